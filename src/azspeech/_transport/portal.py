@@ -1,0 +1,103 @@
+"""Run async code from blocking code: one private event loop on a daemon thread.
+
+The blocking client's streaming sessions are the async sessions driven
+through a portal, so reconnect, replay and pacing logic exist once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from concurrent.futures import Future
+from typing import Any, TypeVar
+
+__all__ = ["Portal"]
+
+T = TypeVar("T")
+
+
+class Portal:
+    """An event loop running in a background thread, started on first use."""
+
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def _ensure(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._loop is None or self._loop.is_closed():
+                loop = asyncio.new_event_loop()
+                ready = threading.Event()
+
+                def run() -> None:
+                    asyncio.set_event_loop(loop)
+                    loop.call_soon(ready.set)
+                    loop.run_forever()
+
+                thread = threading.Thread(target=run, name="azspeech-portal", daemon=True)
+                thread.start()
+                ready.wait()
+                self._loop, self._thread = loop, thread
+            return self._loop
+
+    def submit(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> Future[T]:
+        """Schedule ``fn(*args, **kwargs)`` on the portal loop; return a concurrent Future."""
+        loop = self._ensure()
+
+        async def runner() -> T:
+            return await fn(*args, **kwargs)
+
+        return asyncio.run_coroutine_threadsafe(runner(), loop)
+
+    def call(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
+        """Run ``fn(*args, **kwargs)`` on the portal loop and wait for its result."""
+        if self._thread is threading.current_thread():
+            raise RuntimeError("a blocking azspeech call was made from inside its own event loop")
+        future = self.submit(fn, *args, **kwargs)
+        try:
+            return future.result()
+        except KeyboardInterrupt:
+            future.cancel()
+            raise
+
+    def iterate(self, aiter: AsyncIterator[T]) -> Iterator[T]:
+        """Drive an async iterator from blocking code, one item at a time."""
+        sentinel = object()
+
+        async def step() -> Any:
+            try:
+                return await aiter.__anext__()
+            except StopAsyncIteration:
+                return sentinel
+
+        while True:
+            item = self.call(step)
+            if item is sentinel:
+                return
+            yield item
+
+    def close(self) -> None:
+        """Stop the loop and its thread."""
+        with self._lock:
+            loop, thread = self._loop, self._thread
+            self._loop = self._thread = None
+        if loop is None:
+            return
+
+        async def shutdown() -> None:
+            tasks = [t for t in asyncio.all_tasks(loop) if t is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        if thread is not threading.current_thread():
+            try:
+                asyncio.run_coroutine_threadsafe(shutdown(), loop).result(timeout=5)
+            except Exception:  # pragma: no cover - best effort during shutdown
+                pass
+            loop.call_soon_threadsafe(loop.stop)
+            if thread is not None:
+                thread.join(timeout=5)
+            loop.close()

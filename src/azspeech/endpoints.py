@@ -1,0 +1,256 @@
+"""Where each feature of the service lives: region, custom domain, container, cloud.
+
+One :class:`Endpoints` object answers "which URL does this call go to?" for
+every feature. Three kinds of configuration exist:
+
+* a **region** (``westeurope``): the regional hosts
+  ``{region}.api.cognitive.microsoft.com`` (REST APIs, STS tokens),
+  ``{region}.stt.speech.microsoft.com`` (speech to text),
+  ``{region}.tts.speech.microsoft.com`` (text to speech),
+  ``{region}.s2s.speech.microsoft.com`` (legacy translation), with
+  ``.azure.us`` / ``.azure.cn`` forms in the sovereign clouds;
+* a **custom domain** (``https://NAME.cognitiveservices.azure.com``): one host,
+  with the feature label as the first path segment (``/stt/...``, ``/tts/...``);
+* anything else (**container**-like: ``http://localhost:5000``, the emulator):
+  the same base serves every path, with no prefix.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+from .errors import ConfigurationError
+
+__all__ = ["KNOWN_REGIONS", "Cloud", "EndpointKind", "Endpoints", "normalize_region"]
+
+
+class Cloud(str, enum.Enum):
+    """An Azure cloud."""
+
+    PUBLIC = "public"
+    US_GOVERNMENT = "usgov"
+    CHINA = "china"
+
+    @classmethod
+    def parse(cls, value: str | Cloud | None) -> Cloud | None:
+        """Accept the enum, its value or common spellings (``AzureUSGovernment``...)."""
+        if value is None or isinstance(value, Cloud):
+            return value
+        if not isinstance(value, str):
+            raise ConfigurationError(f"cloud must be a string, not {type(value).__name__}")
+        key = re.sub(r"[^a-z]", "", value.lower())
+        aliases = {
+            "public": cls.PUBLIC,
+            "azurepublic": cls.PUBLIC,
+            "azurepubliccloud": cls.PUBLIC,
+            "azurecloud": cls.PUBLIC,
+            "usgov": cls.US_GOVERNMENT,
+            "usgovernment": cls.US_GOVERNMENT,
+            "azureusgovernment": cls.US_GOVERNMENT,
+            "azuregovernment": cls.US_GOVERNMENT,
+            "government": cls.US_GOVERNMENT,
+            "china": cls.CHINA,
+            "azurechina": cls.CHINA,
+            "azurechinacloud": cls.CHINA,
+        }
+        if key not in aliases:
+            raise ConfigurationError(
+                f"unknown cloud {value!r}; use one of 'public', 'usgov', 'china'"
+            )
+        return aliases[key]
+
+
+@dataclass(frozen=True)
+class _CloudHosts:
+    speech_suffix: str  # stt/tts/s2s hosts
+    api_suffix: str  # REST API and STS
+    custom_domain_suffix: str
+
+
+_CLOUDS = {
+    Cloud.PUBLIC: _CloudHosts(
+        "speech.microsoft.com", "api.cognitive.microsoft.com", "cognitiveservices.azure.com"
+    ),
+    Cloud.US_GOVERNMENT: _CloudHosts(
+        "speech.azure.us", "api.cognitive.microsoft.us", "cognitiveservices.azure.us"
+    ),
+    Cloud.CHINA: _CloudHosts(
+        "speech.azure.cn", "api.cognitive.azure.cn", "cognitiveservices.azure.cn"
+    ),
+}
+
+# Regions where the Speech service runs (public and sovereign). Used to catch
+# typos and display names early, with a suggestion.
+KNOWN_REGIONS = frozenset(
+    ["australiaeast", "brazilsouth", "canadacentral", "canadaeast", "centralindia", "centralus", "eastasia", "eastus", "eastus2", "francecentral", "germanywestcentral", "italynorth", "japaneast", "japanwest", "jioindiawest", "koreacentral", "northcentralus", "northeurope", "norwayeast", "qatarcentral", "southafricanorth", "southcentralus", "southeastasia", "spaincentral", "swedencentral", "switzerlandnorth", "switzerlandwest", "uaenorth", "uksouth", "westcentralus", "westeurope", "westus", "westus2", "westus3", "polandcentral", "mexicocentral", "israelcentral", "newzealandnorth", "indonesiacentral", "malaysiawest", "chilecentral", "austriaeast", "belgiumcentral", "denmarkeast", "usgovarizona", "usgovvirginia", "usgovtexas", "chinaeast2", "chinanorth2", "chinanorth3"]
+)
+
+
+def normalize_region(region: str) -> str:
+    """Check a region name; return it in canonical form or raise with suggestions."""
+    if not isinstance(region, str):
+        raise ConfigurationError(f"region must be a string, not {type(region).__name__}")
+    cleaned = region.strip().lower()
+    if not cleaned:
+        raise ConfigurationError("region is empty; pass region='westeurope' (or similar)")
+    if cleaned in KNOWN_REGIONS:
+        return cleaned
+    squashed = re.sub(r"[\s_-]", "", cleaned)
+    if squashed in KNOWN_REGIONS:
+        hint = f"region {region!r} is a display name; use the region name {squashed!r}"
+        raise ConfigurationError(hint)
+    close = difflib.get_close_matches(squashed, sorted(KNOWN_REGIONS), n=3, cutoff=0.6)
+    if close:
+        raise ConfigurationError(
+            f"unknown region {region!r}; did you mean {', '.join(repr(c) for c in close)}?"
+        )
+    if re.fullmatch(r"[a-z][a-z0-9]{2,30}", squashed):
+        # A region newer than our list: accept it rather than block the user.
+        return squashed
+    raise ConfigurationError(f"unknown region {region!r}; pass a region name such as 'westeurope'")
+
+
+def _cloud_for_region(region: str) -> Cloud:
+    if region.startswith("usgov"):
+        return Cloud.US_GOVERNMENT
+    if region.startswith("china"):
+        return Cloud.CHINA
+    return Cloud.PUBLIC
+
+
+class EndpointKind(str, enum.Enum):
+    """How the service was addressed."""
+
+    REGION = "region"
+    CUSTOM_DOMAIN = "custom_domain"
+    CONTAINER = "container"
+
+
+_REGIONAL_HOST = re.compile(
+    r"^(?P<region>[a-z0-9]+)\.(?:api\.cognitive\.(?:microsoft\.com|microsoft\.us|azure\.cn)"
+    r"|(?:stt|tts|s2s|voice)\.speech\.(?:microsoft\.com|azure\.us|azure\.cn))$"
+)
+_CUSTOM_DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]*\.cognitiveservices\.azure\.(?:com|us|cn)$")
+
+
+def _swap_scheme(url: str, websocket: bool) -> str:
+    parts = urlsplit(url)
+    scheme = parts.scheme
+    if websocket:
+        scheme = {"http": "ws", "https": "wss"}.get(scheme, scheme)
+    else:
+        scheme = {"ws": "http", "wss": "https"}.get(scheme, scheme)
+    return urlunsplit((scheme, parts.netloc, parts.path, parts.query, parts.fragment))
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """Every base URL a client needs, resolved once from its configuration.
+
+    Build it with :meth:`from_region` or :meth:`from_endpoint`; then ask
+    :meth:`rest`, :meth:`stt`, :meth:`tts` or :meth:`translation` for full URLs.
+    """
+
+    kind: EndpointKind
+    cloud: Cloud
+    region: str | None
+    api_base: str
+    stt_base: str
+    tts_base: str
+    s2s_base: str
+    voice_base: str
+
+    @classmethod
+    def from_region(cls, region: str, cloud: Cloud | str | None = None) -> Endpoints:
+        """Regional hosts for *region* (in *cloud*, inferred from the region if not given)."""
+        name = normalize_region(region)
+        inferred = _cloud_for_region(name)
+        chosen = Cloud.parse(cloud) or inferred
+        if chosen is not inferred and inferred is not Cloud.PUBLIC:
+            raise ConfigurationError(
+                f"region {name!r} belongs to cloud {inferred.value!r}, not {chosen.value!r}"
+            )
+        hosts = _CLOUDS[chosen]
+        return cls(
+            kind=EndpointKind.REGION,
+            cloud=chosen,
+            region=name,
+            api_base=f"https://{name}.{hosts.api_suffix}",
+            stt_base=f"https://{name}.stt.{hosts.speech_suffix}",
+            tts_base=f"https://{name}.tts.{hosts.speech_suffix}",
+            s2s_base=f"https://{name}.s2s.{hosts.speech_suffix}",
+            voice_base=f"https://{name}.voice.{hosts.speech_suffix}",
+        )
+
+    @classmethod
+    def from_endpoint(cls, endpoint: str, cloud: Cloud | str | None = None) -> Endpoints:
+        """Hosts for an explicit base URL (custom domain, container, emulator...)."""
+        if not isinstance(endpoint, str):
+            raise ConfigurationError(f"endpoint must be a string, not {type(endpoint).__name__}")
+        parts = urlsplit(endpoint.strip())
+        if parts.scheme not in ("http", "https", "ws", "wss") or not parts.netloc:
+            raise ConfigurationError(
+                f"endpoint {endpoint!r} is not a full URL; write it with its scheme, "
+                "e.g. 'https://my-resource.cognitiveservices.azure.com' or 'http://localhost:5000'"
+            )
+        host = (parts.hostname or "").lower()
+        regional = _REGIONAL_HOST.match(host)
+        if regional and parts.path in ("", "/"):
+            return cls.from_region(regional.group("region"), cloud)
+        http_scheme = {"ws": "http", "wss": "https"}.get(parts.scheme, parts.scheme)
+        base = urlunsplit((http_scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
+        if _CUSTOM_DOMAIN.match(host):
+            suffix = host.rsplit(".", 1)[-1]
+            inferred = {"com": Cloud.PUBLIC, "us": Cloud.US_GOVERNMENT, "cn": Cloud.CHINA}[suffix]
+            return cls(
+                kind=EndpointKind.CUSTOM_DOMAIN,
+                cloud=Cloud.parse(cloud) or inferred,
+                region=None,
+                api_base=base,
+                stt_base=base + "/stt",
+                tts_base=base + "/tts",
+                s2s_base=base + "/stt",
+                voice_base=base + "/tts",
+            )
+        return cls(
+            kind=EndpointKind.CONTAINER,
+            cloud=Cloud.parse(cloud) or Cloud.PUBLIC,
+            region=None,
+            api_base=base,
+            stt_base=base,
+            tts_base=base,
+            s2s_base=base,
+            voice_base=base,
+        )
+
+    # -- full URLs -----------------------------------------------------------
+
+    def rest(self, path: str) -> str:
+        """A REST API URL (fast/batch transcription, batch synthesis, STS...)."""
+        return self.api_base + path
+
+    def sts(self) -> str:
+        """The STS token endpoint."""
+        return self.api_base + "/sts/v1.0/issueToken"
+
+    def stt(self, path: str, *, websocket: bool = False) -> str:
+        """A speech-to-text URL (``/speech/recognition/...``)."""
+        return _swap_scheme(self.stt_base + path, websocket)
+
+    def tts(self, path: str, *, websocket: bool = False, custom_voice: bool = False) -> str:
+        """A text-to-speech URL (``/cognitiveservices/...``); custom voices use the voice host."""
+        base = self.voice_base if custom_voice else self.tts_base
+        return _swap_scheme(base + path, websocket)
+
+    def translation(self, path: str, *, websocket: bool = True) -> str:
+        """A speech-translation URL (served by the STT host on the universal v2 path)."""
+        return _swap_scheme(self.stt_base + path, websocket)
+
+    @property
+    def accepts_raw_entra_token(self) -> bool:
+        """Whether an Entra token may be sent as-is (custom domains) or needs ``aad#`` wrapping."""
+        return self.kind is not EndpointKind.REGION

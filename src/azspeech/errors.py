@@ -1,0 +1,229 @@
+"""One exception hierarchy for everything azspeech raises.
+
+Every error carries what a caller needs to act on it or report it: the HTTP
+status (when there was one), the request id the service returned, the
+service's own error code and message, and a short excerpt of the body with
+secrets removed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = [
+    "AudioError",
+    "AuthenticationError",
+    "CanceledError",
+    "ConfigurationError",
+    "ConnectionError",
+    "InvalidRequestError",
+    "NotFoundError",
+    "ProtocolError",
+    "RateLimitError",
+    "ServiceError",
+    "SpeechError",
+    "TimeoutError",
+    "redact",
+]
+
+_BODY_EXCERPT = 500
+
+# Things that look like secrets in free text: subscription keys (32 hex or the
+# newer 84-char base62 form), JWTs, bearer tokens and the aad# token wrapper.
+_SECRET_PATTERNS = [
+    re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=#:-]+"),
+    re.compile(r"(?i)(ocp-apim-subscription-key[\"'=:\s]+)[A-Za-z0-9]+"),
+    re.compile(r"(?i)(authorization[\"'=:\s]+)[^\s\"'&,]+"),
+    re.compile(r"(?i)([?&](?:sig|se|sv|sp|sr|st|skoid|sktid|skt|ske|sks|skv)=)[^&\s\"']+"),
+    re.compile(r"()eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*"),
+    re.compile(r"()aad#[^#\s]*#\S+"),
+]
+
+_registered_secrets: set[str] = set()
+
+
+def register_secret(value: str | None) -> None:
+    """Remember a secret so that :func:`redact` removes it wherever it shows up."""
+    if value and len(value) >= 8:
+        _registered_secrets.add(value)
+
+
+def redact(text: str) -> str:
+    """Return *text* with keys, tokens and SAS signatures replaced by ``***``."""
+    for secret in _registered_secrets:
+        if secret in text:
+            text = text.replace(secret, "***")
+    for pattern in _SECRET_PATTERNS:
+        text = pattern.sub(lambda m: m.group(1) + "***", text)
+    return text
+
+
+class SpeechError(Exception):
+    """Base class of every error azspeech raises.
+
+    Attributes:
+        message: what went wrong, in words.
+        status_code: the HTTP status, when the error came from an HTTP answer.
+        request_id: the id the service gave the request (``apim-request-id``,
+            ``X-RequestId``), for support tickets.
+        code: the service's own error code, when it sent one.
+        body: an excerpt of the service's answer with secrets removed.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        request_id: str | None = None,
+        code: str | None = None,
+        body: str | None = None,
+    ) -> None:
+        self.message = redact(message)
+        self.status_code = status_code
+        self.request_id = request_id
+        self.code = code
+        self.body = redact(body[:_BODY_EXCERPT]) if body else None
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        parts = [self.message]
+        if self.status_code is not None:
+            parts.append(f"status={self.status_code}")
+        if self.code:
+            parts.append(f"code={self.code}")
+        if self.request_id:
+            parts.append(f"request_id={self.request_id}")
+        return " | ".join(parts)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self)!r})"
+
+
+class ConfigurationError(SpeechError, ValueError):
+    """The client was configured wrongly (missing key, bad region, bad URL...)."""
+
+
+class AuthenticationError(SpeechError):
+    """The service refused the credentials (HTTP 401 or 403)."""
+
+
+class NotFoundError(SpeechError):
+    """The resource asked for does not exist (HTTP 404)."""
+
+
+class InvalidRequestError(SpeechError, ValueError):
+    """The service rejected the request as malformed (HTTP 400, 413, 415, 422)."""
+
+
+class RateLimitError(SpeechError):
+    """Too many requests (HTTP 429); ``retry_after`` says how long to wait, in seconds."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.retry_after = retry_after
+
+
+class ServiceError(SpeechError):
+    """The service failed (HTTP 5xx) or reported an internal error."""
+
+
+class ConnectionError(SpeechError):
+    """The service could not be reached, or the connection broke."""
+
+
+class TimeoutError(ConnectionError):
+    """An operation took longer than its timeout."""
+
+
+class ProtocolError(SpeechError):
+    """The peer sent a message that breaks the protocol (malformed, oversized...)."""
+
+
+class AudioError(SpeechError, ValueError):
+    """Audio that cannot be read, decoded or converted."""
+
+
+class CanceledError(SpeechError):
+    """A streaming session was canceled by the service.
+
+    ``reason`` is the cancellation reason (for example ``"Error"``) and ``code``
+    the error code (for example ``"BadRequestParameters"``, ``"TooManyRequests"``).
+    """
+
+    def __init__(self, message: str, *, reason: str = "Error", **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.reason = reason
+
+
+def _parse_error_body(body: str) -> tuple[str | None, str | None]:
+    """Pull (code, message) out of the service's JSON error shapes, if it is JSON."""
+    try:
+        data = json.loads(body)
+    except (ValueError, TypeError):
+        return None, None
+    if not isinstance(data, Mapping):
+        return None, None
+    err = data.get("error", data)
+    if not isinstance(err, Mapping):
+        return None, str(err)
+    code = err.get("code") or err.get("Code")
+    message = err.get("message") or err.get("Message")
+    inner = err.get("innererror") or err.get("innerError")
+    if isinstance(inner, Mapping) and inner.get("code"):
+        code = f"{code}/{inner['code']}" if code else inner["code"]
+    return (str(code) if code is not None else None, str(message) if message else None)
+
+
+def parse_retry_after(headers: Mapping[str, str]) -> float | None:
+    """Seconds to wait from ``retry-after-ms`` or ``Retry-After`` (seconds or HTTP date)."""
+    import email.utils
+    import time
+
+    lower = {k.lower(): v for k, v in headers.items()}
+    ms = lower.get("retry-after-ms")
+    if ms is not None:
+        try:
+            return max(0.0, float(ms) / 1000.0)
+        except ValueError:
+            pass
+    value = lower.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def error_from_response(
+    status_code: int, headers: Mapping[str, str], body: str, *, what: str = "request"
+) -> SpeechError:
+    """Map an HTTP error answer to the matching :class:`SpeechError` subclass."""
+    code, service_message = _parse_error_body(body)
+    lower = {k.lower(): v for k, v in headers.items()}
+    request_id = (
+        lower.get("apim-request-id") or lower.get("x-requestid") or lower.get("x-ms-request-id")
+    )
+    detail = service_message or (body.strip()[:200] if body.strip() else "no details")
+    message = f"{what} failed with HTTP {status_code}: {detail}"
+    kw: dict[str, Any] = dict(status_code=status_code, request_id=request_id, code=code, body=body)
+    if status_code in (401, 403):
+        return AuthenticationError(message, **kw)
+    if status_code == 404:
+        return NotFoundError(message, **kw)
+    if status_code == 429:
+        return RateLimitError(message, retry_after=parse_retry_after(headers), **kw)
+    if status_code == 408:
+        return TimeoutError(message, **kw)
+    if 400 <= status_code < 500:
+        return InvalidRequestError(message, **kw)
+    return ServiceError(message, **kw)
