@@ -1,0 +1,1 @@
+"""Recognition engines behind the emulator (pluggable; ``tones`` is the deterministic default)."""
