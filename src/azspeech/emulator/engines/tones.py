@@ -43,8 +43,8 @@ __all__ = [
     "SENTENCE_GAP_MS",
     "SYMBOL_MS",
     "WORD_GAP_MS",
-    "DecodedWord",
     "Decoded",
+    "DecodedWord",
     "Encoded",
     "ToneWord",
     "decode",
@@ -243,7 +243,8 @@ def _frame_rms(samples: Float32Array, frame: int) -> Float32Array:
     if n == 0:
         return np.zeros(0, dtype=np.float32)
     x = samples[: n * frame].astype(np.float32).reshape(n, frame)
-    return np.sqrt(np.mean(x * x, axis=1)).astype(np.float32)
+    rms: Float32Array = np.sqrt(np.mean(x * x, axis=1)).astype(np.float32)
+    return rms
 
 
 def find_runs(
@@ -263,25 +264,26 @@ def find_runs(
     breaks = np.flatnonzero(np.diff(active) > merge)
     starts = np.concatenate(([active[0]], active[breaks + 1]))
     ends = np.concatenate((active[breaks], [active[-1]])) + 1
-    return [(int(s) * frame, int(e) * frame) for s, e in zip(starts, ends)]
+    return [(int(s) * frame, int(e) * frame) for s, e in zip(starts, ends, strict=True)]
 
 
-_BANKS: dict[tuple[int, int], tuple[npt.NDArray[np.complex128], npt.NDArray[np.float64]]] = {}
+_Bank = tuple[npt.NDArray[np.complex128], npt.NDArray[np.float64]]
+_BANKS: dict[tuple[int, int], _Bank] = {}
 
 
-def _bank(
-    sample_rate: int, width: int
-) -> tuple[npt.NDArray[np.complex128], npt.NDArray[np.float64]]:
+def _bank(sample_rate: int, width: int) -> _Bank:
     key = (sample_rate, width)
-    bank = _BANKS.get(key)
-    if bank is None:
-        n = np.arange(width, dtype=np.float64)
-        window = np.hanning(width + 2)[1:-1]
-        freqs = np.array(LOW_FREQS + HIGH_FREQS)
-        basis = np.exp(-2j * np.pi * np.outer(freqs, n) / sample_rate) * window
-        bank = (basis, window)
-        if len(_BANKS) < 64:
-            _BANKS[key] = bank
+    cached = _BANKS.get(key)
+    if cached is not None:
+        return cached
+    n = np.arange(width, dtype=np.float64)
+    window: npt.NDArray[np.float64] = np.hanning(width + 2)[1:-1]
+    freqs = np.array(LOW_FREQS + HIGH_FREQS)
+    phase = -2j * np.pi * np.outer(freqs, n) / sample_rate
+    basis: npt.NDArray[np.complex128] = (np.exp(phase) * window).astype(np.complex128)
+    bank = (basis, window)
+    if len(_BANKS) < 64:
+        _BANKS[key] = bank
     return bank
 
 
