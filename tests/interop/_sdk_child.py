@@ -1,0 +1,267 @@
+"""Child-process driver for the interop tests: Microsoft's official Speech SDK
+against our emulator.
+
+Run as ``python _sdk_child.py SCENARIO HOST KEY PARAMS_JSON``; HOST is
+``ws://127.0.0.1:PORT``. It prints exactly one JSON object on the last line of
+stdout. It never imports pytest or azspeech: it is the official SDK alone,
+as a user would run it.
+
+Every scenario waits for its terminal event with a bounded wait, disconnects
+every callback it connected (the native SDK can abort the interpreter at exit
+otherwise) and reports ``timed_out`` instead of hanging.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import azure.cognitiveservices.speech as speechsdk
+
+WAIT_S = 20.0
+
+
+def _props(result: Any) -> dict[str, Any]:
+    raw = result.json
+    try:
+        return json.loads(raw) if raw else {}
+    except ValueError:
+        return {"unparsed": raw}
+
+
+def _reco_result(result: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "reason": result.reason.name,
+        "text": result.text,
+        "offset": result.offset,
+        "duration": result.duration,
+        "json": _props(result),
+    }
+    if result.reason == speechsdk.ResultReason.Canceled:
+        details = result.cancellation_details
+        out["cancel"] = {
+            "reason": details.reason.name,
+            "code": details.code.name,
+            "details": details.error_details,
+        }
+    if result.reason == speechsdk.ResultReason.NoMatch:
+        out["no_match"] = result.no_match_details.reason.name
+    speaker = getattr(result, "speaker_id", None)
+    if speaker is not None:
+        out["speaker_id"] = speaker
+    return out
+
+
+def _config(host: str, key: str, params: dict[str, Any]) -> Any:
+    cfg = speechsdk.SpeechConfig(host=host, subscription=key)
+    if params.get("detailed"):
+        cfg.output_format = speechsdk.OutputFormat.Detailed
+    if params.get("word_timestamps"):
+        cfg.request_word_level_timestamps()
+    if params.get("dictation"):
+        cfg.enable_dictation()
+    return cfg
+
+
+class _Signals:
+    """Connects callbacks and remembers the signals so all can be disconnected."""
+
+    def __init__(self) -> None:
+        self.signals: list[Any] = []
+        self.events: list[dict[str, Any]] = []
+        self.done = threading.Event()
+        self.lock = threading.Lock()
+        self.t0 = time.monotonic()
+
+    def on(self, signal: Any, name: str, fn: Callable[[Any], dict[str, Any]] | None = None) -> None:
+        def handler(evt: Any) -> None:
+            try:
+                item = {"event": name, **(fn(evt) if fn else {})}
+            except Exception as exc:  # report, never raise on a native thread
+                item = {"event": name, "handler_error": repr(exc)}
+            with self.lock:
+                self.events.append(item)
+
+        signal.connect(handler)
+        self.signals.append(signal)
+
+    def stop_on(self, signal: Any) -> None:
+        signal.connect(lambda _evt: self.done.set())
+        self.signals.append(signal)
+
+    def wait(self, timeout: float = WAIT_S) -> bool:
+        return self.done.wait(timeout)
+
+    def disconnect(self) -> None:
+        for s in self.signals:
+            s.disconnect_all()
+
+
+def _canceled(evt: Any) -> dict[str, Any]:
+    return {
+        "reason": evt.cancellation_details.reason.name,
+        "code": evt.cancellation_details.code.name,
+        "details": evt.cancellation_details.error_details,
+    }
+
+
+def _audio(params: dict[str, Any]) -> Any:
+    return speechsdk.audio.AudioConfig(filename=params["wav"])
+
+
+# --------------------------------------------------------------------------- STT
+
+
+def recognize_once(host: str, key: str, params: dict[str, Any]) -> dict[str, Any]:
+    cfg = _config(host, key, params)
+    reco = speechsdk.SpeechRecognizer(cfg, audio_config=_audio(params))
+    phrases = params.get("phrases")
+    grammar = None
+    if phrases:
+        grammar = speechsdk.PhraseListGrammar.from_recognizer(reco)
+        for p in phrases:
+            grammar.addPhrase(p)
+    t0 = time.monotonic()
+    fut = reco.recognize_once_async()
+    result = fut.get()
+    out = _reco_result(result)
+    out["elapsed_s"] = round(time.monotonic() - t0, 3)
+    del grammar, reco
+    return out
+
+
+def continuous(host: str, key: str, params: dict[str, Any]) -> dict[str, Any]:
+    cfg = _config(host, key, params)
+    reco = speechsdk.SpeechRecognizer(cfg, audio_config=_audio(params))
+    sig = _Signals()
+    sig.on(reco.session_started, "session_started")
+    sig.on(reco.speech_start_detected, "speech_start_detected", lambda e: {"offset": e.offset})
+    sig.on(reco.speech_end_detected, "speech_end_detected", lambda e: {"offset": e.offset})
+    sig.on(reco.recognizing, "recognizing", lambda e: _reco_result(e.result))
+    sig.on(reco.recognized, "recognized", lambda e: _reco_result(e.result))
+    sig.on(reco.canceled, "canceled", _canceled)
+    sig.on(reco.session_stopped, "session_stopped")
+    sig.stop_on(reco.session_stopped)
+    reco.start_continuous_recognition_async().get()
+    finished = sig.wait()
+    reco.stop_continuous_recognition_async().get()
+    sig.disconnect()
+    del reco
+    return {"timed_out": not finished, "events": sig.events}
+
+
+def transcribe(host: str, key: str, params: dict[str, Any]) -> dict[str, Any]:
+    cfg = _config(host, key, params)
+    tr = speechsdk.transcription.ConversationTranscriber(cfg, audio_config=_audio(params))
+    sig = _Signals()
+    sig.on(tr.session_started, "session_started")
+    sig.on(tr.transcribing, "transcribing", lambda e: _reco_result(e.result))
+    sig.on(tr.transcribed, "transcribed", lambda e: _reco_result(e.result))
+    sig.on(tr.canceled, "canceled", _canceled)
+    sig.on(tr.session_stopped, "session_stopped")
+    sig.stop_on(tr.session_stopped)
+    tr.start_transcribing_async().get()
+    finished = sig.wait()
+    tr.stop_transcribing_async().get()
+    sig.disconnect()
+    del tr
+    return {"timed_out": not finished, "events": sig.events}
+
+
+# --------------------------------------------------------------------------- TTS
+
+
+def _synth_result(result: Any) -> dict[str, Any]:
+    data = bytes(result.audio_data or b"")
+    out: dict[str, Any] = {
+        "reason": result.reason.name,
+        "audio_len": len(data),
+        "audio_head_hex": data[:64].hex(),
+        "audio_duration_ticks": int(result.audio_duration.total_seconds() * 10_000_000),
+    }
+    if result.reason == speechsdk.ResultReason.Canceled:
+        d = result.cancellation_details
+        out["cancel"] = {
+            "reason": d.reason.name,
+            "code": d.error_code.name,
+            "details": d.error_details,
+        }
+    return out
+
+
+def synthesize(host: str, key: str, params: dict[str, Any]) -> dict[str, Any]:
+    cfg = speechsdk.SpeechConfig(host=host, subscription=key)
+    fmt = params.get("format")
+    if fmt:
+        cfg.set_speech_synthesis_output_format(getattr(speechsdk.SpeechSynthesisOutputFormat, fmt))
+    if params.get("voice"):
+        cfg.speech_synthesis_voice_name = params["voice"]
+    synth = speechsdk.SpeechSynthesizer(speech_config=cfg, audio_config=None)
+    sig = _Signals()
+    sig.on(synth.synthesis_started, "synthesis_started")
+    sig.on(
+        synth.synthesis_word_boundary,
+        "word_boundary",
+        lambda e: {
+            "text": e.text,
+            "audio_offset": e.audio_offset,
+            "duration_ticks": int(e.duration.total_seconds() * 10_000_000),
+            "text_offset": e.text_offset,
+            "word_length": e.word_length,
+            "boundary_type": e.boundary_type.name,
+        },
+    )
+    sig.on(
+        synth.viseme_received,
+        "viseme",
+        lambda e: {"audio_offset": e.audio_offset, "viseme_id": e.viseme_id},
+    )
+    sig.on(
+        synth.bookmark_reached,
+        "bookmark",
+        lambda e: {"audio_offset": e.audio_offset, "text": e.text},
+    )
+    sig.on(synth.synthesis_completed, "synthesis_completed")
+    sig.on(synth.synthesis_canceled, "synthesis_canceled")
+    outputs: list[dict[str, Any]] = []
+    audio_out: list[str] = []
+    for i, item in enumerate(params["inputs"]):
+        if item.startswith("<speak"):
+            result = synth.speak_ssml_async(item).get()
+        else:
+            result = synth.speak_text_async(item).get()
+        outputs.append(_synth_result(result))
+        if params.get("audio_dir"):
+            path = f"{params['audio_dir']}/out{i}.bin"
+            with open(path, "wb") as f:
+                f.write(bytes(result.audio_data or b""))
+            audio_out.append(path)
+    sig.disconnect()
+    del synth
+    return {"results": outputs, "events": sig.events, "audio_files": audio_out}
+
+
+SCENARIOS: dict[str, Callable[[str, str, dict[str, Any]], dict[str, Any]]] = {
+    "recognize_once": recognize_once,
+    "continuous": continuous,
+    "transcribe": transcribe,
+    "synthesize": synthesize,
+}
+
+
+def main() -> None:
+    scenario, host, key = sys.argv[1:4]
+    params = json.loads(sys.argv[4]) if len(sys.argv) > 4 else {}
+    t0 = time.monotonic()
+    out = SCENARIOS[scenario](host, key, params)
+    out["wall_s"] = round(time.monotonic() - t0, 3)
+    sys.stdout.write("\n" + json.dumps(out) + "\n")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,216 @@
+"""Microsoft's official Speech SDK recognizes speech from our emulator.
+
+The audio is tone-coded text (``azspeech.emulator.engines.tones``), so what
+the emulator is meant to hear, and where each word sits, is known exactly.
+Offsets are compared within a small tolerance (the emulator finds words by
+energy in 1 ms frames; the SDK reports 100-ns ticks).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from .conftest import KEY
+from .harness import SpokenWord, ToneAudio, run_sdk, silence_wav, tone_wav
+
+#: Allowed difference between a reported and a true offset/duration (40 ms).
+TOL = 400_000
+
+
+def _norm(word: str) -> str:
+    """Lexical form of a word: lower case without surrounding punctuation."""
+    return re.sub(r"^\W+|\W+$", "", word).lower()
+
+
+def _phrase_text(words: list[SpokenWord]) -> str:
+    return " ".join(w.text for w in words)
+
+
+def _phrase_span(words: list[SpokenWord]) -> tuple[int, int]:
+    return words[0].offset, words[-1].offset + words[-1].duration - words[0].offset
+
+
+def _events(out: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    return [e for e in out["events"] if e["event"] == name]
+
+
+def _assert_phrases(finals: list[dict[str, Any]], audio: ToneAudio) -> None:
+    sentences = audio.sentences()
+    assert [f["text"] for f in finals] == [_phrase_text(s) for s in sentences]
+    for final, sentence in zip(finals, sentences, strict=True):
+        offset, duration = _phrase_span(sentence)
+        assert abs(final["offset"] - offset) <= TOL, (final, sentence)
+        assert abs(final["duration"] - duration) <= TOL, (final, sentence)
+
+
+def _assert_finished(out: dict[str, Any]) -> None:
+    assert not out["timed_out"], "no session_stopped from the official SDK"
+    bad = [e for e in out["events"] if "handler_error" in e]
+    assert not bad, bad
+    canceled = _events(out, "canceled")
+    # a file input ends the session with EndOfStream; anything else is an error
+    assert all(c["reason"] == "EndOfStream" for c in canceled), canceled
+    assert out["events"][-1]["event"] == "session_stopped"
+
+
+def test_recognize_once(emulator: Any, tmp_path: Path) -> None:
+    audio = tone_wav(tmp_path / "a.wav", "Hello from the emulator.")
+    out = run_sdk("recognize_once", emulator.url, KEY, wav=str(audio.path))
+    assert out["reason"] == "RecognizedSpeech", out
+    assert out["text"] == "Hello from the emulator."
+    offset, duration = _phrase_span(audio.words)
+    assert abs(out["offset"] - offset) <= TOL
+    assert abs(out["duration"] - duration) <= TOL
+    assert out["json"]["RecognitionStatus"] == "Success"
+
+
+def test_continuous_with_interim_results(emulator: Any, tmp_path: Path) -> None:
+    audio = tone_wav(
+        tmp_path / "a.wav", "The quick brown fox. Jumps over the lazy dog. Then it sleeps."
+    )
+    out = run_sdk("continuous", emulator.url, KEY, wav=str(audio.path))
+    _assert_finished(out)
+    finals = [e for e in _events(out, "recognized") if e["reason"] == "RecognizedSpeech"]
+    _assert_phrases(finals, audio)
+    # offsets strictly increase, phrases do not overlap
+    ends = [f["offset"] + f["duration"] for f in finals]
+    assert all(ends[i] <= finals[i + 1]["offset"] for i in range(len(finals) - 1))
+    # interim results: at least one recognizing event before each final, each a
+    # prefix of the phrase it belongs to, inside that phrase's time span
+    events = [e for e in out["events"] if e["event"] in ("recognizing", "recognized")]
+    pending: list[dict[str, Any]] = []
+    seen = 0
+    for e in events:
+        if e["event"] == "recognizing":
+            pending.append(e)
+            continue
+        if e["reason"] != "RecognizedSpeech":
+            continue
+        assert pending, f"no recognizing event before {e['text']!r}"
+        for p in pending:
+            assert _norm(e["text"]).startswith(_norm(p["text"]).split(" ")[0]), (p, e)
+            assert p["offset"] == e["offset"], (p, e)
+            assert p["duration"] <= e["duration"] + TOL
+        seen += 1
+        pending = []
+    assert seen == len(audio.sentences())
+
+
+def test_detailed_output_with_word_timings(emulator: Any, tmp_path: Path) -> None:
+    audio = tone_wav(tmp_path / "a.wav", "Seven bright words arrive right on time.")
+    out = run_sdk(
+        "recognize_once",
+        emulator.url,
+        KEY,
+        wav=str(audio.path),
+        detailed=True,
+        word_timestamps=True,
+    )
+    assert out["reason"] == "RecognizedSpeech", out
+    body = out["json"]
+    assert body["RecognitionStatus"] == "Success"
+    best = body["NBest"][0]
+    assert best["Display"] == "Seven bright words arrive right on time."
+    assert best["Lexical"] == " ".join(_norm(w.text) for w in audio.words)
+    assert 0.0 <= best["Confidence"] <= 1.0
+    words = best["Words"]
+    assert [_norm(w["Word"]) for w in words] == [_norm(w.text) for w in audio.words]
+    for got, want in zip(words, audio.words, strict=True):
+        assert abs(got["Offset"] - want.offset) <= TOL, (got, want)
+        assert abs(got["Duration"] - want.duration) <= TOL, (got, want)
+
+
+def test_phrase_list_reaches_the_service(emulator: Any, tmp_path: Path) -> None:
+    audio = tone_wav(tmp_path / "a.wav", "Call Contoso now.")
+    out = run_sdk(
+        "recognize_once",
+        emulator.url,
+        KEY,
+        wav=str(audio.path),
+        phrases=["Contoso", "azspeech interop"],
+    )
+    assert out["reason"] == "RecognizedSpeech", out
+    assert out["text"] == "Call Contoso now."
+    contexts = [c for c in _received_contexts(emulator) if "dgi" in c]
+    assert contexts, "the emulator logged no speech.context with a dgi section"
+    groups = contexts[0]["dgi"]["Groups"]
+    items = [i["Text"] for g in groups for i in g["Items"]]
+    assert items == ["Contoso", "azspeech interop"]
+
+
+def test_dictation_mode(emulator: Any, tmp_path: Path) -> None:
+    audio = tone_wav(tmp_path / "a.wav", "Dear team, the build is green. See you soon.")
+    out = run_sdk("continuous", emulator.url, KEY, wav=str(audio.path), dictation=True)
+    _assert_finished(out)
+    finals = [e for e in _events(out, "recognized") if e["reason"] == "RecognizedSpeech"]
+    _assert_phrases(finals, audio)
+    assert any("/dictation/" in p for p in _received_paths(emulator))
+
+
+def test_conversation_transcription_has_speakers(emulator: Any, tmp_path: Path) -> None:
+    # two speakers told apart by loudness (the emulator's diarization)
+    audio = tone_wav(
+        tmp_path / "a.wav",
+        [("Good morning everyone.", 1.0), ("Morning, shall we start?", 0.35)],
+    )
+    out = run_sdk("transcribe", emulator.url, KEY, wav=str(audio.path))
+    _assert_finished(out)
+    finals = [e for e in _events(out, "transcribed") if e["reason"] == "RecognizedSpeech"]
+    _assert_phrases(finals, audio)
+    speakers = [f.get("speaker_id", "") for f in finals]
+    assert all(s and s != "Unknown" for s in speakers), speakers
+    assert speakers[0] != speakers[1], speakers
+
+
+def test_recognize_once_on_silence_is_no_match(emulator: Any, tmp_path: Path) -> None:
+    wav = silence_wav(tmp_path / "silence.wav", 3.0)
+    out = run_sdk("recognize_once", emulator.url, KEY, wav=str(wav), timeout=45)
+    assert out["reason"] == "NoMatch", out
+    assert out["no_match"] in ("InitialSilenceTimeout", "NotRecognized")
+    assert out["elapsed_s"] < 15, "the SDK waited for its own timeout: no final from the emulator"
+
+
+def test_wrong_key_is_an_authentication_error(emulator: Any, tmp_path: Path) -> None:
+    audio = tone_wav(tmp_path / "a.wav", "Nobody hears this.")
+    out = run_sdk("recognize_once", emulator.url, "wrong-key", wav=str(audio.path))
+    assert out["reason"] == "Canceled", out
+    assert out["cancel"]["reason"] == "Error"
+    assert out["cancel"]["code"] == "AuthenticationFailure", out["cancel"]
+    assert out["elapsed_s"] < 15
+
+
+# --------------------------------------------------------------------------- emulator log
+
+
+def _log_entries(emulator: Any) -> list[Any]:
+    return list(emulator.log)
+
+
+def _received_contexts(emulator: Any) -> list[dict[str, Any]]:
+    import json
+
+    found: list[dict[str, Any]] = []
+    for entry in _log_entries(emulator):
+        path = _get(entry, "path") or ""
+        if path != "speech.context":
+            continue
+        body = _get(entry, "body")
+        if isinstance(body, (bytes, bytearray)):
+            body = body.decode()
+        if isinstance(body, str):
+            body = json.loads(body)
+        if isinstance(body, dict):
+            found.append(body)
+    return found
+
+
+def _received_paths(emulator: Any) -> list[str]:
+    return [str(_get(e, "url") or _get(e, "path") or "") for e in _log_entries(emulator)]
+
+
+def _get(entry: Any, name: str) -> Any:
+    if isinstance(entry, dict):
+        return entry.get(name)
+    return getattr(entry, name, None)

@@ -1,0 +1,157 @@
+"""Microsoft's official Speech SDK synthesizes speech with our emulator.
+
+The emulator's default voice writes tone-coded text, so the audio the SDK
+returns can be decoded back (``tones.decode``): the text must round-trip, and
+every word-boundary event must sit where that word's tones start.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from .conftest import KEY
+from .harness import TICKS_PER_SECOND, run_sdk
+
+#: Allowed difference between an event offset and where the word really starts (40 ms).
+TOL = 400_000
+VOICE = "en-US-AvaMultilingualNeural"
+
+
+def _ssml(inner: str, voice: str = VOICE) -> str:
+    return (
+        '<speak version="1.0" xmlns="http://www.w3.org/2001/10/synthesis" '
+        'xmlns:mstts="http://www.w3.org/2001/mstts" xml:lang="en-US">'
+        f'<voice name="{voice}">{inner}</voice></speak>'
+    )
+
+
+def _norm(word: str) -> str:
+    return re.sub(r"^\W+|\W+$", "", word)
+
+
+def _events(out: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    return [e for e in out["events"] if e["event"] == name]
+
+
+def _decode_pcm(data: bytes, sample_rate: int) -> Any:
+    from azspeech.emulator.engines import tones
+
+    samples = np.frombuffer(data[: len(data) // 2 * 2], dtype="<i2").astype(np.float32) / 32768.0
+    return tones.decode(samples, sample_rate)
+
+
+def _decode_file(data: bytes) -> Any:
+    import soundfile as sf
+
+    from azspeech.emulator.engines import tones
+
+    samples, rate = sf.read(io.BytesIO(data), dtype="float32", always_2d=False)
+    return tones.decode(np.asarray(samples, dtype=np.float32), int(rate))
+
+
+def _completed(out: dict[str, Any], n: int = 1) -> list[dict[str, Any]]:
+    results: list[dict[str, Any]] = out["results"]
+    assert len(results) == n
+    for r in results:
+        assert r["reason"] == "SynthesizingAudioCompleted", r
+        assert r["audio_len"] > 0
+    assert len(_events(out, "synthesis_completed")) == n
+    assert not [e for e in out["events"] if "handler_error" in e]
+    return results
+
+
+def _audio(out: dict[str, Any], i: int = 0) -> bytes:
+    return Path(out["audio_files"][i]).read_bytes()
+
+
+def test_speak_ssml_word_boundaries(emulator: Any, tmp_path: Path) -> None:
+    text = "Hello brave new world, from the emulator."
+    ssml = _ssml(text)
+    out = run_sdk("synthesize", emulator.url, KEY, inputs=[ssml], audio_dir=str(tmp_path))
+    _completed(out)
+    decoded = _decode_file(_audio(out))  # default output: RIFF 16 kHz
+    assert decoded.text == text
+    words = [e for e in _events(out, "word_boundary") if e["boundary_type"] == "Word"]
+    assert [e["text"] for e in words] == [_norm(w) for w in text.split()]
+    rate = 16000
+    for event, heard in zip(words, decoded.words, strict=True):
+        start = round(heard.start * TICKS_PER_SECOND / rate)
+        assert abs(event["audio_offset"] - start) <= TOL, (event, heard)
+        # the SDK locates each word in the SSML itself
+        assert (
+            ssml[event["text_offset"] : event["text_offset"] + event["word_length"]]
+            == (event["text"])
+        )
+    offsets = [e["audio_offset"] for e in words]
+    assert offsets == sorted(offsets)
+
+
+def test_viseme_and_bookmark_events(emulator: Any, tmp_path: Path) -> None:
+    ssml = _ssml('One two <bookmark mark="middle"/> three four.')
+    out = run_sdk("synthesize", emulator.url, KEY, inputs=[ssml], audio_dir=str(tmp_path))
+    (result,) = _completed(out)
+    decoded = _decode_file(_audio(out))
+    assert decoded.text == "One two three four."
+    bookmarks = _events(out, "bookmark")
+    assert [b["text"] for b in bookmarks] == ["middle"]
+    # the bookmark sits between "two" and "three"
+    rate = 16000
+    two_end = round(decoded.words[1].end * TICKS_PER_SECOND / rate)
+    three_start = round(decoded.words[2].start * TICKS_PER_SECOND / rate)
+    assert two_end - TOL <= bookmarks[0]["audio_offset"] <= three_start + TOL
+    visemes = _events(out, "viseme")
+    assert visemes, "no viseme events"
+    assert all(0 <= v["viseme_id"] <= 21 for v in visemes)
+    offsets = [v["audio_offset"] for v in visemes]
+    assert offsets == sorted(offsets)
+    assert offsets[-1] <= result["audio_duration_ticks"] + TOL
+
+
+@pytest.mark.parametrize(
+    ("fmt", "rate"),
+    [("Raw16Khz16BitMonoPcm", 16000), ("Raw24Khz16BitMonoPcm", 24000)],
+)
+def test_raw_pcm_output_format(emulator: Any, tmp_path: Path, fmt: str, rate: int) -> None:
+    text = "Raw audio, no header."
+    out = run_sdk(
+        "synthesize", emulator.url, KEY, inputs=[_ssml(text)], format=fmt, audio_dir=str(tmp_path)
+    )
+    _completed(out)
+    data = _audio(out)
+    assert not data.startswith(b"RIFF")
+    assert _decode_pcm(data, rate).text == text
+
+
+def test_mp3_output_format(emulator: Any, tmp_path: Path) -> None:
+    text = "Compressed speech."
+    out = run_sdk(
+        "synthesize",
+        emulator.url,
+        KEY,
+        inputs=[_ssml(text)],
+        format="Audio24Khz48KBitRateMonoMp3",
+        audio_dir=str(tmp_path),
+    )
+    _completed(out)
+    data = _audio(out)
+    assert data[:3] == b"ID3" or (data[0] == 0xFF and data[1] & 0xE0 == 0xE0), data[:8].hex()
+    assert _decode_file(data).text == text
+
+
+def test_speak_text_default_riff(emulator: Any, tmp_path: Path) -> None:
+    # speak_text with the default format: the SDK asks the service for
+    # raw-16khz-16bit-mono-pcm and writes the RIFF header itself; a second
+    # request reuses the socket without a new speech.config
+    texts = ["First sentence here.", "And a second one!"]
+    out = run_sdk("synthesize", emulator.url, KEY, inputs=texts, audio_dir=str(tmp_path))
+    _completed(out, n=2)
+    for i, text in enumerate(texts):
+        data = _audio(out, i)
+        assert data.startswith(b"RIFF") and data[8:12] == b"WAVE"
+        assert _decode_file(data).text == text
