@@ -9,10 +9,13 @@ sessions run the async implementation on a private event loop
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
+import inspect
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import httpx
 
@@ -23,6 +26,7 @@ from ._transport.portal import Portal
 from ._transport.ws import WebSocket, connect
 from .auth import Auth, StsTokenAuth, TokenCredentialLike
 from .endpoints import Cloud, Endpoints
+from .errors import ConfigurationError, ConnectionError
 
 if TYPE_CHECKING:
     from .stt import AsyncSpeechToText, SpeechToText
@@ -47,6 +51,19 @@ def _sts_request(config: ClientConfig, key: str) -> HttpRequest:
 
 class _ClientBase:
     _config: ClientConfig
+    _closed: bool = False
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return self._closed
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise ConnectionError(
+                f"this {type(self).__name__} is closed; create a new one "
+                "(or keep using it inside its 'with' block)"
+            )
 
     @property
     def endpoints(self) -> Endpoints:
@@ -61,8 +78,16 @@ class _ClientBase:
     def __repr__(self) -> str:
         e = self._config.endpoints
         where = f"region={e.region!r}" if e.region else f"endpoint={e.api_base!r}"
-        auth = type(self._config.auth).__name__ if self._config.auth else "none"
-        return f"{type(self).__name__}({where}, auth={auth})"
+        auth = type(self._auth).__name__ if self._auth else "none"
+        closed = ", closed" if self._closed else ""
+        return f"{type(self).__name__}({where}, auth={auth}{closed})"
+
+    _auth: Auth | None
+
+    @property
+    def auth(self) -> Auth | None:
+        """The credential in use (tokens are fetched and cached through it)."""
+        return self._auth
 
 
 class AsyncSpeechClient(_ClientBase):
@@ -70,6 +95,8 @@ class AsyncSpeechClient(_ClientBase):
 
     With no arguments it reads ``AZURE_SPEECH_KEY`` and ``AZURE_SPEECH_REGION``
     (or ``AZURE_SPEECH_ENDPOINT``; ``SPEECH_KEY``/``SPEECH_REGION`` also work).
+    Use it as ``async with AsyncSpeechClient(...) as client:`` or call
+    :meth:`close` when done.
 
     Args:
         key: the resource key.
@@ -82,10 +109,15 @@ class AsyncSpeechClient(_ClientBase):
         resource_id: the ARM id of the resource, needed with *credential* and a region.
         cloud: ``"public"``, ``"usgov"`` or ``"china"`` (inferred from the region).
         timeout: seconds per HTTP request and WebSocket connect.
-        max_retries: extra attempts for requests that are safe to repeat.
+        max_retries: extra attempts for requests that are safe to repeat
+            (default 2; 0 disables retries). Calls also take ``max_retries``.
         http_client: an ``httpx.AsyncClient`` of your own (not closed by us).
         proxy: a proxy URL for HTTP and WebSocket traffic.
         use_sts: exchange the key for ten-minute STS tokens and send those.
+
+    Raises:
+        ConfigurationError: missing, contradictory or malformed options; the
+            message says what to change.
     """
 
     def __init__(
@@ -105,31 +137,50 @@ class AsyncSpeechClient(_ClientBase):
         use_sts: bool = False,
         _environ: Mapping[str, str] | None = None,
     ) -> None:
-        self._config = resolve_config(
+        config = resolve_config(
             key=key, region=region, endpoint=endpoint, credential=credential, token=token,
             resource_id=resource_id, cloud=cloud, timeout=timeout, max_retries=max_retries,
             proxy=proxy, use_sts=use_sts, environ=_environ,
         )  # fmt: skip
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
-            raise TypeError("http_client must be an httpx.AsyncClient for AsyncSpeechClient")
+            raise ConfigurationError(
+                "http_client must be an httpx.AsyncClient for AsyncSpeechClient "
+                f"(got {type(http_client).__name__}; SpeechClient takes an httpx.Client)"
+            )
+        self._setup(config, http_client, None)
+
+    @classmethod
+    def _from_config(cls, config: ClientConfig, auth: Auth | None) -> AsyncSpeechClient:
+        """A client sharing an existing configuration and credential (the portal twin)."""
+        self = cls.__new__(cls)
+        self._setup(config, None, auth)
+        return self
+
+    def _setup(
+        self, config: ClientConfig, http_client: httpx.AsyncClient | None, auth: Auth | None
+    ) -> None:
+        self._config = config
+        self._closed = False
         self._owns_http = http_client is None
-        self._http_client = http_client or httpx.AsyncClient(**httpx_kwargs(self._config))
-        self._auth: Auth | None = self._config.auth
-        plain = AsyncHttpTransport(self._http_client, auth=None, policy=self._config.retry)
-        if self._config.use_sts:
-            assert self._config.key is not None
-            cfg = self._config
+        self._http_client = http_client or httpx.AsyncClient(**httpx_kwargs(config))
+        plain = AsyncHttpTransport(self._http_client, auth=None, policy=config.retry)
+        if auth is None:
+            auth = config.auth
+            if config.use_sts:
+                assert config.key is not None
 
-            async def afetch(k: str) -> str:
-                return (await plain.send(_sts_request(cfg, k))).text
+                async def afetch(k: str) -> str:
+                    return (await plain.send(_sts_request(config, k))).text
 
-            def fetch(k: str) -> str:  # pragma: no cover - the async client never calls it
-                raise RuntimeError("blocking token fetch on the async client")
+                def fetch(k: str) -> str:
+                    raise RuntimeError(
+                        "AsyncSpeechClient fetches tokens asynchronously; use "
+                        "'await client.auth.aheaders()'"
+                    )
 
-            self._auth = StsTokenAuth(self._config.key, fetch, afetch)
-        self._http = AsyncHttpTransport(
-            self._http_client, auth=self._auth, policy=self._config.retry
-        )
+                auth = StsTokenAuth(config.key, fetch, afetch)
+        self._auth = auth
+        self._http = AsyncHttpTransport(self._http_client, auth=auth, policy=config.retry)
         self._plain_http = plain
 
     # -- resources -------------------------------------------------------------
@@ -150,22 +201,18 @@ class AsyncSpeechClient(_ClientBase):
 
     # -- plumbing the resources use -------------------------------------------------
 
-    @property
-    def auth(self) -> Auth | None:
-        """The credential in use (tokens are fetched and cached through it)."""
-        return self._auth
-
     async def issue_token(self) -> str:
         """Exchange the key for a ten-minute STS token (for browsers or other clients)."""
+        self._check_open()
         if self._config.key is None:
-            from .errors import ConfigurationError
-
             raise ConfigurationError("issue_token() needs a client configured with key=...")
-        return (await self._plain_http.send(_sts_request(self._config, self._config.key))).text
+        response = await self._plain_http.send(_sts_request(self._config, self._config.key))
+        return response.text.strip()
 
     async def _ws_connect(
         self, url: str, *, headers: Mapping[str, str] | None = None, limits: Limits | None = None
     ) -> WebSocket:
+        self._check_open()
         return await connect(
             url,
             auth=self._auth,
@@ -177,11 +224,15 @@ class AsyncSpeechClient(_ClientBase):
         )
 
     async def close(self) -> None:
-        """Close connections this client opened."""
+        """Close connections this client opened. Safe to call more than once."""
+        if self._closed:
+            return
+        self._closed = True
         if self._owns_http:
             await self._http_client.aclose()
 
     async def __aenter__(self) -> AsyncSpeechClient:
+        self._check_open()
         return self
 
     async def __aexit__(
@@ -196,7 +247,9 @@ class AsyncSpeechClient(_ClientBase):
 class SpeechClient(_ClientBase):
     """The blocking client for Azure Speech. Same options as :class:`AsyncSpeechClient`.
 
-    ``http_client``, if given, must be an ``httpx.Client``.
+    ``http_client``, if given, must be an ``httpx.Client``; ``credential`` must
+    be a blocking one (``azure.identity``, not ``azure.identity.aio``). Use it
+    as ``with SpeechClient(...) as client:`` or call :meth:`close` when done.
     """
 
     def __init__(
@@ -216,32 +269,42 @@ class SpeechClient(_ClientBase):
         use_sts: bool = False,
         _environ: Mapping[str, str] | None = None,
     ) -> None:
-        self._kwargs: dict[str, Any] = dict(
+        config = resolve_config(
             key=key, region=region, endpoint=endpoint, credential=credential, token=token,
             resource_id=resource_id, cloud=cloud, timeout=timeout, max_retries=max_retries,
-            proxy=proxy, use_sts=use_sts, _environ=_environ,
+            proxy=proxy, use_sts=use_sts, environ=_environ,
         )  # fmt: skip
-        self._config = resolve_config(**{k.lstrip("_"): v for k, v in self._kwargs.items()})
         if http_client is not None and not isinstance(http_client, httpx.Client):
-            raise TypeError("http_client must be an httpx.Client for SpeechClient")
+            raise ConfigurationError(
+                "http_client must be an httpx.Client for SpeechClient "
+                f"(got {type(http_client).__name__}; AsyncSpeechClient takes an httpx.AsyncClient)"
+            )
+        if credential is not None and inspect.iscoroutinefunction(
+            getattr(credential, "get_token", None)
+        ):
+            raise ConfigurationError(
+                "credential is asynchronous (azure.identity.aio); SpeechClient needs a blocking "
+                "one (azure.identity), or use AsyncSpeechClient"
+            )
+        self._config = config
+        self._closed = False
         self._owns_http = http_client is None
-        self._http_client = http_client or httpx.Client(**httpx_kwargs(self._config))
-        self._auth: Auth | None = self._config.auth
-        plain = HttpTransport(self._http_client, auth=None, policy=self._config.retry)
-        if self._config.use_sts:
-            assert self._config.key is not None
-            cfg = self._config
+        self._http_client = http_client or httpx.Client(**httpx_kwargs(config))
+        self._auth = config.auth
+        plain = HttpTransport(self._http_client, auth=None, policy=config.retry)
+        if config.use_sts:
+            assert config.key is not None
 
             def fetch(k: str) -> str:
-                return plain.send(_sts_request(cfg, k)).text
+                return plain.send(_sts_request(config, k)).text
 
-            async def afetch(
-                k: str,
-            ) -> str:  # pragma: no cover - the blocking client never calls it
-                raise RuntimeError("async token fetch on the blocking client")
+            async def afetch(k: str) -> str:
+                # Streaming sessions run on the portal loop; fetch through the
+                # blocking transport in a worker thread, sharing one token cache.
+                return await asyncio.to_thread(fetch, k)
 
-            self._auth = StsTokenAuth(self._config.key, fetch, afetch)
-        self._http = HttpTransport(self._http_client, auth=self._auth, policy=self._config.retry)
+            self._auth = StsTokenAuth(config.key, fetch, afetch)
+        self._http = HttpTransport(self._http_client, auth=self._auth, policy=config.retry)
         self._plain_http = plain
         self._portal = Portal()
         self._aclient: AsyncSpeechClient | None = None
@@ -260,18 +323,12 @@ class SpeechClient(_ClientBase):
 
         return TextToSpeech(self)
 
-    @property
-    def auth(self) -> Auth | None:
-        """The credential in use."""
-        return self._auth
-
     def issue_token(self) -> str:
         """Exchange the key for a ten-minute STS token (for browsers or other clients)."""
+        self._check_open()
         if self._config.key is None:
-            from .errors import ConfigurationError
-
             raise ConfigurationError("issue_token() needs a client configured with key=...")
-        return self._plain_http.send(_sts_request(self._config, self._config.key)).text
+        return self._plain_http.send(_sts_request(self._config, self._config.key)).text.strip()
 
     # -- the async twin, for streaming sessions -------------------------------------
 
@@ -281,14 +338,15 @@ class SpeechClient(_ClientBase):
         return self._portal
 
     async def _get_async_client(self) -> AsyncSpeechClient:
-        # Created on the portal loop, sharing this client's configuration.
+        # Created on the portal loop, sharing this client's configuration and
+        # credential (so that tokens are fetched and cached once).
         if self._aclient is None:
-            self._aclient = AsyncSpeechClient(**self._kwargs)
-            self._aclient._auth = self._auth if not self._config.use_sts else self._aclient._auth
+            self._aclient = AsyncSpeechClient._from_config(self._config, self._auth)
         return self._aclient
 
     def _run(self, fn: Callable[[AsyncSpeechClient], Awaitable[T]]) -> T:
         """Run ``fn(async_client)`` on the portal and return its result."""
+        self._check_open()
 
         async def call() -> T:
             return await fn(await self._get_async_client())
@@ -296,19 +354,23 @@ class SpeechClient(_ClientBase):
         return self._portal.call(call)
 
     def close(self) -> None:
-        """Close connections and the background loop this client started."""
-        if self._aclient is not None:
-            aclient = self._aclient
-            self._aclient = None
-            try:
+        """Close connections and the background loop this client started.
+
+        Safe to call more than once.
+        """
+        if self._closed:
+            return
+        self._closed = True
+        aclient, self._aclient = self._aclient, None
+        if aclient is not None:
+            with contextlib.suppress(RuntimeError):  # called from the portal itself
                 self._portal.call(aclient.close)
-            except RuntimeError:  # pragma: no cover - portal already gone
-                pass
         self._portal.close()
         if self._owns_http:
             self._http_client.close()
 
     def __enter__(self) -> SpeechClient:
+        self._check_open()
         return self
 
     def __exit__(

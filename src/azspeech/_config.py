@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._protocol.framing import DEFAULT_LIMITS, Limits
-from ._transport.retry import RetryPolicy
+from ._transport.retry import RetryPolicy, check_max_retries
 from .auth import (
     Auth,
     CredentialAuth,
@@ -18,8 +18,8 @@ from .auth import (
     TokenCredentialLike,
     check_secret,
 )
-from .endpoints import Cloud, Endpoints
-from .errors import ConfigurationError
+from .endpoints import Cloud, EndpointKind, Endpoints
+from .errors import ConfigurationError, redact, register_secret
 
 __all__ = ["ClientConfig", "resolve_config"]
 
@@ -77,11 +77,12 @@ def resolve_config(
     ]
     if len(explicit_credentials) > 1:
         raise ConfigurationError(
-            f"pass only one of key, credential and token (got {', '.join(explicit_credentials)})"
+            f"pass only one of key, credential and token (got {' and '.join(explicit_credentials)})"
         )
     if region is not None and endpoint is not None:
         raise ConfigurationError(
-            "pass either region or endpoint, not both: the endpoint already names the host"
+            "pass either region or endpoint, not both: the endpoint already names the host "
+            "(use endpoint= for custom domains, private endpoints and containers)"
         )
     if region is None and endpoint is None:
         endpoint = _env("AZURE_SPEECH_ENDPOINT", "SPEECH_ENDPOINT", environ=env)
@@ -90,7 +91,7 @@ def resolve_config(
     if region is None and endpoint is None:
         raise ConfigurationError(
             "no region or endpoint: pass region='westeurope' or endpoint='https://...', "
-            "or set AZURE_SPEECH_REGION (or AZURE_SPEECH_ENDPOINT)"
+            "or set the AZURE_SPEECH_REGION (or AZURE_SPEECH_ENDPOINT) environment variable"
         )
     endpoints = (
         Endpoints.from_region(region, cloud)
@@ -112,29 +113,41 @@ def resolve_config(
             resource_id=resource_id or _env("AZURE_SPEECH_RESOURCE_ID", environ=env),
             wrap=not endpoints.accepts_raw_entra_token,
         )
-    elif endpoints.kind.value == "container":
+    elif endpoints.kind is EndpointKind.CONTAINER:
         auth = None  # containers and the emulator may run without billing keys
     else:
         raise ConfigurationError(
-            "no credentials: pass key=..., token=... or credential=..., or set AZURE_SPEECH_KEY"
+            "no credentials: pass key=... (the resource key), token=... or credential=..., "
+            "or set the AZURE_SPEECH_KEY environment variable"
         )
+    if not isinstance(use_sts, bool):
+        raise ConfigurationError(f"use_sts must be True or False, got {use_sts!r}")
     if use_sts and key is None:
         raise ConfigurationError("use_sts=True exchanges the key for tokens; it needs key=...")
+    if resource_id is not None and credential is None:
+        raise ConfigurationError(
+            "resource_id is only used with credential=...; drop it or pass an Entra ID credential"
+        )
 
     if timeout is None:
         timeout = DEFAULT_TIMEOUT
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
         raise ConfigurationError(
-            f"timeout must be a number of seconds, not {type(timeout).__name__}"
+            f"timeout must be a number of seconds such as 30, not {type(timeout).__name__}"
         )
     if not math.isfinite(timeout) or timeout <= 0:
-        raise ConfigurationError(f"timeout must be a positive number of seconds, got {timeout!r}")
-    if max_retries is None:
-        max_retries = DEFAULT_MAX_RETRIES
-    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-        raise ConfigurationError(f"max_retries must be a non-negative integer, got {max_retries!r}")
+        raise ConfigurationError(
+            f"timeout must be a positive, finite number of seconds such as 30, got {timeout!r}"
+        )
+    max_retries = check_max_retries(DEFAULT_MAX_RETRIES if max_retries is None else max_retries)
     if proxy is not None and (not isinstance(proxy, str) or "://" not in proxy):
-        raise ConfigurationError(f"proxy must be a URL such as 'http://proxy:3128', got {proxy!r}")
+        raise ConfigurationError(
+            f"proxy must be a URL such as 'http://proxy:3128', got {redact(repr(proxy))}"
+        )
+    if proxy is not None:
+        from urllib.parse import urlsplit
+
+        register_secret(urlsplit(proxy).password)
     return ClientConfig(
         endpoints=endpoints,
         auth=auth,

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import math
 import threading
 import time
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -43,9 +45,23 @@ class TokenCredentialLike(Protocol):
 class _CachedToken:
     value: str
     expires_at: float  # time.monotonic() based
+    refresh_at: float | None = None  # when to refresh; default: REFRESH_MARGIN before expiry
+
+    @classmethod
+    def lasting(cls, value: str, lifetime: float, refresh_in: float | None = None) -> _CachedToken:
+        """A token valid for *lifetime* seconds from now."""
+        now = time.monotonic()
+        lifetime = max(lifetime, 0.0)
+        # Refresh a minute early, or half way for short-lived tokens.
+        margin = min(REFRESH_MARGIN, lifetime / 2)
+        refresh = lifetime - margin if refresh_in is None else min(max(refresh_in, 0.0), lifetime)
+        return cls(value, now + lifetime, now + refresh)
 
     def fresh(self, now: float) -> bool:
-        return now < self.expires_at - REFRESH_MARGIN
+        refresh_at = self.refresh_at
+        if refresh_at is None:
+            refresh_at = self.expires_at - REFRESH_MARGIN
+        return now < refresh_at
 
 
 class Auth:
@@ -84,7 +100,10 @@ class StaticTokenAuth(Auth):
     """A bearer token the caller obtained elsewhere (sent as-is)."""
 
     def __init__(self, token: str) -> None:
-        self._token = check_secret("token", token)
+        token = check_secret("token", token)
+        if token[:7].lower() == "bearer ":  # a pasted header value: keep just the token
+            token = check_secret("token", token[7:])
+        self._token = token
 
     def headers(self) -> dict[str, str]:
         """``Authorization: Bearer <token>``."""
@@ -99,7 +118,16 @@ class _RefreshingAuth(Auth):
     def __init__(self) -> None:
         self._cached: _CachedToken | None = None
         self._thread_lock = threading.Lock()
-        self._async_locks: dict[int, asyncio.Lock] = {}
+        self._locks_guard = threading.Lock()
+        # One asyncio.Lock per event loop (a lock is bound to the loop it first waits on);
+        # weak keys so that a closed loop's lock goes with it.
+        self._async_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
+        # Single flight also for failures: callers that queued behind a fetch
+        # that failed get that failure instead of each trying again at once.
+        self._attempts = 0
+        self._last_error: BaseException | None = None
 
     def _fetch(self) -> _CachedToken:
         raise NotImplementedError  # pragma: no cover - abstract
@@ -110,33 +138,73 @@ class _RefreshingAuth(Auth):
     def _format(self, token: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {token}"}
 
-    def token(self) -> str:
-        """The current token, fetched or refreshed if needed."""
+    def _usable(self) -> str | None:
         cached = self._cached
         if cached is not None and cached.fresh(time.monotonic()):
             return cached.value
+        return None
+
+    def _joined_failure(self, attempts_seen: int) -> BaseException | None:
+        """The error of a fetch that failed while this caller waited for the lock."""
+        if self._attempts != attempts_seen and self._last_error is not None:
+            return self._last_error
+        return None
+
+    def _store(self, cached: _CachedToken) -> str:
+        register_secret(cached.value)
+        self._cached = cached
+        self._last_error = None
+        return cached.value
+
+    def token(self) -> str:
+        """The current token, fetched or refreshed if needed (one fetch at a time)."""
+        value = self._usable()
+        if value is not None:
+            return value
+        attempts_seen = self._attempts
         with self._thread_lock:
-            cached = self._cached
-            if cached is None or not cached.fresh(time.monotonic()):
+            value = self._usable()
+            if value is not None:
+                return value
+            failure = self._joined_failure(attempts_seen)
+            if failure is not None:
+                raise failure
+            self._attempts += 1
+            try:
                 cached = self._fetch()
-                register_secret(cached.value)
-                self._cached = cached
-            return cached.value
+            except BaseException as exc:
+                self._last_error = exc
+                raise
+            return self._store(cached)
+
+    def _async_lock(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        with self._locks_guard:
+            lock = self._async_locks.get(loop)
+            if lock is None:
+                lock = self._async_locks[loop] = asyncio.Lock()
+        return lock
 
     async def atoken(self) -> str:
         """Async twin of :meth:`token`."""
-        cached = self._cached
-        if cached is not None and cached.fresh(time.monotonic()):
-            return cached.value
-        loop_id = id(asyncio.get_running_loop())
-        lock = self._async_locks.setdefault(loop_id, asyncio.Lock())
-        async with lock:
-            cached = self._cached
-            if cached is None or not cached.fresh(time.monotonic()):
+        value = self._usable()
+        if value is not None:
+            return value
+        attempts_seen = self._attempts
+        async with self._async_lock():
+            value = self._usable()
+            if value is not None:
+                return value
+            failure = self._joined_failure(attempts_seen)
+            if failure is not None:
+                raise failure
+            self._attempts += 1
+            try:
                 cached = await self._afetch()
-                register_secret(cached.value)
-                self._cached = cached
-            return cached.value
+            except BaseException as exc:
+                self._last_error = exc
+                raise
+            return self._store(cached)
 
     def headers(self) -> dict[str, str]:
         """``Authorization: Bearer <token>`` with a fresh token."""
@@ -170,16 +238,20 @@ class StsTokenAuth(_RefreshingAuth):
         self._afetch_fn = afetch
 
     def _fetch(self) -> _CachedToken:
-        token = self._fetch_fn(self._key).strip()
-        if not token:
-            raise AuthenticationError("the STS endpoint returned an empty token")
-        return _CachedToken(token, time.monotonic() + STS_TOKEN_LIFETIME)
+        return self._check(self._fetch_fn(self._key))
 
     async def _afetch(self) -> _CachedToken:
-        token = (await self._afetch_fn(self._key)).strip()
-        if not token:
-            raise AuthenticationError("the STS endpoint returned an empty token")
-        return _CachedToken(token, time.monotonic() + STS_TOKEN_LIFETIME)
+        return self._check(await self._afetch_fn(self._key))
+
+    @staticmethod
+    def _check(token: str) -> _CachedToken:
+        token = token.strip()
+        if not token or any(ch.isspace() for ch in token) or not token.isascii():
+            raise AuthenticationError(
+                "the STS endpoint did not return a token; check the endpoint and that it is "
+                "a Speech resource"
+            )
+        return _CachedToken.lasting(token, STS_TOKEN_LIFETIME)
 
 
 class CredentialAuth(_RefreshingAuth):
@@ -202,6 +274,16 @@ class CredentialAuth(_RefreshingAuth):
                 "an Entra ID credential with a region needs resource_id='/subscriptions/.../"
                 "accounts/NAME' (or use endpoint='https://NAME.cognitiveservices.azure.com')"
             )
+        if resource_id is not None and (
+            not isinstance(resource_id, str)
+            or not resource_id.strip().startswith("/subscriptions/")
+        ):
+            raise ConfigurationError(
+                "resource_id must be the resource's ARM id, '/subscriptions/<id>/resourceGroups/"
+                "<group>/providers/Microsoft.CognitiveServices/accounts/<name>' "
+                "(Properties page of the resource in the Azure portal)"
+            )
+        resource_id = resource_id.strip() if resource_id else None
         self._credential = credential
         self._resource_id = resource_id
         self._wrap = wrap
@@ -209,11 +291,14 @@ class CredentialAuth(_RefreshingAuth):
     @staticmethod
     def _convert(result: Any) -> _CachedToken:
         value = getattr(result, "token", None)
-        expires_on = getattr(result, "expires_on", None)
-        if not isinstance(value, str) or not value:
-            raise AuthenticationError("the credential returned no token")
-        lifetime = (float(expires_on) - time.time()) if expires_on is not None else 3600.0
-        return _CachedToken(value, time.monotonic() + max(lifetime, 0.0))
+        if not isinstance(value, str) or not value.strip():
+            raise AuthenticationError("the credential's get_token() returned no token")
+        now = time.time()
+        lifetime = _seconds_until(getattr(result, "expires_on", None), now)
+        refresh_in = _seconds_until(getattr(result, "refresh_on", None), now)
+        return _CachedToken.lasting(
+            value.strip(), 3600.0 if lifetime is None else lifetime, refresh_in
+        )
 
     def _fetch(self) -> _CachedToken:
         result = self._credential.get_token(COGNITIVE_SCOPE)
@@ -228,7 +313,12 @@ class CredentialAuth(_RefreshingAuth):
         return self._convert(result)
 
     async def _afetch(self) -> _CachedToken:
-        result = self._credential.get_token(COGNITIVE_SCOPE)
+        get_token = self._credential.get_token
+        if inspect.iscoroutinefunction(get_token):
+            result = await get_token(COGNITIVE_SCOPE)
+        else:
+            # A blocking credential may do network I/O: keep it off the event loop.
+            result = await asyncio.to_thread(get_token, COGNITIVE_SCOPE)
         if inspect.isawaitable(result):
             result = await result
         return self._convert(result)
@@ -239,14 +329,40 @@ class CredentialAuth(_RefreshingAuth):
         return {"Authorization": f"Bearer {token}"}
 
 
+def _seconds_until(epoch: object, now: float) -> float | None:
+    """Seconds from *now* to an epoch timestamp, or None when absent or unreadable."""
+    if epoch is None or isinstance(epoch, bool):
+        return None
+    try:
+        when = float(epoch)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return when - now if math.isfinite(when) else None
+
+
+_WHERE = {
+    "key": "copy Key 1 from the resource's Keys and Endpoint page in the Azure portal",
+    "token": "pass the token string itself",
+}
+
+
 def check_secret(name: str, value: object) -> str:
-    """Validate a key or token argument and register it for redaction."""
+    """Validate a key or token argument and register it for redaction.
+
+    Error messages never include the value.
+    """
+    fix = _WHERE.get(name, "")
     if not isinstance(value, str):
-        raise ConfigurationError(f"{name} must be a string, not {type(value).__name__}")
+        raise ConfigurationError(
+            f"{name} must be a string, not {type(value).__name__}" + (f"; {fix}" if fix else "")
+        )
     stripped = value.strip()
     if not stripped:
-        raise ConfigurationError(f"{name} is empty")
-    if any(ch in stripped for ch in "\r\n\x00"):
-        raise ConfigurationError(f"{name} contains a line break or NUL character")
+        raise ConfigurationError(f"{name} is empty" + (f"; {fix}" if fix else ""))
+    if not stripped.isascii() or not stripped.isprintable():
+        raise ConfigurationError(
+            f"{name} contains a line break, control or non-ASCII character; "
+            "it was probably copied with extra text"
+        )
     register_secret(stripped)
     return stripped

@@ -86,38 +86,117 @@ _CLOUDS = {
 # Regions where the Speech service runs (public and sovereign). Used to catch
 # typos and display names early, with a suggestion.
 KNOWN_REGIONS = frozenset(
-    ["australiaeast", "brazilsouth", "canadacentral", "canadaeast", "centralindia", "centralus", "eastasia", "eastus", "eastus2", "francecentral", "germanywestcentral", "italynorth", "japaneast", "japanwest", "jioindiawest", "koreacentral", "northcentralus", "northeurope", "norwayeast", "qatarcentral", "southafricanorth", "southcentralus", "southeastasia", "spaincentral", "swedencentral", "switzerlandnorth", "switzerlandwest", "uaenorth", "uksouth", "westcentralus", "westeurope", "westus", "westus2", "westus3", "polandcentral", "mexicocentral", "israelcentral", "newzealandnorth", "indonesiacentral", "malaysiawest", "chilecentral", "austriaeast", "belgiumcentral", "denmarkeast", "usgovarizona", "usgovvirginia", "usgovtexas", "chinaeast2", "chinanorth2", "chinanorth3"]
+    {
+        "australiaeast",
+        "austriaeast",
+        "belgiumcentral",
+        "brazilsouth",
+        "canadacentral",
+        "canadaeast",
+        "centralindia",
+        "centralus",
+        "chilecentral",
+        "chinaeast2",
+        "chinanorth2",
+        "chinanorth3",
+        "denmarkeast",
+        "eastasia",
+        "eastus",
+        "eastus2",
+        "francecentral",
+        "germanywestcentral",
+        "indonesiacentral",
+        "israelcentral",
+        "italynorth",
+        "japaneast",
+        "japanwest",
+        "jioindiawest",
+        "koreacentral",
+        "malaysiawest",
+        "mexicocentral",
+        "newzealandnorth",
+        "northcentralus",
+        "northeurope",
+        "norwayeast",
+        "polandcentral",
+        "qatarcentral",
+        "southafricanorth",
+        "southcentralus",
+        "southeastasia",
+        "spaincentral",
+        "swedencentral",
+        "switzerlandnorth",
+        "switzerlandwest",
+        "uaenorth",
+        "uksouth",
+        "usgovarizona",
+        "usgovtexas",
+        "usgovvirginia",
+        "westcentralus",
+        "westeurope",
+        "westus",
+        "westus2",
+        "westus3",
+    }
 )
 
 
-def normalize_region(region: str) -> str:
-    """Check a region name; return it in canonical form or raise with suggestions."""
+_REGION_SYNTAX = re.compile(r"[a-z][a-z0-9]{2,39}")
+
+
+def normalize_region(region: str, *, strict: bool = True) -> str:
+    """Check a region name; return it in canonical form or raise with suggestions.
+
+    A name in :data:`KNOWN_REGIONS` is accepted as is. A display name
+    (``"West Europe"``) or a near miss (``"westeruope"``) raises a
+    :class:`ConfigurationError` listing the nearest valid names. A well-formed
+    name far from every known one is accepted, so that a region newer than this
+    library still works. With ``strict=False`` (a region read from a host name
+    the caller wrote out) only the syntax is checked.
+    """
     if not isinstance(region, str):
-        raise ConfigurationError(f"region must be a string, not {type(region).__name__}")
+        raise ConfigurationError(
+            f"region must be a string such as 'westeurope', not {type(region).__name__}"
+        )
     cleaned = region.strip().lower()
     if not cleaned:
         raise ConfigurationError("region is empty; pass region='westeurope' (or similar)")
-    if cleaned in KNOWN_REGIONS:
+    if cleaned in KNOWN_REGIONS or (not strict and _REGION_SYNTAX.fullmatch(cleaned)):
         return cleaned
     squashed = re.sub(r"[\s_-]", "", cleaned)
     if squashed in KNOWN_REGIONS:
-        hint = f"region {region!r} is a display name; use the region name {squashed!r}"
-        raise ConfigurationError(hint)
-    close = difflib.get_close_matches(squashed, sorted(KNOWN_REGIONS), n=3, cutoff=0.6)
+        raise ConfigurationError(
+            f"region {region!r} looks like a display name; pass the region name: "
+            f"region={squashed!r}"
+        )
+    close = difflib.get_close_matches(squashed, sorted(KNOWN_REGIONS), n=3, cutoff=0.75)
     if close:
         raise ConfigurationError(
-            f"unknown region {region!r}; did you mean {', '.join(repr(c) for c in close)}?"
+            f"unknown region {region!r}; did you mean {', '.join(repr(c) for c in close)}? "
+            "(for a region newer than this library, pass "
+            f"endpoint='https://{squashed}.api.cognitive.microsoft.com')"
         )
-    if re.fullmatch(r"[a-z][a-z0-9]{2,30}", squashed):
+    if _REGION_SYNTAX.fullmatch(squashed):
         # A region newer than our list: accept it rather than block the user.
         return squashed
-    raise ConfigurationError(f"unknown region {region!r}; pass a region name such as 'westeurope'")
+    raise ConfigurationError(
+        f"region {region!r} is not a region name; pass a name such as 'westeurope' "
+        "(the 'Location/Region' shown on the resource's Keys and Endpoint page)"
+    )
 
 
 def _cloud_for_region(region: str) -> Cloud:
     if region.startswith("usgov"):
         return Cloud.US_GOVERNMENT
     if region.startswith("china"):
+        return Cloud.CHINA
+    return Cloud.PUBLIC
+
+
+def _cloud_for_host(host: str) -> Cloud:
+    if host.endswith((".us",)):
+        return Cloud.US_GOVERNMENT
+    if host.endswith(".cn"):
         return Cloud.CHINA
     return Cloud.PUBLIC
 
@@ -135,6 +214,14 @@ _REGIONAL_HOST = re.compile(
     r"|(?:stt|tts|s2s|voice)\.speech\.(?:microsoft\.com|azure\.us|azure\.cn))$"
 )
 _CUSTOM_DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]*\.cognitiveservices\.azure\.(?:com|us|cn)$")
+
+
+def _join(base: str, path: str) -> str:
+    if not isinstance(path, str):
+        raise TypeError(f"path must be a string, not {type(path).__name__}")
+    if path and not path.startswith("/"):
+        path = "/" + path
+    return base + path
 
 
 def _swap_scheme(url: str, websocket: bool) -> str:
@@ -167,12 +254,17 @@ class Endpoints:
     @classmethod
     def from_region(cls, region: str, cloud: Cloud | str | None = None) -> Endpoints:
         """Regional hosts for *region* (in *cloud*, inferred from the region if not given)."""
-        name = normalize_region(region)
+        return cls._regional(normalize_region(region), Cloud.parse(cloud))
+
+    @classmethod
+    def _regional(cls, name: str, cloud: Cloud | None) -> Endpoints:
         inferred = _cloud_for_region(name)
-        chosen = Cloud.parse(cloud) or inferred
-        if chosen is not inferred and inferred is not Cloud.PUBLIC:
+        chosen = cloud or inferred
+        known = name in KNOWN_REGIONS
+        if chosen is not inferred and (known or inferred is not Cloud.PUBLIC):
             raise ConfigurationError(
-                f"region {name!r} belongs to cloud {inferred.value!r}, not {chosen.value!r}"
+                f"region {name!r} is in cloud {inferred.value!r}, not {chosen.value!r}; "
+                f"drop cloud= (it is inferred from the region) or pass cloud={inferred.value!r}"
             )
         hosts = _CLOUDS[chosen]
         return cls(
@@ -190,25 +282,60 @@ class Endpoints:
     def from_endpoint(cls, endpoint: str, cloud: Cloud | str | None = None) -> Endpoints:
         """Hosts for an explicit base URL (custom domain, container, emulator...)."""
         if not isinstance(endpoint, str):
-            raise ConfigurationError(f"endpoint must be a string, not {type(endpoint).__name__}")
-        parts = urlsplit(endpoint.strip())
-        if parts.scheme not in ("http", "https", "ws", "wss") or not parts.netloc:
+            raise ConfigurationError(
+                f"endpoint must be a URL string such as 'https://NAME.cognitiveservices.azure.com',"
+                f" not {type(endpoint).__name__}"
+            )
+        text = endpoint.strip()
+        try:
+            parts = urlsplit(text)
+            parts.port  # noqa: B018 - raises ValueError on a bad port
+        except ValueError as exc:
+            raise ConfigurationError(f"endpoint {endpoint!r} is not a valid URL: {exc}") from None
+        if parts.scheme not in ("http", "https", "ws", "wss") or not parts.hostname:
             raise ConfigurationError(
                 f"endpoint {endpoint!r} is not a full URL; write it with its scheme, "
                 "e.g. 'https://my-resource.cognitiveservices.azure.com' or 'http://localhost:5000'"
             )
-        host = (parts.hostname or "").lower()
+        if parts.username is not None or parts.password is not None:
+            raise ConfigurationError(
+                "endpoint must not contain credentials (user:password@); pass key=... or token=..."
+            )
+        if parts.query or parts.fragment:
+            raise ConfigurationError(
+                f"endpoint {endpoint!r} has a query string or fragment; pass the base URL only "
+                "(options go to the individual calls)"
+            )
+        chosen = Cloud.parse(cloud)
+        host = parts.hostname.lower()
+        path = parts.path.rstrip("/")
         regional = _REGIONAL_HOST.match(host)
-        if regional and parts.path in ("", "/"):
-            return cls.from_region(regional.group("region"), cloud)
+        if regional:
+            if path:
+                raise ConfigurationError(
+                    f"endpoint {endpoint!r} has a path; pass the base URL "
+                    f"'{parts.scheme}://{parts.netloc}' (or region={regional.group('region')!r}) "
+                    "and azspeech adds each feature's path"
+                )
+            name = normalize_region(regional.group("region"), strict=False)
+            return cls._regional(name, chosen or _cloud_for_host(host))
         http_scheme = {"ws": "http", "wss": "https"}.get(parts.scheme, parts.scheme)
-        base = urlunsplit((http_scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
         if _CUSTOM_DOMAIN.match(host):
-            suffix = host.rsplit(".", 1)[-1]
-            inferred = {"com": Cloud.PUBLIC, "us": Cloud.US_GOVERNMENT, "cn": Cloud.CHINA}[suffix]
+            if path:
+                raise ConfigurationError(
+                    f"endpoint {endpoint!r} has a path; pass the base URL "
+                    f"'{http_scheme}://{parts.netloc}' and azspeech adds each feature's path"
+                )
+            base = urlunsplit((http_scheme, parts.netloc, "", "", ""))
+            inferred = _cloud_for_host(host)
+            if chosen is not None and chosen is not inferred:
+                raise ConfigurationError(
+                    f"endpoint {endpoint!r} is in cloud {inferred.value!r}, not "
+                    f"{chosen.value!r}; drop cloud= (it is inferred from the host)"
+                )
             return cls(
                 kind=EndpointKind.CUSTOM_DOMAIN,
-                cloud=Cloud.parse(cloud) or inferred,
+                cloud=inferred,
                 region=None,
                 api_base=base,
                 stt_base=base + "/stt",
@@ -216,9 +343,11 @@ class Endpoints:
                 s2s_base=base + "/stt",
                 voice_base=base + "/tts",
             )
+        # A container, the emulator, a proxy: one base for everything, no prefixes.
+        base = urlunsplit((http_scheme, parts.netloc, path, "", ""))
         return cls(
             kind=EndpointKind.CONTAINER,
-            cloud=Cloud.parse(cloud) or Cloud.PUBLIC,
+            cloud=chosen or Cloud.PUBLIC,
             region=None,
             api_base=base,
             stt_base=base,
@@ -231,7 +360,7 @@ class Endpoints:
 
     def rest(self, path: str) -> str:
         """A REST API URL (fast/batch transcription, batch synthesis, STS...)."""
-        return self.api_base + path
+        return _join(self.api_base, path)
 
     def sts(self) -> str:
         """The STS token endpoint."""
@@ -239,16 +368,16 @@ class Endpoints:
 
     def stt(self, path: str, *, websocket: bool = False) -> str:
         """A speech-to-text URL (``/speech/recognition/...``)."""
-        return _swap_scheme(self.stt_base + path, websocket)
+        return _swap_scheme(_join(self.stt_base, path), websocket)
 
     def tts(self, path: str, *, websocket: bool = False, custom_voice: bool = False) -> str:
         """A text-to-speech URL (``/cognitiveservices/...``); custom voices use the voice host."""
         base = self.voice_base if custom_voice else self.tts_base
-        return _swap_scheme(base + path, websocket)
+        return _swap_scheme(_join(base, path), websocket)
 
     def translation(self, path: str, *, websocket: bool = True) -> str:
         """A speech-translation URL (served by the STT host on the universal v2 path)."""
-        return _swap_scheme(self.stt_base + path, websocket)
+        return _swap_scheme(_join(self.stt_base, path), websocket)
 
     @property
     def accepts_raw_entra_token(self) -> bool:

@@ -9,7 +9,9 @@ secrets removed.
 from __future__ import annotations
 
 import json
+import math
 import re
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -42,18 +44,31 @@ _SECRET_PATTERNS = [
     re.compile(r"()aad#[^#\s]*#\S+"),
 ]
 
-_registered_secrets: set[str] = set()
+# Secrets seen so far (keys, tokens), newest last. Bounded: a long-running
+# process refreshes tokens every few minutes, and old ones are long expired.
+_MAX_REGISTERED = 256
+_registered_secrets: dict[str, None] = {}
+_registered_lock = threading.Lock()
+_snapshot: tuple[str, ...] = ()
 
 
 def register_secret(value: str | None) -> None:
     """Remember a secret so that :func:`redact` removes it wherever it shows up."""
-    if value and len(value) >= 8:
-        _registered_secrets.add(value)
+    global _snapshot
+    if not value or len(value) < 8:
+        return
+    with _registered_lock:
+        _registered_secrets.pop(value, None)
+        _registered_secrets[value] = None
+        while len(_registered_secrets) > _MAX_REGISTERED:
+            del _registered_secrets[next(iter(_registered_secrets))]
+        # Longest first, so that a secret containing another is removed whole.
+        _snapshot = tuple(sorted(_registered_secrets, key=len, reverse=True))
 
 
 def redact(text: str) -> str:
     """Return *text* with keys, tokens and SAS signatures replaced by ``***``."""
-    for secret in _registered_secrets:
+    for secret in _snapshot:  # an immutable snapshot: safe against concurrent registration
         if secret in text:
             text = text.replace(secret, "***")
     for pattern in _SECRET_PATTERNS:
@@ -86,8 +101,14 @@ class SpeechError(Exception):
         self.status_code = status_code
         self.request_id = request_id
         self.code = code
-        self.body = redact(body[:_BODY_EXCERPT]) if body else None
+        # Redact before cutting: a cut through a secret would leave a piece of it.
+        self.body = redact(body)[:_BODY_EXCERPT] if body else None
         super().__init__(self.message)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keyword-only constructor arguments: rebuild from the attributes, so
+        # errors survive pickling (multiprocessing, concurrent.futures).
+        return (_rebuild_error, (type(self), self.__dict__.copy()))
 
     def __str__(self) -> str:
         parts = [self.message]
@@ -159,6 +180,13 @@ class CanceledError(SpeechError):
         self.reason = reason
 
 
+def _rebuild_error(cls: type[SpeechError], state: dict[str, Any]) -> SpeechError:
+    err = cls.__new__(cls)
+    Exception.__init__(err, state.get("message", ""))
+    err.__dict__.update(state)
+    return err
+
+
 def _parse_error_body(body: str) -> tuple[str | None, str | None]:
     """Pull (code, message) out of the service's JSON error shapes, if it is JSON."""
     try:
@@ -180,6 +208,7 @@ def _parse_error_body(body: str) -> tuple[str | None, str | None]:
 
 def parse_retry_after(headers: Mapping[str, str]) -> float | None:
     """Seconds to wait from ``retry-after-ms`` or ``Retry-After`` (seconds or HTTP date)."""
+    import datetime
     import email.utils
     import time
 
@@ -187,34 +216,61 @@ def parse_retry_after(headers: Mapping[str, str]) -> float | None:
     ms = lower.get("retry-after-ms")
     if ms is not None:
         try:
-            return max(0.0, float(ms) / 1000.0)
+            seconds = float(ms.strip()) / 1000.0
         except ValueError:
             pass
+        else:
+            if math.isfinite(seconds):
+                return max(0.0, seconds)
     value = lower.get("retry-after")
-    if value is None:
+    if value is None or not value.strip():
         return None
+    value = value.strip()
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         pass
+    else:
+        return max(0.0, seconds) if math.isfinite(seconds) else None
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError):
         return None
+    if when.tzinfo is None:  # "-0000" dates come back naive; HTTP dates are UTC
+        when = when.replace(tzinfo=datetime.timezone.utc)
     return max(0.0, when.timestamp() - time.time())
+
+
+_HINTS = {
+    401: "check that the key or token belongs to this resource and its region or endpoint",
+    403: "the credential is valid but lacks access: check the resource's role assignments, "
+    "network rules and pricing tier",
+    404: "check the region or endpoint, and the path or id asked for",
+}
 
 
 def error_from_response(
     status_code: int, headers: Mapping[str, str], body: str, *, what: str = "request"
 ) -> SpeechError:
     """Map an HTTP error answer to the matching :class:`SpeechError` subclass."""
+    body = redact(body)  # before any excerpt is cut from it
     code, service_message = _parse_error_body(body)
     lower = {k.lower(): v for k, v in headers.items()}
     request_id = (
-        lower.get("apim-request-id") or lower.get("x-requestid") or lower.get("x-ms-request-id")
+        lower.get("apim-request-id")
+        or lower.get("x-requestid")
+        or lower.get("x-request-id")
+        or lower.get("x-ms-request-id")
     )
-    detail = service_message or (body.strip()[:200] if body.strip() else "no details")
+    if service_message:
+        detail = service_message
+    else:
+        flat = " ".join(body.split())
+        detail = (flat[:200] + ("..." if len(flat) > 200 else "")) if flat else "no details"
     message = f"{what} failed with HTTP {status_code}: {detail}"
+    hint = _HINTS.get(status_code)
+    if hint:
+        message = f"{message} ({hint})"
     kw: dict[str, Any] = dict(status_code=status_code, request_id=request_id, code=code, body=body)
     if status_code in (401, 403):
         return AuthenticationError(message, **kw)

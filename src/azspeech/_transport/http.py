@@ -3,12 +3,32 @@
 Both share the request description (:class:`HttpRequest`), the retry policy and
 the decision of what to do with each answer (:func:`_next_step`); only the
 sleeping and sending differ.
+
+When a request is repeated:
+
+* answers 408, 429, 500, 502, 503, 504 and connection failures are retried,
+  with backoff (:class:`~azspeech._transport.retry.RetryPolicy`), up to
+  ``max_retries`` extra attempts, when the request is safe to repeat: GET, HEAD,
+  OPTIONS, PUT, DELETE, or anything marked ``retry_safe=True``;
+* a request that is *not* safe to repeat (a POST that creates something) is
+  retried only when the service certainly did not process it: a connection
+  that was never established (connect error or timeout, pool timeout), a 429
+  (the gateway throttles before the request reaches the service) and a 503
+  that carries ``Retry-After`` (an explicit "not now, come back later"). A bare
+  503, a 500 or a 502/504 may come after the work was done, so those go back to
+  the caller;
+* a ``Retry-After`` / ``retry-after-ms`` wait is honoured; a wait longer than
+  the policy's ``max_retry_after`` is not sat out here: the error (with
+  ``retry_after``) goes to the caller;
+* a 401 with a refreshable credential (STS or Entra tokens) gets one more try
+  with a freshly fetched token.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
@@ -20,6 +40,7 @@ import httpx
 from .._version import __version__
 from ..auth import Auth
 from ..errors import (
+    ConfigurationError,
     ConnectionError,
     ProtocolError,
     SpeechError,
@@ -28,7 +49,7 @@ from ..errors import (
     parse_retry_after,
     redact,
 )
-from .retry import RetryPolicy
+from .retry import RETRYABLE_STATUS, RetryPolicy
 
 __all__ = ["USER_AGENT", "AsyncHttpTransport", "HttpRequest", "HttpTransport"]
 
@@ -36,7 +57,10 @@ logger = logging.getLogger("azspeech")
 
 MAX_BODY_BYTES = 256 * 1024 * 1024
 MAX_ERROR_BODY_BYTES = 64 * 1024
-USER_AGENT = f"azspeech/{__version__} (python; httpx/{httpx.__version__})"
+USER_AGENT = (
+    f"azspeech/{__version__} (Python {sys.version_info[0]}.{sys.version_info[1]}; "
+    f"{sys.platform}) httpx/{httpx.__version__}"
+)
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE", "PUT"})
 
 Content = bytes | str | Callable[[], Iterable[bytes] | bytes] | None
@@ -117,6 +141,25 @@ def _log_request(req: HttpRequest, attempt: int) -> None:
         logger.debug("HTTP %s %s (attempt %d)", req.method, redact(req.url), attempt + 1)
 
 
+def _log_outcome(
+    req: HttpRequest, response: httpx.Response | None, exc: Exception | None, step: str
+) -> None:
+    if not logger.isEnabledFor(logging.DEBUG):
+        return
+    if exc is not None:
+        logger.debug("HTTP %s %s: %s (%s)", req.method, redact(req.url), type(exc).__name__, step)
+    elif response is not None:
+        rid = response.headers.get("apim-request-id") or response.headers.get("x-requestid")
+        logger.debug(
+            "HTTP %s %s: %d (request id %s, %s)",
+            req.method,
+            redact(req.url),
+            response.status_code,
+            rid,
+            step,
+        )
+
+
 def _next_step(
     req: HttpRequest,
     policy: RetryPolicy,
@@ -128,7 +171,11 @@ def _next_step(
 ) -> tuple[str, float]:
     """Decide: ("done", 0), ("retry", delay), ("reauth", 0) or ("fail", 0)."""
     if exc is not None:
-        if req.safe and attempt < policy.max_retries:
+        if isinstance(exc, httpx.UnsupportedProtocol):
+            return "fail", 0.0
+        # A connection that never opened cannot have delivered the request.
+        repeatable = req.safe or isinstance(exc, _NOT_SENT_ERRORS)
+        if repeatable and attempt < policy.max_retries:
             return "retry", policy.delay(attempt)
         return "fail", 0.0
     assert response is not None
@@ -144,16 +191,39 @@ def _next_step(
     ):
         # A cached token may have been revoked or expired early: refresh once.
         return "reauth", 0.0
-    retryable = req.safe or status in (429, 503)  # the request was refused, not processed
-    if retryable and policy.should_retry_status(status, attempt):
-        return "retry", policy.delay(attempt, parse_retry_after(response.headers))
+    if status not in RETRYABLE_STATUS or attempt >= policy.max_retries:
+        return "fail", 0.0
+    retry_after = parse_retry_after(response.headers)
+    if not policy.honours(retry_after):
+        return "fail", 0.0  # longer than we wait on our own: the caller decides
+    not_processed = status == 429 or (status == 503 and retry_after is not None)
+    if req.safe or not_processed:
+        return "retry", policy.delay(attempt, retry_after)
     return "fail", 0.0
 
 
+_NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
 def _connection_error(exc: Exception, req: HttpRequest) -> SpeechError:
+    where = redact(req.url)
     if isinstance(exc, httpx.TimeoutException):
-        return TimeoutError(f"{req.what} timed out: {type(exc).__name__}")
-    return ConnectionError(f"{req.what} could not reach {redact(req.url)}: {exc}")
+        return TimeoutError(
+            f"{req.what} to {where} timed out ({type(exc).__name__}); "
+            "pass a larger timeout= if the service needs longer"
+        )
+    if isinstance(exc, httpx.DecodingError):
+        return ProtocolError(f"{req.what}: the response from {where} could not be decoded: {exc}")
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return ConfigurationError(f"{req.what}: unsupported URL {where}: {exc}")
+    detail = str(exc) or type(exc).__name__
+    return ConnectionError(f"{req.what} could not reach {where}: {detail}")
+
+
+def _closed_client(req: HttpRequest) -> SpeechError:
+    return ConnectionError(
+        f"{req.what}: the client is closed; create a new client, or use it inside 'with'"
+    )
 
 
 class _TransportBase:
@@ -165,15 +235,7 @@ class _TransportBase:
         self.default_headers = {"User-Agent": USER_AGENT, **default_headers}
 
     def _policy(self, max_retries: int | None) -> RetryPolicy:
-        if max_retries is None:
-            return self.policy
-        if max_retries < 0:
-            raise ValueError("max_retries must be >= 0")
-        return RetryPolicy(
-            max_retries=max_retries,
-            initial_backoff=self.policy.initial_backoff,
-            max_backoff=self.policy.max_backoff,
-        )
+        return self.policy.with_max_retries(max_retries)
 
 
 class HttpTransport(_TransportBase):
@@ -209,6 +271,8 @@ class HttpTransport(_TransportBase):
             _log_request(req, attempt)
             response: httpx.Response | None = None
             exc: Exception | None = None
+            if self.client.is_closed:
+                raise _closed_client(req)
             try:
                 request = self.client.build_request(
                     req.method, req.url, headers=self._headers(req), **req.build_kwargs()
@@ -217,16 +281,25 @@ class HttpTransport(_TransportBase):
             except httpx.TransportError as e:
                 exc = e
             step, delay = _next_step(req, policy, attempt, response, exc, self.auth, reauthed)
+            _log_outcome(req, response, exc, step)
             if step == "done":
                 assert response is not None
                 try:
                     yield response
+                except (httpx.TransportError, httpx.DecodingError) as e:
+                    # Raised while the caller read the body: keep it a SpeechError.
+                    raise _connection_error(e, req) from e
                 finally:
                     response.close()
                 return
+            body = ""
             if response is not None:
-                body = _read_error_body(response.iter_bytes())
-                response.close()
+                try:
+                    body = _read_error_body(response.iter_bytes())
+                except httpx.HTTPError:
+                    body = ""  # the error body is a nicety; the status says enough
+                finally:
+                    response.close()
             if step == "fail":
                 if exc is not None:
                     raise _connection_error(exc, req) from exc
@@ -289,6 +362,8 @@ class AsyncHttpTransport(_TransportBase):
             _log_request(req, attempt)
             response: httpx.Response | None = None
             exc: Exception | None = None
+            if self.client.is_closed:
+                raise _closed_client(req)
             try:
                 request = self.client.build_request(
                     req.method, req.url, headers=await self._headers(req), **req.build_kwargs()
@@ -297,16 +372,25 @@ class AsyncHttpTransport(_TransportBase):
             except httpx.TransportError as e:
                 exc = e
             step, delay = _next_step(req, policy, attempt, response, exc, self.auth, reauthed)
+            _log_outcome(req, response, exc, step)
             if step == "done":
                 assert response is not None
                 try:
                     yield response
+                except (httpx.TransportError, httpx.DecodingError) as e:
+                    # Raised while the caller read the body: keep it a SpeechError.
+                    raise _connection_error(e, req) from e
                 finally:
                     await response.aclose()
                 return
+            body = ""
             if response is not None:
-                body = await _aread_error_body(response.aiter_bytes())
-                await response.aclose()
+                try:
+                    body = await _aread_error_body(response.aiter_bytes())
+                except httpx.HTTPError:
+                    body = ""  # the error body is a nicety; the status says enough
+                finally:
+                    await response.aclose()
             if step == "fail":
                 if exc is not None:
                     raise _connection_error(exc, req) from exc

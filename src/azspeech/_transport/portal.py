@@ -7,6 +7,7 @@ through a portal, so reconnect, replay and pacing logic exist once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import Future
@@ -63,7 +64,11 @@ class Portal:
             raise
 
     def iterate(self, aiter: AsyncIterator[T]) -> Iterator[T]:
-        """Drive an async iterator from blocking code, one item at a time."""
+        """Drive an async iterator from blocking code, one item at a time.
+
+        Leaving the loop early (``break``, an exception) closes the async
+        iterator on the portal, so its ``finally`` blocks run.
+        """
         sentinel = object()
 
         async def step() -> Any:
@@ -72,11 +77,19 @@ class Portal:
             except StopAsyncIteration:
                 return sentinel
 
-        while True:
-            item = self.call(step)
-            if item is sentinel:
-                return
-            yield item
+        finished = False
+        try:
+            while True:
+                item = self.call(step)
+                if item is sentinel:
+                    finished = True
+                    return
+                yield item
+        finally:
+            aclose = getattr(aiter, "aclose", None)
+            if not finished and aclose is not None and self._loop is not None:
+                with contextlib.suppress(Exception):
+                    self.call(aclose)
 
     def close(self) -> None:
         """Stop the loop and its thread."""
@@ -91,13 +104,16 @@ class Portal:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            await loop.shutdown_asyncgens()
 
-        if thread is not threading.current_thread():
-            try:
-                asyncio.run_coroutine_threadsafe(shutdown(), loop).result(timeout=5)
-            except Exception:  # pragma: no cover - best effort during shutdown
-                pass
-            loop.call_soon_threadsafe(loop.stop)
-            if thread is not None:
-                thread.join(timeout=5)
+        if thread is threading.current_thread():
+            # Closed from a coroutine running on the portal itself: stop once it returns.
+            loop.call_soon(loop.stop)
+            return
+        with contextlib.suppress(Exception):  # best effort during shutdown
+            asyncio.run_coroutine_threadsafe(shutdown(), loop).result(timeout=5)
+        loop.call_soon_threadsafe(loop.stop)
+        if thread is not None:
+            thread.join(timeout=5)
+        if not loop.is_running():
             loop.close()

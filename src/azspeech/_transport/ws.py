@@ -11,26 +11,28 @@ through :mod:`azspeech._transport.portal`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Mapping
-from typing import Any
-
-import websockets
-from websockets.asyncio.client import ClientConnection
-from websockets.asyncio.client import connect as ws_connect
-from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from .._protocol.close_codes import close_error
 from .._protocol.framing import DEFAULT_LIMITS, Limits, Message, decode_frame, new_request_id
 from ..auth import Auth
 from ..errors import (
+    ConfigurationError,
     ConnectionError,
+    ProtocolError,
     SpeechError,
     TimeoutError,
     error_from_response,
     parse_retry_after,
     redact,
 )
+
+if TYPE_CHECKING:  # websockets is imported on first connect, keeping `import azspeech` light
+    from websockets.asyncio.client import ClientConnection
+    from websockets.exceptions import ConnectionClosed
 from .http import USER_AGENT
 from .retry import RetryPolicy
 
@@ -49,6 +51,8 @@ class WebSocket:
 
     async def send(self, frame: str | bytes) -> None:
         """Send one text (``str``) or binary (``bytes``) frame."""
+        from websockets.exceptions import ConnectionClosed
+
         try:
             await self._conn.send(frame)
         except ConnectionClosed as exc:
@@ -56,6 +60,8 @@ class WebSocket:
 
     async def recv(self) -> Message:
         """Receive and decode the next message; a close raises a typed error."""
+        from websockets.exceptions import ConnectionClosed
+
         try:
             frame = await self._conn.recv()
         except ConnectionClosed as exc:
@@ -64,10 +70,16 @@ class WebSocket:
 
     async def close(self, code: int = 1000, reason: str = "") -> None:
         """Close the connection (idempotent)."""
-        try:
+        from websockets.exceptions import ConnectionClosed
+
+        with contextlib.suppress(asyncio.TimeoutError, OSError, ConnectionClosed):
             await asyncio.wait_for(self._conn.close(code, reason), timeout=5)
-        except (asyncio.TimeoutError, OSError, ConnectionClosed):  # pragma: no cover - best effort
-            pass
+
+    async def __aenter__(self) -> WebSocket:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
 
     @property
     def closed(self) -> bool:
@@ -81,7 +93,14 @@ class WebSocket:
 
 
 def _closed_error(exc: ConnectionClosed) -> SpeechError:
-    rcvd = exc.rcvd
+    rcvd, sent = exc.rcvd, exc.sent
+    if rcvd is None and sent is not None and sent.code in (1002, 1007, 1009):
+        # We closed because the peer broke the protocol (e.g. an oversized frame):
+        # not a network drop worth reconnecting for.
+        why = sent.reason or "protocol error"
+        return ProtocolError(
+            f"WebSocket closed by azspeech with code {sent.code}: {why}", code=str(sent.code)
+        )
     code = rcvd.code if rcvd is not None else 1006
     reason = rcvd.reason if rcvd is not None else ""
     return close_error(code, reason)
@@ -97,17 +116,29 @@ async def connect(
     limits: Limits = DEFAULT_LIMITS,
     policy: RetryPolicy | None = None,
     ping_interval: float | None = 20.0,
+    sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
 ) -> WebSocket:
-    """Open a WebSocket to the service, retrying transient upgrade failures."""
+    """Open a WebSocket to the service, retrying transient upgrade failures.
+
+    Sends the credential's headers, a fresh ``X-ConnectionId`` (32 hex digits)
+    and a ``User-Agent`` naming azspeech. An upgrade answered with 408, 429 or
+    5xx, or a connection that fails, is retried with the policy's backoff
+    (honouring ``Retry-After``); a 401 with a refreshable credential is retried
+    once with a new token. Other answers raise the matching :class:`SpeechError`.
+    """
+    from websockets.asyncio.client import connect as ws_connect
+    from websockets.exceptions import InvalidHandshake, InvalidStatus, InvalidURI
+
     policy = policy or RetryPolicy()
     attempt = 0
     reauthed = False
+    where = redact(url)
     while True:
         connection_id = new_request_id()
         all_headers: dict[str, str] = {"X-ConnectionId": connection_id, **(headers or {})}
         if auth is not None:
             all_headers.update(await auth.aheaders())
-        logger.debug("WebSocket connect %s (attempt %d)", redact(url), attempt + 1)
+        logger.debug("WebSocket connect %s (attempt %d)", where, attempt + 1)
         kwargs: dict[str, Any] = {
             "additional_headers": all_headers,
             "user_agent_header": USER_AGENT,
@@ -120,30 +151,37 @@ async def connect(
         }
         try:
             conn = await ws_connect(url, **kwargs)
-            return WebSocket(conn, connection_id, limits)
+        except InvalidURI as exc:
+            raise ConfigurationError(f"not a WebSocket URL: {where}") from exc
         except InvalidStatus as exc:
             response = exc.response
             status = response.status_code
             body = response.body.decode("utf-8", "replace") if response.body else ""
-            hdrs = {k: v for k, v in response.headers.raw_items()}
+            hdrs = dict(response.headers.raw_items())
+            logger.debug("WebSocket connect %s: HTTP %d", where, status)
             if status == 401 and auth is not None and auth.refreshable and not reauthed:
                 auth.invalidate()
                 reauthed = True
                 continue
-            if policy.should_retry_status(status, attempt):
-                delay = policy.delay(attempt, parse_retry_after(hdrs))
+            retry_after = parse_retry_after(hdrs)
+            if policy.should_retry_status(status, attempt) and policy.honours(retry_after):
+                delay = policy.delay(attempt, retry_after)
             else:
-                raise error_from_response(status, hdrs, body, what="WebSocket connection") from exc
-        except (OSError, asyncio.TimeoutError, InvalidHandshake) as exc:
+                raise error_from_response(
+                    status, hdrs, body, what=f"WebSocket connection to {where}"
+                ) from exc
+        except (OSError, asyncio.TimeoutError, InvalidHandshake, EOFError) as exc:
+            logger.debug("WebSocket connect %s: %s", where, type(exc).__name__)
             if attempt >= policy.max_retries:
                 if isinstance(exc, asyncio.TimeoutError):
-                    raise TimeoutError(f"WebSocket connection to {redact(url)} timed out") from exc
-                raise ConnectionError(f"cannot connect to {redact(url)}: {exc}") from exc
+                    raise TimeoutError(
+                        f"WebSocket connection to {where} timed out after {open_timeout:g}s"
+                    ) from exc
+                detail = redact(str(exc)) or type(exc).__name__
+                raise ConnectionError(f"cannot connect to {where}: {detail}") from exc
             delay = policy.delay(attempt)
-        logger.info("retrying WebSocket connection in %.2fs", delay)
-        await asyncio.sleep(delay)
+        else:
+            return WebSocket(conn, connection_id, limits)
+        logger.info("retrying WebSocket connection in %.2fs (attempt %d)", delay, attempt + 2)
+        await sleep(delay)
         attempt += 1
-
-
-# Keep a reference so ruff does not drop the import used only for its version.
-WEBSOCKETS_VERSION = websockets.__version__
