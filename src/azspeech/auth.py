@@ -34,6 +34,8 @@ COGNITIVE_SCOPE = "https://cognitiveservices.azure.com/.default"
 STS_TOKEN_LIFETIME = 600.0  # the service's STS tokens live ten minutes
 REFRESH_MARGIN = 60.0  # refresh this long before a token expires
 
+_clock = time.monotonic  # token ages are measured on this clock (tests replace it)
+
 
 class TokenCredentialLike(Protocol):
     """What azure-identity credentials offer: ``get_token(*scopes)`` (sync or async)."""
@@ -50,7 +52,7 @@ class _CachedToken:
     @classmethod
     def lasting(cls, value: str, lifetime: float, refresh_in: float | None = None) -> _CachedToken:
         """A token valid for *lifetime* seconds from now."""
-        now = time.monotonic()
+        now = _clock()
         lifetime = max(lifetime, 0.0)
         # Refresh a minute early, or half way for short-lived tokens.
         margin = min(REFRESH_MARGIN, lifetime / 2)
@@ -126,8 +128,9 @@ class _RefreshingAuth(Auth):
         )
         # Single flight also for failures: callers that queued behind a fetch
         # that failed get that failure instead of each trying again at once.
+        # ``_attempts`` counts *finished* fetches.
         self._attempts = 0
-        self._last_error: BaseException | None = None
+        self._last_error: Exception | None = None
 
     def _fetch(self) -> _CachedToken:
         raise NotImplementedError  # pragma: no cover - abstract
@@ -140,11 +143,11 @@ class _RefreshingAuth(Auth):
 
     def _usable(self) -> str | None:
         cached = self._cached
-        if cached is not None and cached.fresh(time.monotonic()):
+        if cached is not None and cached.fresh(_clock()):
             return cached.value
         return None
 
-    def _joined_failure(self, attempts_seen: int) -> BaseException | None:
+    def _joined_failure(self, attempts_seen: int) -> Exception | None:
         """The error of a fetch that failed while this caller waited for the lock."""
         if self._attempts != attempts_seen and self._last_error is not None:
             return self._last_error
@@ -169,12 +172,13 @@ class _RefreshingAuth(Auth):
             failure = self._joined_failure(attempts_seen)
             if failure is not None:
                 raise failure
-            self._attempts += 1
             try:
                 cached = self._fetch()
-            except BaseException as exc:
+            except Exception as exc:  # not cancellation: that belongs to one caller
                 self._last_error = exc
                 raise
+            finally:
+                self._attempts += 1
             return self._store(cached)
 
     def _async_lock(self) -> asyncio.Lock:
@@ -198,12 +202,13 @@ class _RefreshingAuth(Auth):
             failure = self._joined_failure(attempts_seen)
             if failure is not None:
                 raise failure
-            self._attempts += 1
             try:
                 cached = await self._afetch()
-            except BaseException as exc:
+            except Exception as exc:  # not cancellation: that belongs to one caller
                 self._last_error = exc
                 raise
+            finally:
+                self._attempts += 1
             return self._store(cached)
 
     def headers(self) -> dict[str, str]:
