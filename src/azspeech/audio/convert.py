@@ -298,7 +298,8 @@ class PcmConverter:
         self.source = source
         self.target = target
         self.what = what
-        self.passthrough = source == target
+        # Float input is always checked for NaN/inf and range, so it never passes through.
+        self.passthrough = source == target and not source.is_float
         self._carry = b""
         self._warn_clip = warn_clip
         self._frames_in = 0

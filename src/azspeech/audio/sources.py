@@ -15,6 +15,7 @@ import contextlib
 import io
 import logging
 import os
+import re
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any, BinaryIO, Protocol, Union
@@ -150,7 +151,14 @@ class FileSource(Source):
 class SoundFileSource(Source):
     """Audio decoded by libsndfile (FLAC, Ogg Vorbis/Opus, MP3, AIFF, odd WAVs...)."""
 
-    def __init__(self, target: Any, what: str, *, owned_file: IO[bytes] | None = None) -> None:
+    def __init__(
+        self,
+        target: Any,
+        what: str,
+        *,
+        owned_file: IO[bytes] | None = None,
+        kind: str | None = "audio",
+    ) -> None:
         import soundfile as sf
 
         self.what = what
@@ -160,6 +168,10 @@ class SoundFileSource(Source):
         except Exception as exc:  # libsndfile's errors are RuntimeError/LibsndfileError
             if owned_file is not None:
                 owned_file.close()
+            if kind is None:
+                raise AudioError(
+                    f"{what} is not a recognised audio file ({_sf_message(exc)})"
+                ) from exc
             raise AudioError(f"cannot decode {what}: {_sf_message(exc)}") from exc
         info = self._sf
         if info.samplerate <= 0 or info.channels <= 0:
@@ -363,9 +375,13 @@ class PushSource(Source):
 # ----------------------------------------------------------------------------------------
 
 
+_SF_NOISE = re.compile(r"^(?:Error opening )?(?:<[^>]*>|'[^']*')?:?\s*(?:Error\s*:\s*)?")
+
+
 def _sf_message(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.replace("Error opening ", "").replace("<_io.BytesIO object", "<bytes")
+    """libsndfile's complaint without the object repr / path prefix it puts in front."""
+    text = _SF_NOISE.sub("", str(exc).strip()).strip()
+    return text or type(exc).__name__
 
 
 def _name(audio: object) -> str:
@@ -444,26 +460,17 @@ def _from_file(
                 f.close()
             raise AudioError(f"{what}: {exc.message}") from None
         limit = info.data_size
-        if limit is not None and seekable:
+        if seekable:
+            data_start = start + info.header_size
             try:
-                available = f.seek(0, io.SEEK_END) - (start + info.header_size)
-                f.seek(start + info.header_size)
+                available = f.seek(0, io.SEEK_END) - data_start
+                f.seek(data_start)
             except (OSError, ValueError):
-                available = limit
-            if available <= 0:
+                available = None
+            if available is not None and available < info.format.block_align:
                 if owned:
                     f.close()
                 raise AudioError(f"{what} contains no audio (its data chunk is empty)")
-        elif limit is None and seekable:
-            try:
-                end = f.seek(0, io.SEEK_END)
-                f.seek(start + info.header_size)
-                if end - (start + info.header_size) < info.format.block_align:
-                    if owned:
-                        f.close()
-                    raise AudioError(f"{what} contains no audio (its data chunk is empty)")
-            except (OSError, ValueError):
-                pass
         return FileSource(f, info.format, what, limit=limit, owned=owned)
     if kind is None and raw is not None:
         return FileSource(_Prepend(head, f), raw, what, limit=None, owned=owned)
@@ -480,7 +487,7 @@ def _from_file(
         )
     if path is not None:
         f.close()
-        return SoundFileSource(path, what)
+        return SoundFileSource(path, what, kind=kind)
     if seekable:
         f.seek(start)
         return SoundFileSource(f, what, owned_file=f if owned else None)

@@ -11,13 +11,18 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import AudioError
-from .convert import PcmConverter
+from .convert import PcmConverter, _check_rate
 from .formats import FORMAT_FLOAT, PcmFormat
 from .sources import AudioInput, Source, make_source
 
 __all__ = ["PcmStream", "decode_audio", "open_pcm_stream"]
 
 _DEFAULT_TARGET = PcmFormat()
+
+# Looked up at call time, so tests can substitute a fake clock.
+_clock = time.monotonic
+_sleep = time.sleep
+_asleep = asyncio.sleep
 
 
 class PcmStream:
@@ -133,7 +138,7 @@ class PcmStream:
         """Seconds to wait before releasing a chunk (realtime pacing), and book-keeping."""
         delay = 0.0
         if self._realtime:
-            now = time.monotonic()
+            now = _clock()
             if self._t0 is None:
                 self._t0 = now
             due = self._t0 + self._format.bytes_to_seconds(self._bytes_out)
@@ -165,7 +170,7 @@ class PcmStream:
             raise StopIteration
         delay = self._delay(len(chunk))
         if delay > 0:
-            time.sleep(delay)
+            _sleep(delay)
         return chunk
 
     # -- async iteration ---------------------------------------------------------------
@@ -186,7 +191,7 @@ class PcmStream:
             raise StopAsyncIteration
         delay = self._delay(len(chunk))
         if delay > 0:
-            await asyncio.sleep(delay)
+            await _asleep(delay)
         return chunk
 
     # -- whole-stream helpers -------------------------------------------------------------
@@ -314,6 +319,10 @@ def decode_audio(
     Raises:
         AudioError: as :func:`open_pcm_stream`, and for empty audio.
     """
+    if sample_rate is not None:
+        sample_rate = _check_rate(sample_rate)
+    if target_rate is not None:
+        target_rate = _check_rate(target_rate, "target_rate")
     probe = PcmFormat(sample_rate or 16000)  # raw input defaults to 16-bit mono
     source = make_source(audio, target=probe, sample_rate=sample_rate, input_format=input_format)
     try:

@@ -52,8 +52,8 @@ def sniff_container(head: bytes) -> str | None:
     sync, which raw PCM can imitate; callers that know the input is raw PCM
     should not sniff it.
     """
-    if len(head) >= 12 and head[:4] in (b"RIFF", b"RF64", b"RIFX") and head[8:12] == b"WAVE":
-        return "wav"
+    if head[:4] in (b"RIFF", b"RF64", b"RIFX") and (len(head) < 12 or head[8:12] == b"WAVE"):
+        return "wav"  # (a RIFF file cut short is reported as a truncated WAV)
     if head[:4] == b"fLaC":
         return "flac"
     if head[:4] == b"OggS":
