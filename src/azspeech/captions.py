@@ -1,0 +1,350 @@
+"""Captions (SubRip and WebVTT) from timed phrases, and live captions from a stream.
+
+:func:`to_srt` / :func:`to_webvtt` accept any sequence of phrases with
+``.text``, ``.offset``, ``.duration`` (``timedelta``) and optionally
+``.words`` (each with ``.text`` or ``.word``, ``.offset``, ``.duration``)
+and ``.speaker``: fast-transcription phrases, recognition results, a
+session's transcript. The result types also have ``.to_srt()`` and
+``.to_webvtt()``.
+
+Rules (:class:`CaptionOptions`): lines of at most 42 characters, at most two
+lines per caption, long phrases split at word boundaries (at word times when
+the phrase has them, else in proportion to the characters), every caption
+shown at least 1 s (unless the next one starts earlier) and at most 7 s,
+captions never overlap, and a speaker label when the phrases carry speakers.
+
+:class:`LiveCaptioner` turns the events of a recognition session into
+partial captions that are replaced by the final caption, the way the
+captioning scenario of the official docs works.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+__all__ = [
+    "Caption",
+    "CaptionOptions",
+    "LiveCaption",
+    "LiveCaptioner",
+    "build_captions",
+    "live_captions",
+    "to_srt",
+    "to_webvtt",
+    "wrap_lines",
+]
+
+_ZERO = timedelta(0)
+
+
+@dataclass(frozen=True)
+class CaptionOptions:
+    """How captions are laid out and timed."""
+
+    max_line_length: int = 42
+    max_lines: int = 2
+    min_duration: timedelta = timedelta(seconds=1)
+    max_duration: timedelta = timedelta(seconds=7)
+    speaker_labels: bool | None = None  # None: when any phrase has a speaker
+
+    def __post_init__(self) -> None:
+        if self.max_line_length < 8:
+            raise ValueError("max_line_length must be at least 8")
+        if self.max_lines < 1:
+            raise ValueError("max_lines must be at least 1")
+        if self.min_duration < _ZERO or self.max_duration <= _ZERO:
+            raise ValueError("durations must be positive")
+        if self.min_duration > self.max_duration:
+            raise ValueError("min_duration must not exceed max_duration")
+
+
+@dataclass
+class Caption:
+    """One caption: a time span and its lines."""
+
+    index: int
+    start: timedelta
+    end: timedelta
+    lines: list[str]
+    speaker: str | None = None
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+@dataclass
+class _Token:
+    text: str
+    start: timedelta
+    end: timedelta
+
+
+def _speaker_label(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return f"Speaker {value}"
+    text = str(value).strip()
+    if not text or text.lower() == "unknown":
+        return None
+    return text
+
+
+def _split_long(word: str, width: int) -> list[str]:
+    return [word[i : i + width] for i in range(0, len(word), width)] or [word]
+
+
+def wrap_lines(text: str, width: int = 42) -> list[str]:
+    """Greedy word wrap at *width* characters (words longer than a line are cut)."""
+    lines: list[str] = []
+    current = ""
+    for raw in text.split():
+        for word in _split_long(raw, width):
+            if not current:
+                current = word
+            elif len(current) + 1 + len(word) <= width:
+                current += " " + word
+            else:
+                lines.append(current)
+                current = word
+    if current:
+        lines.append(current)
+    return lines
+
+
+def _tokens(phrase: Any) -> list[_Token]:
+    text = str(getattr(phrase, "text", "") or "").strip()
+    start: timedelta = getattr(phrase, "offset", _ZERO) or _ZERO
+    duration: timedelta = getattr(phrase, "duration", _ZERO) or _ZERO
+    parts = text.split()
+    if not parts:
+        return []
+    words = list(getattr(phrase, "words", None) or [])
+    if len(words) == len(parts):
+        out = []
+        for part, w in zip(parts, words, strict=True):
+            ws: timedelta = getattr(w, "offset", start)
+            wd: timedelta = getattr(w, "duration", _ZERO)
+            out.append(_Token(part, ws, ws + wd))
+        # Keep the token times inside the phrase and non-decreasing.
+        prev = start
+        for tok in out:
+            tok.start = max(tok.start, prev)
+            tok.end = max(tok.end, tok.start)
+            prev = tok.start
+        return out
+    # Proportional timing: each word gets time by its share of the characters.
+    total = sum(len(p) + 1 for p in parts)
+    out = []
+    pos = 0
+    for part in parts:
+        a = start + duration * (pos / total)
+        pos += len(part) + 1
+        b = start + duration * (pos / total)
+        out.append(_Token(part, a, b))
+    return out
+
+
+def _blocks(tokens: list[_Token], opts: CaptionOptions, prefix: str) -> list[list[_Token]]:
+    """Group tokens into captions: ≤ max_lines lines of ≤ max_line_length, ≤ max_duration."""
+    blocks: list[list[_Token]] = []
+    current: list[_Token] = []
+
+    def fits(candidate: list[_Token]) -> bool:
+        text = prefix + " ".join(t.text for t in candidate)
+        if len(wrap_lines(text, opts.max_line_length)) > opts.max_lines:
+            return False
+        return candidate[-1].end - candidate[0].start <= opts.max_duration or len(candidate) == 1
+
+    for tok in tokens:
+        if current and not fits([*current, tok]):
+            blocks.append(current)
+            current = []
+        current.append(tok)
+        if len(current) == 1 and not fits(current):
+            # A single token too long for a caption: it gets a caption of its own.
+            blocks.append(current)
+            current = []
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+def build_captions(phrases: Iterable[Any], options: CaptionOptions | None = None) -> list[Caption]:
+    """Lay out *phrases* as captions (see the module docstring for the rules)."""
+    opts = options or CaptionOptions()
+    items = [p for p in phrases if str(getattr(p, "text", "") or "").strip()]
+    items.sort(key=lambda p: getattr(p, "offset", _ZERO) or _ZERO)
+    labels = opts.speaker_labels
+    if labels is None:
+        labels = any(_speaker_label(getattr(p, "speaker", None)) for p in items)
+    raw: list[Caption] = []
+    for phrase in items:
+        speaker = _speaker_label(getattr(phrase, "speaker", None)) if labels else None
+        prefix = f"{speaker}: " if speaker else ""
+        for block in _blocks(_tokens(phrase), opts, prefix):
+            text = " ".join(t.text for t in block)
+            lines = wrap_lines(prefix + text, opts.max_line_length)
+            if len(lines) > opts.max_lines:  # a single over-long token
+                lines = lines[: opts.max_lines]
+            raw.append(Caption(0, block[0].start, block[-1].end, lines, speaker))
+    # Timing rules: minimum and maximum duration, no overlap.
+    for i, cap in enumerate(raw):
+        nxt = raw[i + 1].start if i + 1 < len(raw) else None
+        if cap.end - cap.start < opts.min_duration:
+            cap.end = cap.start + opts.min_duration
+        if cap.end - cap.start > opts.max_duration:
+            cap.end = cap.start + opts.max_duration
+        if nxt is not None and cap.end > nxt:
+            cap.end = max(nxt, cap.start)
+        cap.index = i + 1
+    return [c for c in raw if c.end > c.start or c is raw[-1]]
+
+
+def _stamp(t: timedelta, sep: str) -> str:
+    ms = max(0, round(t.total_seconds() * 1000))
+    h, rest = divmod(ms, 3_600_000)
+    m, rest = divmod(rest, 60_000)
+    s, ms = divmod(rest, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
+
+
+def to_srt(phrases: Iterable[Any], options: CaptionOptions | None = None) -> str:
+    """SubRip (``.srt``) captions for *phrases*."""
+    return _render_srt(build_captions(phrases, options))
+
+
+def _vtt_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def to_webvtt(phrases: Iterable[Any], options: CaptionOptions | None = None) -> str:
+    """WebVTT (``.vtt``) captions for *phrases*; speakers as ``<v Name>`` voice spans."""
+    return _render_vtt(build_captions(phrases, options))
+
+
+def _render_vtt(caps: Sequence[Caption]) -> str:
+    out = ["WEBVTT"]
+    for cap in caps:
+        lines = list(cap.lines)
+        if cap.speaker:
+            label = f"{cap.speaker}: "
+            if lines and lines[0].startswith(label):
+                lines[0] = lines[0][len(label) :]
+            body = f"<v {_vtt_escape(cap.speaker)}>" + "\n".join(_vtt_escape(x) for x in lines)
+        else:
+            body = "\n".join(_vtt_escape(x) for x in lines)
+        out.append(f"{_stamp(cap.start, '.')} --> {_stamp(cap.end, '.')}\n{body}")
+    return "\n\n".join(out) + "\n"
+
+
+def _render_srt(caps: Sequence[Caption]) -> str:
+    out = [
+        f"{i}\n{_stamp(c.start, ',')} --> {_stamp(c.end, ',')}\n" + "\n".join(c.lines)
+        for i, c in enumerate(caps, 1)
+    ]
+    return "\n\n".join(out) + ("\n" if out else "")
+
+
+# -- live captions ----------------------------------------------------------------------------
+
+
+@dataclass
+class LiveCaption:
+    """What a live caption display should show now.
+
+    ``is_final`` False: a partial caption, to be replaced by the next update.
+    ``is_final`` True: the settled caption(s) of one phrase (``captions``).
+    """
+
+    lines: list[str]
+    start: timedelta
+    end: timedelta
+    is_final: bool
+    speaker: str | None = None
+    captions: list[Caption] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+class LiveCaptioner:
+    """Turn ``Recognizing``/``Recognized`` events into partial-then-final captions.
+
+    Partial captions show the last ``max_lines`` lines of the partial text
+    (the words still being spoken); a final replaces them with the phrase's
+    caption blocks laid out by the offline rules.
+    """
+
+    def __init__(self, options: CaptionOptions | None = None) -> None:
+        self.options = options or CaptionOptions()
+        self.captions: list[Caption] = []
+
+    def update(self, event: Any) -> LiveCaption | None:
+        """The caption update for *event*, or ``None`` for events without text."""
+        etype = getattr(event, "type", None)
+        result = getattr(event, "result", None)
+        if result is None or etype not in ("recognizing", "recognized"):
+            return None
+        opts = self.options
+        speaker = _speaker_label(getattr(result, "speaker", None))
+        if opts.speaker_labels is False:
+            speaker = None
+        if etype == "recognizing":
+            prefix = f"{speaker}: " if speaker else ""
+            lines = wrap_lines(prefix + result.text, opts.max_line_length)[-opts.max_lines :]
+            if not lines:
+                return None
+            return LiveCaption(lines, result.offset, result.end, False, speaker)
+        caps = build_captions(
+            [result],
+            CaptionOptions(
+                max_line_length=opts.max_line_length,
+                max_lines=opts.max_lines,
+                min_duration=opts.min_duration,
+                max_duration=opts.max_duration,
+                speaker_labels=opts.speaker_labels,
+            ),
+        )
+        if not caps:
+            return None
+        base = len(self.captions)
+        for i, cap in enumerate(caps):
+            cap.index = base + i + 1
+        # Keep the new captions from overlapping the previous final one.
+        if self.captions and self.captions[-1].end > caps[0].start:
+            self.captions[-1].end = max(caps[0].start, self.captions[-1].start)
+        self.captions.extend(caps)
+        return LiveCaption(caps[-1].lines, caps[0].start, caps[-1].end, True, speaker, caps)
+
+    def feed(self, events: Iterable[Any]) -> Iterator[LiveCaption]:
+        """Updates for a (blocking) stream of events."""
+        for ev in events:
+            cap = self.update(ev)
+            if cap is not None:
+                yield cap
+
+    def to_srt(self) -> str:
+        """The final captions so far, as SubRip."""
+        return _render_srt(self.captions)
+
+    def to_webvtt(self) -> str:
+        return _render_vtt(self.captions)
+
+
+async def live_captions(
+    session: AsyncIterator[Any], options: CaptionOptions | None = None
+) -> AsyncIterator[LiveCaption]:
+    """Live caption updates from an async recognition session's events."""
+    captioner = LiveCaptioner(options)
+    async for ev in session:
+        cap = captioner.update(ev)
+        if cap is not None:
+            yield cap

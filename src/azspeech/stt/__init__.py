@@ -1,0 +1,46 @@
+"""Speech to text: real-time recognition, short-audio REST, fast transcription.
+
+Reach it as ``client.stt`` on :class:`~azspeech.SpeechClient` or
+:class:`~azspeech.AsyncSpeechClient`.
+"""
+
+from ..models.stt import (
+    Canceled,
+    NoMatch,
+    NoMatchReason,
+    RecognitionResult,
+    RecognitionStatus,
+    Recognized,
+    Recognizing,
+    SessionStarted,
+    SessionStopped,
+    SpeechEndDetected,
+    SpeechEvent,
+    SpeechStartDetected,
+    Transcript,
+    TranscriptionResult,
+)
+from .resource import AsyncSpeechToText, SpeechToText
+from .session import AsyncRecognitionSession, RecognitionSession, StreamClosedError
+
+__all__ = [
+    "AsyncRecognitionSession",
+    "AsyncSpeechToText",
+    "Canceled",
+    "NoMatch",
+    "NoMatchReason",
+    "RecognitionResult",
+    "RecognitionSession",
+    "RecognitionStatus",
+    "Recognized",
+    "Recognizing",
+    "SessionStarted",
+    "SessionStopped",
+    "SpeechEndDetected",
+    "SpeechEvent",
+    "SpeechStartDetected",
+    "SpeechToText",
+    "StreamClosedError",
+    "Transcript",
+    "TranscriptionResult",
+]

@@ -1,0 +1,565 @@
+"""Real-time recognition sessions over the WebSocket, with transparent reconnect.
+
+:class:`AsyncRecognitionSession` is the one implementation. It runs a
+supervisor task that connects, opens a turn, and runs a sender (audio from
+the replay buffer) next to a receiver (service messages through
+:class:`~azspeech._protocol.stt.RecognitionState` into typed events). When
+the connection drops or the service closes it (it does so periodically),
+the supervisor reconnects with backoff, opens a new turn, and the replay
+buffer resends the audio not yet covered by a final result; the state
+shifts the new turn's offsets so that the caller sees one timeline.
+
+:class:`RecognitionSession` is the blocking face of the same object: every
+call is run on the client's portal loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import logging
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from .._protocol.close_codes import ConnectionClosedError
+from .._protocol.replay import ReplayBuffer
+from .._protocol.stt import (
+    AudioFormat,
+    RecognitionOptions,
+    RecognitionState,
+    build_query,
+    canceled_event,
+    recognition_path,
+)
+from .._transport.ws import WebSocket
+from ..errors import ConnectionError, SpeechError
+from ..models.stt import (
+    Canceled,
+    NoMatch,
+    RecognitionResult,
+    Recognized,
+    SessionStarted,
+    SessionStopped,
+    SpeechEvent,
+    Transcript,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .._client import AsyncSpeechClient, SpeechClient
+
+__all__ = ["AsyncRecognitionSession", "RecognitionSession", "StreamClosedError"]
+
+logger = logging.getLogger("azspeech")
+
+Callback = Callable[[Any], Any]
+_END = object()
+
+_CALLBACK_NAMES = {
+    "session_started": "on_session_started",
+    "session_stopped": "on_session_stopped",
+    "speech_start_detected": "on_speech_start_detected",
+    "speech_end_detected": "on_speech_end_detected",
+    "recognizing": "on_recognizing",
+    "recognized": "on_recognized",
+    "no_match": "on_no_match",
+    "canceled": "on_canceled",
+}
+
+
+class StreamClosedError(SpeechError, RuntimeError):
+    """Audio was sent to a session whose audio input is already closed."""
+
+
+class _Reconnect(Exception):
+    """Internal: end this connection deliberately and resume on a new one."""
+
+
+class AsyncRecognitionSession:
+    """A continuous recognition: send audio in, iterate typed events out.
+
+    Use it as ``async with client.stt.stream(...) as session``. ``send``
+    queues audio (raw PCM in :attr:`format`; it waits when the connection
+    falls behind), ``send_file`` streams any audio input, ``close`` ends the
+    audio and waits for the last result. Iterating yields
+    :class:`~azspeech.models.stt.SpeechEvent` objects until the session
+    stops; if the session failed, the iteration then raises the error
+    (after yielding a :class:`~azspeech.models.stt.Canceled` event).
+    """
+
+    def __init__(
+        self,
+        client: AsyncSpeechClient,
+        options: RecognitionOptions,
+        *,
+        audio_format: AudioFormat | None = None,
+        chunk_ms: int = 100,
+        max_reconnects: int = 4,
+        replay_buffer_seconds: float = 300.0,
+        max_connection_age: float | None = None,
+        single_turn: bool = False,
+        callbacks: dict[str, Callback] | None = None,
+    ) -> None:
+        self._client = client
+        self.options = options
+        self.format = audio_format or AudioFormat()
+        self.chunk_bytes = max(
+            self.format.block_align, self.format.bytes_per_second * chunk_ms // 1000
+        )
+        self.chunk_bytes -= self.chunk_bytes % self.format.block_align
+        self.chunk_ms = chunk_ms
+        self.max_reconnects = max_reconnects
+        self.max_connection_age = max_connection_age
+        self.single_turn = single_turn
+        self._callbacks = dict(callbacks or {})
+        max_bytes = int(replay_buffer_seconds * self.format.bytes_per_second)
+        self.replay = ReplayBuffer(
+            self.format.bytes_per_second, self.format.block_align, max_bytes=max_bytes
+        )
+        self.state = RecognitionState(
+            options, self.format, self.replay, limits=client._config.limits
+        )
+        self.url = (
+            client._config.endpoints.stt(recognition_path(options.mode), websocket=True)
+            + "?"
+            + build_query(options)
+        )
+        self.transcript = Transcript()
+        self.reconnects = 0
+        self.error: BaseException | None = None
+        self._high_water = max(self.chunk_bytes * 4, self.format.bytes_per_second * 2)
+        self._queue: asyncio.Queue[Any] = asyncio.Queue()
+        self._data = asyncio.Event()
+        self._space = asyncio.Event()
+        self._audio_ended = False
+        self._task: asyncio.Task[None] | None = None
+        self._ws: WebSocket | None = None
+        self._failures = 0
+        self._error_raised = False
+        self._canceled_sent = False
+        self._stopped = False
+        self._iter_done = False
+        self._connected_at = 0.0
+
+    # -- properties -------------------------------------------------------------------------
+
+    @property
+    def session_id(self) -> str:
+        return self.state.session_id
+
+    @property
+    def closed(self) -> bool:
+        """Whether the audio input is closed (no more ``send``)."""
+        return self._audio_ended
+
+    @property
+    def done(self) -> bool:
+        """Whether the session has stopped."""
+        return self._task is not None and self._task.done()
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Connect (errors such as bad credentials raise here) and start the session."""
+        if self._task is not None:
+            return
+        self._ws = await self._connect()
+        await self._emit(SessionStarted(session_id=self.session_id))
+        self._task = asyncio.create_task(self._run(), name=f"azspeech-stt-{self.session_id}")
+
+    async def __aenter__(self) -> AsyncRecognitionSession:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            await self.close()
+        else:
+            await self.abort()
+
+    async def send(self, chunk: bytes | bytearray | memoryview) -> None:
+        """Queue raw PCM audio (in :attr:`format`); waits while the connection is behind."""
+        if self._audio_ended:
+            raise StreamClosedError("cannot send audio: the session's audio input is closed")
+        if self.error is not None:
+            raise self.error
+        if self._task is None:
+            await self.start()
+        if not chunk:
+            return
+        self.replay.append(chunk)
+        self._data.set()
+        while self.replay.unsent_bytes > self._high_water and not self.done:
+            self._space.clear()
+            await self._space.wait()
+        if self.error is not None and not isinstance(self.error, asyncio.CancelledError):
+            raise self.error
+
+    async def send_file(
+        self,
+        audio: Any,
+        *,
+        realtime: bool = False,
+        close: bool = True,
+        sample_rate: int | None = None,
+        input_format: Any = None,
+    ) -> None:
+        """Stream any audio input (path, bytes, numpy array, iterator, push stream...).
+
+        It is decoded and resampled to the session's format. ``realtime``
+        paces it like a live source. ``close`` (default) ends the audio after
+        it, so that iterating the session finishes.
+        """
+        from ..audio import PcmFormat, open_pcm_stream
+
+        target = PcmFormat(
+            sample_rate=self.format.sample_rate,
+            bits_per_sample=self.format.bits_per_sample,
+            channels=self.format.channels,
+        )
+        stream = open_pcm_stream(
+            audio,
+            target=target,
+            sample_rate=sample_rate,
+            chunk_ms=self.chunk_ms,
+            realtime=realtime,
+            input_format=input_format,
+        )
+        try:
+            async for chunk in stream:
+                await self.send(chunk)
+        finally:
+            aclose = getattr(stream, "aclose", None)
+            if aclose is not None:
+                await aclose()
+        if close:
+            await self.end_audio()
+
+    async def end_audio(self) -> None:
+        """End the audio input without waiting (the session finishes in the background)."""
+        self._audio_ended = True
+        self._data.set()
+        if self._task is None:
+            await self.start()
+
+    async def close(self) -> None:
+        """End the audio and wait until the service has answered all of it.
+
+        Raises the session's error, if it failed and the error was not
+        already raised by iteration.
+        """
+        await self.end_audio()
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.shield(self._task)
+        self._raise_pending()
+
+    async def abort(self) -> None:
+        """Stop now: drop the connection and any audio not yet answered."""
+        self._audio_ended = True
+        self._data.set()
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+        await self._close_ws()
+
+    def _raise_pending(self) -> None:
+        if self.error is not None and not self._error_raised:
+            self._error_raised = True
+            raise self.error
+
+    # -- events --------------------------------------------------------------------------------
+
+    def on(self, event_type: str, callback: Callback) -> None:
+        """Register a callback for an event type (``"recognized"``...) or ``"*"``."""
+        if event_type != "*" and event_type not in _CALLBACK_NAMES:
+            raise ValueError(f"unknown event type {event_type!r}")
+        self._callbacks[event_type] = callback
+
+    async def _emit(self, event: SpeechEvent) -> None:
+        if isinstance(event, (Recognized, NoMatch)):
+            self.transcript.results.append(event.result)
+        self._queue.put_nowait(event)
+        for key in (event.type, "*"):
+            cb = self._callbacks.get(key)
+            if cb is None:
+                continue
+            try:
+                out = cb(event)
+                if inspect.isawaitable(out):
+                    await out
+            except Exception:  # a broken callback must not break recognition
+                logger.exception("azspeech: %s callback raised", key)
+
+    def __aiter__(self) -> AsyncIterator[SpeechEvent]:
+        return self
+
+    async def __anext__(self) -> SpeechEvent:
+        if self._iter_done:
+            raise StopAsyncIteration
+        item = await self._queue.get()
+        if item is _END:
+            self._iter_done = True
+            self._queue.put_nowait(_END)
+            if self.error is not None and not self._error_raised:
+                self._error_raised = True
+                raise self.error
+            raise StopAsyncIteration
+        ev: SpeechEvent = item
+        return ev
+
+    async def results(self) -> AsyncIterator[RecognitionResult]:
+        """Only the final results with text."""
+        async for ev in self:
+            if isinstance(ev, Recognized):
+                yield ev.result
+
+    # -- the machinery --------------------------------------------------------------------------
+
+    async def _connect(self) -> WebSocket:
+        return await self._client._ws_connect(self.url)
+
+    async def _close_ws(self) -> None:
+        ws, self._ws = self._ws, None
+        if ws is not None:
+            await ws.close()
+
+    async def _run(self) -> None:
+        try:
+            while True:
+                try:
+                    if self._ws is None:
+                        self._ws = await self._connect()
+                    await self._drive(self._ws)
+                    await self._close_ws()
+                    return
+                except _Reconnect:
+                    await self._close_ws()
+                    self.reconnects += 1
+                    continue
+                except (ConnectionError, OSError) as exc:
+                    await self._close_ws()
+                    if isinstance(exc, ConnectionClosedError) and not exc.transient:
+                        raise
+                    self._failures += 1
+                    if self._failures > self.max_reconnects:
+                        raise
+                    self.reconnects += 1
+                    delay = self._backoff(self._failures)
+                    logger.info(
+                        "azspeech: connection lost (%s); reconnecting in %.2fs (%d/%d)",
+                        exc,
+                        delay,
+                        self._failures,
+                        self.max_reconnects,
+                    )
+                    if delay:
+                        await asyncio.sleep(delay)
+        except asyncio.CancelledError:
+            await self._close_ws()
+            raise
+        except BaseException as exc:
+            self.error = exc
+            await self._close_ws()
+            if not self._canceled_sent:
+                self._canceled_sent = True
+                await self._emit(canceled_event(exc, self.session_id))  # type: ignore[arg-type]
+        finally:
+            self._audio_ended = True
+            self._space.set()
+            if not self._stopped:
+                self._stopped = True
+                self._queue.put_nowait(SessionStopped(session_id=self.session_id))
+                cb = self._callbacks.get("session_stopped") or self._callbacks.get("*")
+                if cb is not None:
+                    try:
+                        out = cb(SessionStopped(session_id=self.session_id))
+                        if inspect.isawaitable(out):
+                            await out
+                    except Exception:
+                        logger.exception("azspeech: session_stopped callback raised")
+            self._queue.put_nowait(_END)
+
+    def _backoff(self, failures: int) -> float:
+        if failures <= 1:
+            return 0.0
+        return self._client._config.retry.delay(failures - 2)
+
+    async def _drive(self, ws: WebSocket) -> None:
+        st = self.state
+        self._connected_at = time.monotonic()
+        for frame in st.connection_frames():
+            await ws.send(frame)
+        while True:
+            for frame in st.start_turn():
+                await ws.send(frame)
+            sender = asyncio.create_task(self._sender(ws))
+            receiver = asyncio.create_task(self._receiver(ws))
+            try:
+                pending = {sender, receiver}
+                while not receiver.done():
+                    done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                    if sender in done and sender.exception() is not None:
+                        raise sender.exception()  # type: ignore[misc]
+                receiver.result()  # re-raise its error, if any
+            finally:
+                for task in (sender, receiver):
+                    if not task.done():
+                        task.cancel()
+                        with contextlib.suppress(asyncio.CancelledError, Exception):
+                            await task
+            # The turn ended.
+            if self.single_turn and st.finals:
+                return
+            if self._audio_ended and st.end_sent and self.replay.unsent_bytes == 0:
+                return
+            # The service ended the turn early: resume from the acknowledged point,
+            # on a fresh connection if this one is old (the service limits its life).
+            if self._connection_too_old():
+                raise _Reconnect()
+
+    async def _sender(self, ws: WebSocket) -> None:
+        rb = self.replay
+        st = self.state
+        size = self.chunk_bytes
+        while True:
+            chunk = rb.next_chunk(size)
+            if chunk is None:
+                if self._audio_ended:
+                    if not st.end_sent:
+                        await ws.send(st.end_frame())
+                    return
+                self._data.clear()
+                await self._data.wait()
+                continue
+            await ws.send(st.audio_frame(chunk))
+            rb.advance(len(chunk))
+            if rb.unsent_bytes <= self._high_water:
+                self._space.set()
+
+    async def _receiver(self, ws: WebSocket) -> None:
+        st = self.state
+        while True:
+            msg = await ws.recv()
+            finals = st.finals
+            events = st.receive(msg)
+            if st.finals != finals:
+                self._failures = 0
+            for ev in events:
+                if isinstance(ev, Canceled):
+                    self._canceled_sent = True
+                await self._emit(ev)
+            if st.error is not None:
+                raise st.error
+            if st.turn_done:
+                return
+            if st.finals != finals and self._connection_too_old():
+                raise _Reconnect()  # proactively, right after a final: nothing to replay
+
+    def _connection_too_old(self) -> bool:
+        age = self.max_connection_age
+        return age is not None and time.monotonic() - self._connected_at > age
+
+
+class RecognitionSession:
+    """The blocking face of :class:`AsyncRecognitionSession` (same behaviour).
+
+    Use it as ``with client.stt.stream(...) as session``. Callbacks run on
+    the client's background loop thread.
+    """
+
+    def __init__(self, client: SpeechClient, factory: Callable[[AsyncSpeechClient], Any]) -> None:
+        self._client = client
+        self._factory = factory
+        self._session: AsyncRecognitionSession | None = None
+
+    @property
+    def session(self) -> AsyncRecognitionSession:
+        """The underlying async session (lives on the client's portal loop)."""
+        if self._session is None:
+            raise RuntimeError("the session is not started; use it in a `with` block")
+        return self._session
+
+    @property
+    def transcript(self) -> Transcript:
+        return self.session.transcript
+
+    @property
+    def session_id(self) -> str:
+        return self.session.session_id
+
+    @property
+    def reconnects(self) -> int:
+        return self.session.reconnects
+
+    def start(self) -> RecognitionSession:
+        if self._session is None:
+
+            async def make(aclient: AsyncSpeechClient) -> AsyncRecognitionSession:
+                s: AsyncRecognitionSession = self._factory(aclient)
+                await s.start()
+                return s
+
+            self._session = self._client._run(make)
+        return self
+
+    def __enter__(self) -> RecognitionSession:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._session is None:
+            return
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+
+    def send(self, chunk: bytes | bytearray | memoryview) -> None:
+        """Queue raw PCM audio; blocks while the connection is behind."""
+        self.start()
+        self._client.portal.call(self.session.send, bytes(chunk))
+
+    def send_file(
+        self, audio: Any, *, realtime: bool = False, close: bool = True, **kw: Any
+    ) -> None:
+        """Stream any audio input; see :meth:`AsyncRecognitionSession.send_file`."""
+        self.start()
+        self._client.portal.call(
+            lambda: self.session.send_file(audio, realtime=realtime, close=close, **kw)
+        )
+
+    def end_audio(self) -> None:
+        self._client.portal.call(self.session.end_audio)
+
+    def close(self) -> None:
+        """End the audio and wait for the last result."""
+        self._client.portal.call(self.session.close)
+
+    def abort(self) -> None:
+        self._client.portal.call(self.session.abort)
+
+    def on(self, event_type: str, callback: Callback) -> None:
+        self.session.on(event_type, callback)
+
+    def __iter__(self) -> Iterator[SpeechEvent]:
+        self.start()
+        return self._client.portal.iterate(self.session.__aiter__())
+
+    def results(self) -> Iterator[RecognitionResult]:
+        """Only the final results with text."""
+        for ev in self:
+            if isinstance(ev, Recognized):
+                yield ev.result
