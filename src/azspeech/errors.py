@@ -9,6 +9,7 @@ secrets removed.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 import threading
@@ -74,6 +75,34 @@ def redact(text: str) -> str:
     for pattern in _SECRET_PATTERNS:
         text = pattern.sub(lambda m: m.group(1) + "***", text)
     return text
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter that removes secrets from records before any handler sees them.
+
+    azspeech installs it on its own loggers and on httpx's (which logs full
+    request URLs, SAS signatures included).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken record is the logging module's business
+            return True
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+_FILTER = RedactingFilter()
+
+
+def install_log_redaction(logger: logging.Logger) -> logging.Logger:
+    """Attach the redacting filter to *logger* (once) and return it."""
+    if _FILTER not in logger.filters:
+        logger.addFilter(_FILTER)
+    return logger
 
 
 class SpeechError(Exception):

@@ -46,6 +46,7 @@ from ..errors import (
     SpeechError,
     TimeoutError,
     error_from_response,
+    install_log_redaction,
     parse_retry_after,
     redact,
 )
@@ -53,7 +54,9 @@ from .retry import RETRYABLE_STATUS, RetryPolicy
 
 __all__ = ["USER_AGENT", "AsyncHttpTransport", "HttpRequest", "HttpTransport"]
 
-logger = logging.getLogger("azspeech")
+logger = install_log_redaction(logging.getLogger("azspeech"))
+# httpx logs each request's full URL at INFO; keep SAS signatures and the like out of it.
+install_log_redaction(logging.getLogger("httpx"))
 
 MAX_BODY_BYTES = 256 * 1024 * 1024
 MAX_ERROR_BODY_BYTES = 64 * 1024

@@ -26,6 +26,7 @@ from ..errors import (
     SpeechError,
     TimeoutError,
     error_from_response,
+    install_log_redaction,
     parse_retry_after,
     redact,
 )
@@ -38,7 +39,10 @@ from .retry import RetryPolicy
 
 __all__ = ["WebSocket", "connect"]
 
-logger = logging.getLogger("azspeech")
+logger = install_log_redaction(logging.getLogger("azspeech"))
+# The websockets library logs handshake headers (the key among them) at DEBUG:
+# route its connection logs through a logger of ours that redacts them.
+ws_logger = install_log_redaction(logging.getLogger("azspeech.websockets"))
 
 
 class WebSocket:
@@ -148,6 +152,7 @@ async def connect(
             "ping_timeout": ping_interval,
             "compression": None,
             "proxy": proxy if proxy is not None else True,
+            "logger": ws_logger,
         }
         try:
             conn = await ws_connect(url, **kwargs)
