@@ -1,0 +1,276 @@
+"""A local stand-in for Azure Speech: real HTTP and WebSocket on 127.0.0.1.
+
+>>> from azspeech.emulator import Emulator
+>>> with Emulator(key="k") as emu, emu.client() as client:       # doctest: +SKIP
+...     audio = client.tts.synthesize("Hello there.")
+...     print(client.stt.recognize_once(audio.data).text)
+Hello there.
+
+It serves the service's WebSocket and REST protocols (speech to text, text to
+speech, fast transcription, the STS token endpoint...) so that clients, the
+official SDK included, can run offline tests and demos against it. See
+:class:`Emulator` for the in-process API, ``python -m azspeech.emulator
+--help`` (or ``azspeech emulator``) for the command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Iterable, Sequence
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from .engines.base import SttEngine
+from .faults import Fault, Faults
+from .state import EmulatorState, LoggedMessage, RequestLog, SessionLog
+
+if TYPE_CHECKING:
+    from .._client import AsyncSpeechClient, SpeechClient
+
+__all__ = [
+    "Emulator",
+    "EmulatorState",
+    "Fault",
+    "Faults",
+    "LoggedMessage",
+    "RequestLog",
+    "SessionLog",
+    "SttEngine",
+    "cli_main",
+    "main",
+]
+
+DEFAULT_CLIENT_KEY = "emulator-key"
+
+
+class Emulator:
+    """An emulator on a background thread, bound to 127.0.0.1 on a free port.
+
+    Use it as a context manager (``with`` or ``async with``); it is started on
+    entry and stopped on exit. ``start()``/``stop()`` work too.
+
+    Args:
+        key: the accepted key (``None``: any non-empty key, and :attr:`key`
+            is then ``"emulator-key"``).
+        engine: speech-to-text engine: ``"tones"`` (default), ``"script"``,
+            ``"whisper"``, or an :class:`SttEngine` instance.
+        host, port: where to listen (default 127.0.0.1 and a free port).
+        allow_anonymous: accept requests that carry no credentials.
+    """
+
+    def __init__(
+        self,
+        *,
+        key: str | None = None,
+        engine: str | SttEngine | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        allow_anonymous: bool = False,
+    ) -> None:
+        self.state = EmulatorState(key=key, allow_anonymous=allow_anonymous, engine=engine)
+        self._host = host
+        self._port = port
+        self._server: Any = None
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    def start(self) -> Emulator:
+        """Start serving (returns once connections are accepted)."""
+        if self._server is not None:
+            return self
+        from .app import create_app
+        from .server import ServerThread
+
+        self.state.engine  # noqa: B018 - load the engine before the first request
+        server = ServerThread(create_app(self.state), self._host, self._port)
+        server.start()
+        self.state.loop = server.loop
+        self._server = server
+        return self
+
+    def stop(self) -> None:
+        """Stop serving (idempotent)."""
+        server, self._server = self._server, None
+        if server is not None:
+            server.stop()
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    async def __aenter__(self) -> Emulator:
+        await asyncio.get_running_loop().run_in_executor(None, self.start)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await asyncio.get_running_loop().run_in_executor(None, self.stop)
+
+    # -- where and how to connect ------------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        """The bound port."""
+        if self._server is None:
+            raise RuntimeError("the emulator is not running")
+        return int(self._server.port)
+
+    @property
+    def url(self) -> str:
+        """Base HTTP URL, e.g. ``http://127.0.0.1:54321``."""
+        host = self._host if ":" not in self._host else f"[{self._host}]"
+        return f"http://{host}:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        """Base WebSocket URL (``ws://127.0.0.1:PORT``), what the official SDK's ``host=`` takes."""
+        return "ws" + self.url[4:]
+
+    @property
+    def key(self) -> str:
+        """A key the emulator accepts."""
+        return self.state.key if self.state.key is not None else DEFAULT_CLIENT_KEY
+
+    def client(self, **kw: Any) -> SpeechClient:
+        """A blocking :class:`~azspeech.SpeechClient` pointed at this emulator."""
+        from .._client import SpeechClient
+
+        kw.setdefault("endpoint", self.url)
+        if "token" not in kw and "credential" not in kw:
+            kw.setdefault("key", self.key)
+        return SpeechClient(**kw)
+
+    def async_client(self, **kw: Any) -> AsyncSpeechClient:
+        """An :class:`~azspeech.AsyncSpeechClient` pointed at this emulator."""
+        from .._client import AsyncSpeechClient
+
+        kw.setdefault("endpoint", self.url)
+        if "token" not in kw and "credential" not in kw:
+            kw.setdefault("key", self.key)
+        return AsyncSpeechClient(**kw)
+
+    # -- test hooks --------------------------------------------------------------------------
+
+    @property
+    def faults(self) -> Faults:
+        """Fault injection (see :mod:`azspeech.emulator.faults`)."""
+        return self.state.faults
+
+    def script(self, texts: Iterable[str] | str) -> None:
+        """Texts reported, in order, for speech segments that are not tone-coded."""
+        self.state.script.set([texts] if isinstance(texts, str) else list(texts))
+
+    @property
+    def log(self) -> list[SessionLog]:
+        """WebSocket sessions seen so far, oldest first (with every message)."""
+        return list(self.state.sessions)
+
+    @property
+    def requests(self) -> list[RequestLog]:
+        """HTTP requests answered so far, oldest first."""
+        return list(self.state.requests)
+
+    @property
+    def last_session(self) -> SessionLog:
+        """The most recent WebSocket session."""
+        if not self.state.sessions:
+            raise LookupError("no WebSocket session yet")
+        return self.state.sessions[-1]
+
+    def issue_token(self, lifetime: float = 600.0) -> str:
+        """A valid STS token, without an HTTP round trip."""
+        return self.state.issue_token(lifetime)
+
+    def reset(self) -> None:
+        """Clear faults, script and log (between tests)."""
+        self.state.faults.clear()
+        self.state.script.set([])
+        self.state.clear_log()
+
+    def __repr__(self) -> str:
+        where = self.url if self._server is not None else "stopped"
+        return f"Emulator({where}, engine={self.state.engine_name or 'tones'})"
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="azspeech emulator",
+        description="Run a local Azure Speech emulator (HTTP and WebSocket on one port).",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=5000, help="port (default 5000; 0 = any free)")
+    p.add_argument("--key", default=None, help="accept only this key (default: any non-empty)")
+    p.add_argument(
+        "--allow-anonymous", action="store_true", help="also accept requests without a key"
+    )
+    p.add_argument(
+        "--engine",
+        default="tones",
+        choices=["tones", "script", "whisper", "real"],
+        help="STT engine (real = whisper; TTS then uses espeak-ng when installed)",
+    )
+    p.add_argument(
+        "--script",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="text to report for an undecodable speech segment (repeatable)",
+    )
+    p.add_argument("--log-level", default="info", help="uvicorn/emulator log level")
+    return p
+
+
+def cli_main(argv: Sequence[str] | None = None) -> int:
+    """``azspeech emulator`` / ``python -m azspeech.emulator``: serve until interrupted."""
+    args = _parser().parse_args(list(argv) if argv is not None else None)
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(message)s")
+    emu = Emulator(
+        key=args.key,
+        engine=args.engine,
+        host=args.host,
+        port=args.port,
+        allow_anonymous=args.allow_anonymous,
+    )
+    if args.script:
+        emu.script(args.script)
+    emu.start()
+    key_note = f"key {args.key!r}" if args.key else "any non-empty key"
+    print(
+        f"azspeech emulator on {emu.url} (WebSocket {emu.ws_url}); {key_note}; "
+        f"engine {args.engine}. Ctrl+C stops.",
+        flush=True,
+    )
+    stop = threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:  # pragma: no cover
+        pass
+    finally:
+        emu.stop()
+    return 0
+
+
+main = cli_main
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(cli_main())

@@ -1,0 +1,283 @@
+"""The speech-to-text engine interface and the energy segmenter every engine shares.
+
+An engine sees exactly the audio the emulator received, as float32 mono
+samples at 16 kHz (the emulator converts whatever format the client declared).
+:class:`SegmentingStream` cuts it into phrases by energy (a phrase ends after
+``segmentation_silence_ms`` of silence, or at ``max_segment_ms``) and asks the
+engine for the text of each phrase (:meth:`SttEngine.recognize`) and for
+interim text while the phrase is still going (:meth:`SttEngine.partial`).
+Positions are sample indices at 16 kHz counted from the start of the stream,
+so lost or repeated audio moves every offset the client sees.
+"""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = [
+    "ENGINE_RATE",
+    "Event",
+    "Final",
+    "Hypothesis",
+    "InitialSilence",
+    "RecognitionOptions",
+    "Segment",
+    "SegmentingStream",
+    "SpeechStarted",
+    "SttEngine",
+    "Transcript",
+    "WordResult",
+]
+
+ENGINE_RATE = 16000
+FRAME = ENGINE_RATE // 100  # 10 ms
+SPEECH_RMS = 0.01  # about -40 dBFS
+MARGIN = ENGINE_RATE // 50  # 20 ms of context around a segment
+
+Float32Array = npt.NDArray[np.float32]
+
+
+@dataclass
+class RecognitionOptions:
+    """What a recognition asked for (from the URL, ``speech.context`` or a REST definition)."""
+
+    mode: str = "conversation"
+    language: str | None = "en-US"
+    segmentation_silence_ms: float = 500.0
+    initial_silence_ms: float | None = None
+    max_segment_ms: float = 30_000.0
+    hypothesis_interval_ms: float = 300.0
+    phrases: list[str] = field(default_factory=list)
+    diarization: bool = False
+    max_speakers: int = 35
+    candidate_languages: list[str] = field(default_factory=list)
+
+
+@dataclass
+class WordResult:
+    """A recognized word; ``start``/``end`` are absolute sample indices at 16 kHz."""
+
+    text: str
+    start: int
+    end: int
+    confidence: float = 0.9
+
+
+@dataclass
+class Transcript:
+    """The text of one phrase, as an engine returns it."""
+
+    text: str
+    words: list[WordResult]
+    confidence: float = 0.9
+    language: str | None = None
+
+
+@dataclass
+class Segment:
+    """A finished phrase: where it is, what was said (None = nothing recognized), who spoke."""
+
+    start: int
+    end: int
+    transcript: Transcript | None
+    speaker: int | None = None
+    level_db: float = -100.0
+
+
+@dataclass
+class SpeechStarted:
+    """Speech began at sample *offset*."""
+
+    offset: int
+
+
+@dataclass
+class Hypothesis:
+    """Interim text of the phrase running from *start* to *end*."""
+
+    start: int
+    end: int
+    text: str
+    speaker: int | None = None
+
+
+@dataclass
+class Final:
+    """A phrase ended."""
+
+    segment: Segment
+
+
+@dataclass
+class InitialSilence:
+    """No speech within the initial-silence timeout (*duration* samples of silence)."""
+
+    duration: int
+
+
+Event = SpeechStarted | Hypothesis | Final | InitialSilence
+
+
+class SttEngine(ABC):
+    """A pluggable recognizer. Subclasses say what a stretch of speech contains."""
+
+    name = "engine"
+
+    @abstractmethod
+    def recognize(
+        self, audio: Float32Array, offset: int, options: RecognitionOptions
+    ) -> Transcript | None:
+        """Text of one phrase; *audio* starts at absolute sample *offset*. None = no match."""
+
+    def partial(self, audio: Float32Array, offset: int, options: RecognitionOptions) -> str:
+        """Interim text of a phrase still in progress (default: nothing)."""
+        return ""
+
+    def open_stream(self, options: RecognitionOptions) -> SegmentingStream:
+        """A streaming recognition over this engine."""
+        return SegmentingStream(self, options)
+
+
+class SegmentingStream:
+    """Feed audio in, get recognition events out (deterministic, driven by the audio only)."""
+
+    def __init__(self, engine: SttEngine, options: RecognitionOptions) -> None:
+        self.engine = engine
+        self.options = options
+        self._buf = np.zeros(0, dtype=np.float32)
+        self._buf_start = 0  # absolute index of _buf[0]
+        self._pos = 0  # absolute index of the next unprocessed frame
+        self.total = 0  # samples received
+        self._in_speech = False
+        self._seg_start = 0
+        self._last_voiced = 0
+        self._voiced_energy = 0.0
+        self._voiced_frames = 0
+        self._hyp_next = 0
+        self._last_hyp = ""
+        self.any_speech = False
+        self.timed_out = False
+        self._levels: list[float] = []
+        self._seg_silence = max(1, round(options.segmentation_silence_ms * ENGINE_RATE / 1000))
+        self._max_seg = max(FRAME, round(options.max_segment_ms * ENGINE_RATE / 1000))
+        self._hyp_step = max(FRAME, round(options.hypothesis_interval_ms * ENGINE_RATE / 1000))
+        ism = options.initial_silence_ms
+        self._initial = round(ism * ENGINE_RATE / 1000) if ism else None
+
+    # -- public ------------------------------------------------------------------------
+
+    def feed(self, samples: Float32Array) -> list[Event]:
+        """Add samples (float32 mono 16 kHz); returns the events they cause."""
+        if self.timed_out or len(samples) == 0:
+            self.total += len(samples)
+            return []
+        self._buf = np.concatenate((self._buf, samples.astype(np.float32, copy=False)))
+        self.total += len(samples)
+        events: list[Event] = []
+        end = self._buf_start + len(self._buf)
+        n = (end - self._pos) // FRAME
+        if n <= 0:
+            return events
+        a = self._pos - self._buf_start
+        frames = self._buf[a : a + n * FRAME].reshape(n, FRAME)
+        energy = np.mean(frames * frames, axis=1)
+        voiced = energy > SPEECH_RMS * SPEECH_RMS
+        for i in range(n):
+            p = self._pos + i * FRAME
+            self._frame(p, bool(voiced[i]), float(energy[i]), events)
+            if self.timed_out:
+                break
+        self._pos += n * FRAME
+        self._trim()
+        return events
+
+    def finish(self) -> list[Event]:
+        """End of audio: close the running phrase, if any."""
+        events: list[Event] = []
+        if self._in_speech:
+            self._finalize(self._last_voiced, events)
+        return events
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _frame(self, p: int, voiced: bool, energy: float, events: list[Event]) -> None:
+        if not self._in_speech:
+            if voiced:
+                self._in_speech = True
+                self._seg_start = p
+                self._last_voiced = p + FRAME
+                self._voiced_energy = energy
+                self._voiced_frames = 1
+                self._hyp_next = p + self._hyp_step
+                self._last_hyp = ""
+                self.any_speech = True
+                events.append(SpeechStarted(p))
+            elif not self.any_speech and self._initial is not None and p + FRAME >= self._initial:
+                self.timed_out = True
+                events.append(InitialSilence(p + FRAME))
+            return
+        if voiced:
+            self._last_voiced = p + FRAME
+            self._voiced_energy += energy
+            self._voiced_frames += 1
+        now = p + FRAME
+        if now - self._last_voiced >= self._seg_silence:
+            self._finalize(self._last_voiced, events)
+        elif now - self._seg_start >= self._max_seg:
+            self._finalize(now, events)
+        elif now >= self._hyp_next:
+            self._hyp_next = now + self._hyp_step
+            audio, off = self._slice(self._seg_start, now, margin_after=False)
+            text = self.engine.partial(audio, off, self.options)
+            if text and text != self._last_hyp:
+                self._last_hyp = text
+                end = self._last_voiced
+                events.append(Hypothesis(self._seg_start, end, text, self._speaker(peek=True)))
+
+    def _slice(
+        self, start: int, end: int, *, margin_after: bool = True
+    ) -> tuple[Float32Array, int]:
+        a = max(self._buf_start, start - MARGIN)
+        b = min(self._buf_start + len(self._buf), end + (MARGIN if margin_after else 0))
+        return self._buf[a - self._buf_start : b - self._buf_start], a
+
+    def _level(self) -> float:
+        mean = self._voiced_energy / max(1, self._voiced_frames)
+        return 10 * math.log10(mean) if mean > 0 else -100.0
+
+    def _speaker(self, *, peek: bool = False) -> int | None:
+        """Speakers are told apart by loudness: within 3 dB of a known level = same speaker."""
+        if not self.options.diarization:
+            return None
+        level = self._level()
+        best, best_d = None, 1e9
+        for i, known in enumerate(self._levels):
+            d = abs(known - level)
+            if d < best_d:
+                best, best_d = i, d
+        if best is not None and (best_d <= 3.0 or len(self._levels) >= self.options.max_speakers):
+            return best
+        if peek:
+            return len(self._levels)
+        self._levels.append(level)
+        return len(self._levels) - 1
+
+    def _finalize(self, end: int, events: list[Event]) -> None:
+        start = self._seg_start
+        audio, off = self._slice(start, end)
+        transcript = self.engine.recognize(audio, off, self.options)
+        seg = Segment(start, end, transcript, self._speaker(), self._level())
+        self._in_speech = False
+        events.append(Final(seg))
+
+    def _trim(self) -> None:
+        keep_from = (self._seg_start if self._in_speech else self._pos) - MARGIN
+        cut = keep_from - self._buf_start
+        if cut > ENGINE_RATE:  # trim in blocks of at least a second
+            self._buf = self._buf[cut:].copy()
+            self._buf_start += cut

@@ -1,0 +1,111 @@
+"""The default engines: ``tones`` (decode the emulator's tone code, else the script) and ``script``.
+
+``tones`` reads text that :func:`azspeech.emulator.engines.tones.encode` wrote
+into the audio. Speech it cannot decode (a real recording) gets the next text
+of the emulator's script (:meth:`Emulator.script <azspeech.emulator.Emulator.script>`),
+and when the script is empty a placeholder derived from the audio
+(``"Speech of 1230 milliseconds."``). ``script`` skips the tone decoding.
+Word timings of script texts follow the stretches of sound in the audio.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from . import tones
+from .base import ENGINE_RATE, Float32Array, RecognitionOptions, SttEngine, Transcript, WordResult
+
+__all__ = ["ScriptEngine", "ToneEngine", "placeholder_text"]
+
+_PARTIAL_GUARD = ENGINE_RATE * 40 // 1000  # a word is complete after 40 ms of silence
+
+
+def placeholder_text(audio: Float32Array) -> str:
+    """The deterministic stand-in text for speech nobody scripted."""
+    runs = tones.find_runs(audio, ENGINE_RATE, threshold=0.01, merge_gap_ms=40)
+    voiced = runs[-1][1] - runs[0][0] if runs else len(audio)
+    return f"Speech of {round(voiced * 1000 / ENGINE_RATE)} milliseconds."
+
+
+def _spread(text: str, audio: Float32Array, offset: int, confidence: float) -> Transcript:
+    """Word timings for *text*: one sound stretch per word when they match, else even."""
+    words = text.split()
+    runs = tones.find_runs(audio, ENGINE_RATE, threshold=0.01, merge_gap_ms=40)
+    out: list[WordResult] = []
+    if words and len(runs) == len(words):
+        for w, (a, b) in zip(words, runs, strict=True):
+            out.append(WordResult(w, offset + a, offset + b, confidence))
+    elif words:
+        a = runs[0][0] if runs else 0
+        b = runs[-1][1] if runs else len(audio)
+        step = max(1, (b - a) // len(words))
+        for i, w in enumerate(words):
+            s = a + i * step
+            e = b if i == len(words) - 1 else s + step
+            out.append(WordResult(w, offset + s, offset + e, confidence))
+    return Transcript(text=" ".join(words), words=out, confidence=confidence)
+
+
+class ScriptEngine(SttEngine):
+    """Reports the configured script texts for successive phrases."""
+
+    name = "script"
+
+    def __init__(
+        self, pop: Callable[[], str | None], peek: Callable[[], str | None] | None = None
+    ) -> None:
+        self._pop = pop
+        self._peek = peek or (lambda: None)
+
+    def _scripted(self, audio: Float32Array, offset: int) -> Transcript:
+        text = self._pop()
+        if text is None:
+            text = placeholder_text(audio)
+            return _spread(text, audio, offset, 0.5)
+        return _spread(text, audio, offset, 0.9)
+
+    def recognize(
+        self, audio: Float32Array, offset: int, options: RecognitionOptions
+    ) -> Transcript | None:
+        return self._scripted(audio, offset)
+
+    def partial(self, audio: Float32Array, offset: int, options: RecognitionOptions) -> str:
+        text = self._peek()
+        if not text:
+            return ""
+        words = text.split()
+        runs = tones.find_runs(audio, ENGINE_RATE, threshold=0.01, merge_gap_ms=40)
+        k = max(1, min(len(words) - 1, len(runs)))
+        return " ".join(words[:k])
+
+
+class ToneEngine(ScriptEngine):
+    """Decodes tone-coded text; falls back to the script for anything else."""
+
+    name = "tones"
+
+    def recognize(
+        self, audio: Float32Array, offset: int, options: RecognitionOptions
+    ) -> Transcript | None:
+        decoded = tones.decode(audio, ENGINE_RATE)
+        if decoded.ok and decoded.words:
+            words = [
+                WordResult(w.text, offset + w.start, offset + w.end, w.confidence)
+                for w in decoded.words
+            ]
+            conf = float(np.mean([w.confidence for w in words]))
+            return Transcript(decoded.text, words, round(conf, 4))
+        return self._scripted(audio, offset)
+
+    def partial(self, audio: Float32Array, offset: int, options: RecognitionOptions) -> str:
+        runs = tones.find_runs(audio, ENGINE_RATE)
+        done = [r for r in runs if r[1] <= len(audio) - _PARTIAL_GUARD]
+        words: list[str] = []
+        for a, b in done:
+            word = tones.decode_word(audio, ENGINE_RATE, a, b)
+            if word is None:
+                return super().partial(audio, offset, options)
+            words.append(word.text)
+        return " ".join(words)

@@ -1,0 +1,256 @@
+"""What one emulator instance knows: its key, issued tokens, faults, script and log."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import collections
+import json
+import secrets
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .faults import Faults
+
+if TYPE_CHECKING:
+    from .engines.base import SttEngine
+
+__all__ = ["EmulatorState", "LoggedMessage", "RequestLog", "Script", "SessionLog"]
+
+TOKEN_LIFETIME_S = 600.0
+
+
+@dataclass
+class LoggedMessage:
+    """One WebSocket message as the emulator saw it.
+
+    ``direction`` is ``"in"`` (from the client) or ``"out"``. Audio payloads
+    are not kept (only their ``size``), except the first audio message of a
+    turn (the WAV header).
+    """
+
+    direction: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    size: int
+    binary: bool
+    time: float
+
+    def json(self) -> Any:
+        """The body parsed as JSON."""
+        return json.loads(self.body)
+
+    @property
+    def text(self) -> str:
+        """The body as text."""
+        return self.body.decode("utf-8", "replace")
+
+
+@dataclass
+class SessionLog:
+    """Everything about one WebSocket session: its URL, headers, messages, errors, close."""
+
+    kind: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    started: float = field(default_factory=time.time)
+    messages: list[LoggedMessage] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    close_code: int | None = None
+    close_reason: str = ""
+    closed_by: str | None = None
+    max_messages: int = 10_000
+
+    def add(self, msg: LoggedMessage) -> None:
+        """Record a message (the oldest go first beyond ``max_messages``)."""
+        if len(self.messages) >= self.max_messages:
+            del self.messages[: self.max_messages // 10]
+        self.messages.append(msg)
+
+    def received(self, path: str | None = None) -> list[LoggedMessage]:
+        """Messages from the client (optionally only those with *path*)."""
+        return [
+            m
+            for m in self.messages
+            if m.direction == "in" and (path is None or m.path.lower() == path.lower())
+        ]
+
+    def sent(self, path: str | None = None) -> list[LoggedMessage]:
+        """Messages the emulator sent (optionally only those with *path*)."""
+        return [
+            m
+            for m in self.messages
+            if m.direction == "out" and (path is None or m.path.lower() == path.lower())
+        ]
+
+    def paths(self, direction: str = "out") -> list[str]:
+        """The paths of the messages in *direction*, in order."""
+        return [m.path for m in self.messages if m.direction == direction]
+
+
+@dataclass
+class RequestLog:
+    """One HTTP request the emulator answered."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    status: int = 0
+    body_size: int = 0
+    time: float = field(default_factory=time.time)
+    error: str | None = None
+
+
+class Script:
+    """Texts the recognizer reports, in order, for speech it cannot decode as tones."""
+
+    def __init__(self) -> None:
+        self._items: collections.deque[str] = collections.deque()
+        self._lock = threading.Lock()
+
+    def set(self, texts: Iterable[str]) -> None:
+        """Replace the script."""
+        with self._lock:
+            self._items = collections.deque(texts)
+
+    def pop(self) -> str | None:
+        """The next text, or None when the script is used up."""
+        with self._lock:
+            return self._items.popleft() if self._items else None
+
+    def peek(self) -> str | None:
+        """The next text without using it."""
+        with self._lock:
+            return self._items[0] if self._items else None
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+class EmulatorState:
+    """Shared configuration and bookkeeping of one emulator.
+
+    Args:
+        key: the only accepted resource key; ``None`` accepts any non-empty key.
+        allow_anonymous: also accept requests with no credentials at all.
+        engine: the speech-to-text engine (name or instance); default ``tones``.
+        region: the region name reported in tokens.
+        max_log: how many sessions and requests the log keeps.
+    """
+
+    def __init__(
+        self,
+        *,
+        key: str | None = None,
+        allow_anonymous: bool = False,
+        engine: str | SttEngine | None = None,
+        region: str = "emulator",
+        max_log: int = 1000,
+    ) -> None:
+        self.key = key
+        self.allow_anonymous = allow_anonymous
+        self.region = region
+        self.faults = Faults()
+        self.script = Script()
+        self.sessions: collections.deque[SessionLog] = collections.deque(maxlen=max_log)
+        self.requests: collections.deque[RequestLog] = collections.deque(maxlen=max_log)
+        self._tokens: dict[str, float] = {}
+        self._lock = threading.Lock()
+        self.engine_name = engine if isinstance(engine, str) or engine is None else "custom"
+        self._engine_spec = engine
+        self._engine: SttEngine | None = None
+        self.active_sessions = 0
+        self.extra: dict[str, Any] = {}  # room for feature modules (TTS, translation...)
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    # -- engine -----------------------------------------------------------------
+
+    @property
+    def engine(self) -> SttEngine:
+        """The speech-to-text engine (created on first use)."""
+        if self._engine is None:
+            from .engines import make_engine
+
+            self._engine = make_engine(self._engine_spec, self)
+        return self._engine
+
+    # -- tokens -----------------------------------------------------------------
+
+    def issue_token(self, lifetime: float = TOKEN_LIFETIME_S) -> str:
+        """A JWT-shaped STS token valid for *lifetime* seconds."""
+        now = time.time()
+
+        def b64(obj: dict[str, Any]) -> str:
+            raw = json.dumps(obj, separators=(",", ":")).encode()
+            return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+        header = b64({"alg": "HS256", "typ": "JWT"})
+        payload = b64(
+            {
+                "region": self.region,
+                "subscription-id": "00000000000000000000000000000000",
+                "product-id": "SpeechServices.S0",
+                "azure-resource-id": "/subscriptions/0/resourceGroups/emulator/providers/"
+                "Microsoft.CognitiveServices/accounts/emulator",
+                "scope": "speechservices",
+                "aud": "urn:ms.speechservices." + self.region,
+                "exp": int(now + lifetime),
+                "iss": "urn:ms.cognitiveservices",
+                "jti": secrets.token_hex(8),
+            }
+        )
+        token = f"{header}.{payload}.{secrets.token_urlsafe(32)}"
+        with self._lock:
+            # forget expired tokens so the table stays small
+            for old in [t for t, exp in self._tokens.items() if exp < now]:
+                del self._tokens[old]
+            self._tokens[token] = now + lifetime
+        return token
+
+    def token_valid(self, token: str) -> bool:
+        """Whether *token* was issued here and has not expired."""
+        with self._lock:
+            exp = self._tokens.get(token)
+        return exp is not None and exp > time.time()
+
+    def expire_tokens(self) -> None:
+        """Make every issued token invalid (tests of token refresh)."""
+        with self._lock:
+            self._tokens.clear()
+
+    def check_key(self, key: str) -> bool:
+        """Whether *key* is accepted."""
+        if not key:
+            return False
+        if self.key is None:
+            return True
+        return secrets.compare_digest(key.encode(), self.key.encode())
+
+    # -- log ----------------------------------------------------------------------
+
+    def new_session(
+        self, kind: str, path: str, query: dict[str, str], headers: dict[str, str]
+    ) -> SessionLog:
+        """Start the log of a WebSocket session."""
+        log = SessionLog(kind=kind, path=path, query=query, headers=headers)
+        self.sessions.append(log)
+        return log
+
+    def new_request(
+        self, method: str, path: str, query: dict[str, str], headers: dict[str, str]
+    ) -> RequestLog:
+        """Start the log of an HTTP request."""
+        entry = RequestLog(method=method, path=path, query=query, headers=headers)
+        self.requests.append(entry)
+        return entry
+
+    def clear_log(self) -> None:
+        """Forget logged sessions and requests."""
+        self.sessions.clear()
+        self.requests.clear()
