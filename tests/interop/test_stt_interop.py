@@ -55,6 +55,19 @@ def _assert_finished(out: dict[str, Any]) -> None:
     assert out["events"][-1]["event"] == "session_stopped"
 
 
+def _assert_whole_audio_acknowledged(out: dict[str, Any], emulator: Any, final: str) -> None:
+    """The session ended without a replay of unacknowledged audio (finding 1).
+
+    At the end of the audio the service acknowledges everything it received
+    (``EndOfDictation``); otherwise the SDK opens a continuation turn, sends
+    the tail again and reports an extra NoMatch result.
+    """
+    others = [e for e in _events(out, final) if e["reason"] != "RecognizedSpeech"]
+    assert others == [], f"extra non-speech results: {others}"
+    contexts = _received_contexts(emulator)
+    assert len(contexts) == 1, f"the SDK replayed audio in {len(contexts) - 1} continuation turn(s)"
+
+
 def test_recognize_once(emulator: Any, tmp_path: Path) -> None:
     audio = tone_wav(tmp_path / "a.wav", "Hello from the emulator.")
     out = run_sdk("recognize_once", emulator.url, KEY, wav=str(audio.path))
@@ -72,6 +85,7 @@ def test_continuous_with_interim_results(emulator: Any, tmp_path: Path) -> None:
     )
     out = run_sdk("continuous", emulator.url, KEY, wav=str(audio.path))
     _assert_finished(out)
+    _assert_whole_audio_acknowledged(out, emulator, "recognized")
     finals = [e for e in _events(out, "recognized") if e["reason"] == "RecognizedSpeech"]
     _assert_phrases(finals, audio)
     # offsets strictly increase, phrases do not overlap
@@ -144,6 +158,7 @@ def test_dictation_mode(emulator: Any, tmp_path: Path) -> None:
     audio = tone_wav(tmp_path / "a.wav", "Dear team, the build is green. See you soon.")
     out = run_sdk("continuous", emulator.url, KEY, wav=str(audio.path), dictation=True)
     _assert_finished(out)
+    _assert_whole_audio_acknowledged(out, emulator, "recognized")
     finals = [e for e in _events(out, "recognized") if e["reason"] == "RecognizedSpeech"]
     _assert_phrases(finals, audio)
     assert any("/dictation/" in p for p in _received_paths(emulator))
@@ -157,6 +172,7 @@ def test_conversation_transcription_has_speakers(emulator: Any, tmp_path: Path) 
     )
     out = run_sdk("transcribe", emulator.url, KEY, wav=str(audio.path))
     _assert_finished(out)
+    _assert_whole_audio_acknowledged(out, emulator, "transcribed")
     finals = [e for e in _events(out, "transcribed") if e["reason"] == "RecognizedSpeech"]
     _assert_phrases(finals, audio)
     speakers = [f.get("speaker_id", "") for f in finals]
@@ -184,33 +200,11 @@ def test_wrong_key_is_an_authentication_error(emulator: Any, tmp_path: Path) -> 
 # --------------------------------------------------------------------------- emulator log
 
 
-def _log_entries(emulator: Any) -> list[Any]:
-    return list(emulator.log)
-
-
 def _received_contexts(emulator: Any) -> list[dict[str, Any]]:
-    import json
-
-    found: list[dict[str, Any]] = []
-    for entry in _log_entries(emulator):
-        path = _get(entry, "path") or ""
-        if path != "speech.context":
-            continue
-        body = _get(entry, "body")
-        if isinstance(body, (bytes, bytearray)):
-            body = body.decode()
-        if isinstance(body, str):
-            body = json.loads(body)
-        if isinstance(body, dict):
-            found.append(body)
-    return found
+    """Every ``speech.context`` the emulator received, parsed."""
+    return [m.json() for s in emulator.log for m in s.received("speech.context")]
 
 
 def _received_paths(emulator: Any) -> list[str]:
-    return [str(_get(e, "url") or _get(e, "path") or "") for e in _log_entries(emulator)]
-
-
-def _get(entry: Any, name: str) -> Any:
-    if isinstance(entry, dict):
-        return entry.get(name)
-    return getattr(entry, name, None)
+    """The URL paths of the WebSocket sessions the emulator accepted."""
+    return [s.path for s in emulator.log]

@@ -155,3 +155,11 @@ def test_speak_text_default_riff(emulator: Any, tmp_path: Path) -> None:
         data = _audio(out, i)
         assert data.startswith(b"RIFF") and data[8:12] == b"WAVE"
         assert _decode_file(data).text == text
+
+
+def test_wrong_key_cancels_synthesis(emulator: Any) -> None:
+    out = run_sdk("synthesize", emulator.url, "wrong-key", inputs=[_ssml("Nobody hears this.")])
+    (result,) = out["results"]
+    assert result["reason"] == "Canceled", result
+    assert result["cancel"]["code"] == "AuthenticationFailure", result["cancel"]
+    assert out["wall_s"] < 15
