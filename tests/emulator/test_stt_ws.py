@@ -55,7 +55,7 @@ async def test_conversation_phrases_and_offsets(emulator: Emulator) -> None:
     for p, s in zip(got, starts, strict=True):
         assert abs(p["Offset"] - s * TICKS) <= 160 * TICKS
     assert paths(msgs).count("speech.startDetected") == 1
-    assert paths(msgs)[-2:] == ["speech.endDetected", "turn.end"]
+    assert paths(msgs)[-3:] == ["speech.phrase", "speech.endDetected", "turn.end"]
 
 
 async def test_detailed_word_timings(emulator: Emulator) -> None:
@@ -120,6 +120,7 @@ async def test_two_turns_on_one_socket(emulator: Emulator) -> None:
         await send_turn(ws, tone_pcm("Two."), config=False)
         second = await until_turn_end(ws)
     assert phrases(first)[0]["DisplayText"] == "One."
+    assert phrases(first)[-1]["RecognitionStatus"] == "EndOfDictation"
     assert phrases(second)[0]["DisplayText"] == "Two."
     assert first[0].request_id != second[0].request_id
     # offsets are relative to each turn's audio

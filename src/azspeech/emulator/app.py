@@ -47,9 +47,15 @@ def _optional_routes(state: EmulatorState) -> list[BaseRoute]:
             if exc.name != f"{__package__}.{name}":
                 logger.warning("emulator module %s could not be imported: %s", name, exc)
             continue
+        except Exception as exc:  # a feature module in a broken state must not take all down
+            logger.warning("emulator module %s could not be imported: %r", name, exc)
+            continue
         factory: Callable[[EmulatorState], list[BaseRoute]] | None = getattr(module, "routes", None)
         if factory is not None:
-            out.extend(factory(state))
+            try:
+                out.extend(factory(state))
+            except Exception as exc:
+                logger.warning("emulator module %s failed to build its routes: %r", name, exc)
     return out
 
 

@@ -412,14 +412,18 @@ class SttSession:
                  "Duration": ticks(total)},
                 request_id=rid,
             )  # fmt: skip
-        elif turn.started_sent:
-            await self.ch.send_text("speech.endDetected", {"Offset": ticks(total)}, request_id=rid)
-        if turn.reco.mode == "dictation" and turn.stream.any_speech:
+        else:
+            # Continuous modes acknowledge all received audio at its end (the SDKs
+            # otherwise replay the unacknowledged tail in a continuation turn).
             await self.ch.send_text(
                 "speech.phrase",
                 {"RecognitionStatus": "EndOfDictation", "Offset": ticks(total), "Duration": 0},
                 request_id=rid,
             )
+            if turn.started_sent:
+                await self.ch.send_text(
+                    "speech.endDetected", {"Offset": ticks(total)}, request_id=rid
+                )
         await self.finish(turn)
 
     async def finish(self, turn: _Turn) -> None:
