@@ -1,0 +1,51 @@
+"""Text to speech: ``client.tts``.
+
+* :meth:`~TextToSpeech.synthesize` — the whole :class:`~azspeech.audio.Audio`
+  (REST or WebSocket);
+* :meth:`~TextToSpeech.stream` — audio chunks as they arrive, with word,
+  sentence and punctuation boundaries, visemes, bookmarks and session end;
+* :meth:`~TextToSpeech.stream_text` — text arriving piece by piece (an LLM's
+  output), through the service's text streaming or sentence by sentence;
+* :meth:`~TextToSpeech.list_voices` — the typed voices list (cached);
+* :attr:`~TextToSpeech.batch` — batch (long audio) synthesis jobs.
+
+SSML can be built safely with :mod:`azspeech.ssml`.
+"""
+
+from ..models.tts import (
+    AudioChunk,
+    BatchSynthesis,
+    Bookmark,
+    PunctuationBoundary,
+    SentenceBoundary,
+    SessionEnd,
+    SynthesisEvent,
+    TtsEvent,
+    Viseme,
+    Voice,
+    WordBoundary,
+)
+from ._async import AsyncTextToSpeech
+from ._common import DEFAULT_VOICE, SentenceSplitter
+from ._sync import TextToSpeech
+from .batch import AsyncBatchSyntheses, BatchSyntheses
+
+__all__ = [
+    "DEFAULT_VOICE",
+    "AsyncBatchSyntheses",
+    "AsyncTextToSpeech",
+    "AudioChunk",
+    "BatchSyntheses",
+    "BatchSynthesis",
+    "Bookmark",
+    "PunctuationBoundary",
+    "SentenceBoundary",
+    "SentenceSplitter",
+    "SessionEnd",
+    "SynthesisEvent",
+    "TextToSpeech",
+    "TtsEvent",
+    "Viseme",
+    "Voice",
+    "WordBoundary",
+]
