@@ -45,12 +45,15 @@ async def test_conversation_phrases_and_offsets(emulator: Emulator) -> None:
     async with await connect(stt_url(emulator.url, "conversation"), emulator.key) as ws:
         await send_turn(ws, enc.pcm16())
         msgs = await until_turn_end(ws)
-    got = phrases(msgs)
+    got = [p for p in phrases(msgs) if p["RecognitionStatus"] == "Success"]
     assert [p["DisplayText"] for p in got] == [
         "First sentence here.",
         "Second one!",
         "And a third?",
     ]
+    end = phrases(msgs)[-1]
+    assert end["RecognitionStatus"] == "EndOfDictation"
+    assert end["Offset"] == len(enc.samples) * TICKS
     starts = [w.start for w in enc.words if w.text in ("First", "Second", "And")]
     for p, s in zip(got, starts, strict=True):
         assert abs(p["Offset"] - s * TICKS) <= 160 * TICKS
