@@ -657,6 +657,7 @@ class RecognitionState:
         self.end_sent = False  # the empty audio frame went out in the current turn
         self.turns = 0
         self.finals = 0
+        self.turn_recognized = 0  # Success finals in the current turn
         self.service_tag: str | None = None
         self.speech_ended = False  # speech.endDetected in the current turn
         self.error: Exception | None = None
@@ -683,6 +684,7 @@ class RecognitionState:
         self.turn_done = False
         self.end_sent = False
         self.speech_ended = False
+        self.turn_recognized = 0
         self.turns += 1
         ctx = speech_context(
             self.options,
@@ -702,6 +704,21 @@ class RecognitionState:
     def end_frame(self) -> bytes:
         self.end_sent = True
         return encode_binary("audio", b"", request_id=self.request_id)
+
+    def audio_finished(self) -> bool:
+        """After ``turn.end``: whether the service has answered all the audio.
+
+        True once the end-of-audio frame went out in this turn, except in
+        interactive mode, where the service ends each turn after one
+        utterance: there the recognition goes on (a new turn) while a turn
+        still recognized something and audio remains after it.
+        """
+        if not self.end_sent or self.replay.unsent_bytes:
+            return False
+        if self.options.mode != "interactive":
+            return True
+        remaining = self.replay.end - self.replay.ticks_to_bytes(self.acked_ticks)
+        return not (self.turn_recognized and remaining > self.format.bytes_per_second // 10)
 
     # -- service → client ------------------------------------------------------------------------
 
@@ -794,6 +811,7 @@ class RecognitionState:
         self.replay.shrink(self.acked_ticks)
         self.finals += 1
         if status is RecognitionStatus.SUCCESS:
+            self.turn_recognized += 1
             return [Recognized(session_id=self.session_id, result=result)]
         reason = _NO_MATCH_REASON.get(status, NoMatchReason.NOT_RECOGNIZED)
         return [NoMatch(session_id=self.session_id, result=result, reason=reason)]

@@ -419,7 +419,7 @@ class AsyncRecognitionSession:
             # The turn ended.
             if self.single_turn and st.finals:
                 return
-            if self._audio_ended and st.end_sent and self.replay.unsent_bytes == 0:
+            if self._audio_ended and st.audio_finished():
                 return
             # The service ended the turn early: resume from the acknowledged point,
             # on a fresh connection if this one is old (the service limits its life).
