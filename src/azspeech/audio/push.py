@@ -261,7 +261,7 @@ class AsyncPushStream(_Base):
 
     async def aclose(self) -> None:
         """Mark the end of the audio (coroutine form of :meth:`close`)."""
-        self._pipe.close()
+        self.close()
 
     async def __aenter__(self) -> AsyncPushStream:
         return self
@@ -272,4 +272,4 @@ class AsyncPushStream(_Base):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self._pipe.close()
+        self.close()
