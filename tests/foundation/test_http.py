@@ -578,3 +578,33 @@ async def test_async_stream_read_error_becomes_speech_error() -> None:
             async for _ in response.aiter_bytes():
                 pass
     await t.client.aclose()
+
+
+# -- through the clients ------------------------------------------------------------
+
+
+@respx.mock
+def test_client_max_retries_and_per_call_override() -> None:
+    from azspeech import SpeechClient
+
+    route = respx.get(URL).mock(return_value=httpx.Response(503))
+    with SpeechClient(key=KEY, region="westeurope", max_retries=4, _environ={}) as c:
+        c._http._sleep = lambda s: None  # type: ignore[attr-defined]
+        with pytest.raises(ServiceError):
+            c._http.send(HttpRequest("GET", URL))
+        assert route.call_count == 5
+        route.reset()
+        with pytest.raises(ServiceError):
+            c._http.send(HttpRequest("GET", URL), max_retries=0)
+        assert route.call_count == 1
+
+
+def test_client_timeout_reaches_httpx() -> None:
+    from azspeech import AsyncSpeechClient, SpeechClient
+
+    with SpeechClient(key=KEY, region="westeurope", timeout=7, _environ={}) as c:
+        assert c._http_client.timeout.read == 7
+        assert c._http_client.timeout.connect == 7
+    a = AsyncSpeechClient(key=KEY, region="westeurope", timeout=45, _environ={})
+    assert a._http_client.timeout.read == 45
+    assert a._http_client.timeout.connect == 10  # connecting never waits longer than 10 s
