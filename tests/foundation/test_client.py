@@ -202,3 +202,28 @@ def test_close_cancels_pending_portal_work() -> None:
     assert started.wait(5)
     c.close()
     assert future.cancelled() or future.exception(timeout=5) is not None
+
+
+def test_call_in_flight_when_the_client_closes_gets_a_speech_error() -> None:
+    c = client()
+    started = threading.Event()
+    outcome: list[BaseException] = []
+
+    async def forever(aclient: AsyncSpeechClient) -> None:
+        started.set()
+        await asyncio.sleep(3600)
+
+    def blocked() -> None:
+        try:
+            c._run(forever)
+        except BaseException as e:
+            outcome.append(e)
+
+    t = threading.Thread(target=blocked)
+    t.start()
+    assert started.wait(5)
+    c.close()
+    t.join(5)
+    assert len(outcome) == 1
+    assert isinstance(outcome[0], ConnectionError)
+    assert "closed while" in str(outcome[0])

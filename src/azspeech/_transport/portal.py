@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from concurrent.futures import Future
+from concurrent.futures import CancelledError, Future
 from typing import Any, TypeVar
 
 __all__ = ["Portal"]
@@ -25,10 +25,12 @@ class Portal:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._closing = False
 
     def _ensure(self) -> asyncio.AbstractEventLoop:
         with self._lock:
             if self._loop is None or self._loop.is_closed():
+                self._closing = False
                 loop = asyncio.new_event_loop()
                 ready = threading.Event()
 
@@ -61,6 +63,12 @@ class Portal:
             return future.result()
         except KeyboardInterrupt:
             future.cancel()
+            raise
+        except CancelledError:
+            if self._closing:
+                from ..errors import ConnectionError
+
+                raise ConnectionError("the client was closed while this call was running") from None
             raise
 
     def iterate(self, aiter: AsyncIterator[T]) -> Iterator[T]:
@@ -96,6 +104,7 @@ class Portal:
         with self._lock:
             loop, thread = self._loop, self._thread
             self._loop = self._thread = None
+            self._closing = loop is not None
         if loop is None:
             return
 
