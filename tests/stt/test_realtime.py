@@ -77,7 +77,7 @@ def test_recognize_once_numpy_input(client: SpeechClient) -> None:
     assert r.text == "Numbers 123."
 
 
-# -- streaming sessions ------------------------------------------------------------------------------
+# -- streaming sessions ------------------------------------------------------------------
 
 
 async def test_stream_async_events_and_callbacks(

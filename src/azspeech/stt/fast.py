@@ -141,8 +141,8 @@ def audio_part(audio: Any, *, max_bytes: int | None) -> FastTranscriptionRequest
     def check(size: int | None, what: str) -> None:
         if size is not None and max_bytes is not None and size > max_bytes:
             raise AudioError(
-                f"{what} is {size / 1e6:.1f} MB, over the fast-transcription upload limit of "
-                f"{max_bytes / 1e6:.0f} MB; pass audio_url=... (a blob URL) or raise "
+                f"{what} is {size / 2**20:.1f} MB, over the fast-transcription upload limit of "
+                f"{max_bytes / 2**20:g} MB; pass audio_url=... (a blob URL) or raise "
                 "max_upload_bytes if your service accepts more",
                 code="AudioTooLarge",
             )
