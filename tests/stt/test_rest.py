@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +33,8 @@ FAST_BODY = {
     "durationMilliseconds": 4000,
     "combinedPhrases": [{"text": "Hello there. Hi."}],
     "phrases": [
-        {"speaker": 1, "offsetMilliseconds": 80, "durationMilliseconds": 1200, "text": "Hello there.",
+        {"speaker": 1, "offsetMilliseconds": 80, "durationMilliseconds": 1200,
+         "text": "Hello there.",
          "words": [{"text": "Hello", "offsetMilliseconds": 80, "durationMilliseconds": 500},
                    {"text": "there.", "offsetMilliseconds": 640, "durationMilliseconds": 640}],
          "locale": "en-US", "confidence": 0.93, "newField": "kept"},
@@ -52,7 +52,7 @@ def _short_wav(seconds: float = 1.0) -> bytes:
     return wav(b"\x01\x00" * int(16000 * seconds))
 
 
-# -- short audio (respx) ---------------------------------------------------------------------------
+# -- short audio (respx) --------------------------------------------------------------------------
 
 
 @respx.mock
@@ -67,7 +67,7 @@ def test_short_audio_request_shape() -> None:
                 "Duration": 2000,
                 "Extra": 1,
             },
-        )  # fmt: skip
+        )
     )
     with _client() as c:
         r = c.stt.recognize_short(_short_wav(), language="de-DE", profanity="raw")
@@ -101,7 +101,7 @@ async def test_short_audio_async_detailed() -> None:
                     }
                 ],
             },
-        )  # fmt: skip
+        )
     )
     async with AsyncSpeechClient(region=REGION, key="k" * 32) as c:
         r = await c.stt.recognize_short(_short_wav(), format="detailed")
@@ -136,7 +136,7 @@ def test_short_audio_missing_status_is_protocol_error() -> None:
         c.stt.recognize_short(_short_wav())
 
 
-# -- fast transcription (respx) -----------------------------------------------------------------------
+# -- fast transcription (respx) -------------------------------------------------------------------
 
 
 def _multipart(req: httpx.Request) -> dict[str, tuple[str | None, bytes]]:
@@ -217,7 +217,7 @@ def test_fast_transcription_file_over_the_limit_is_refused_before_upload(tmp_pat
     route = respx.post(FAST).mock(return_value=httpx.Response(200, json=FAST_BODY))
     with _client() as c:
         with pytest.raises(
-            AudioError, match="300.0 MB, over the fast-transcription upload limit of 250 MB"
+            AudioError, match=r"300\.0 MB, over the fast-transcription upload limit of 250 MB"
         ):
             c.stt.transcribe(big)
         with pytest.raises(AudioError, match="upload limit"):
@@ -229,7 +229,8 @@ def test_fast_transcription_file_over_the_limit_is_refused_before_upload(tmp_pat
     ("kwargs", "match"),
     [({"locales": ["english"]}, "locale"), ({"diarization": 1}, "diarization"),
      ({"diarization": 40}, "diarization"), ({"channels": [0, 2]}, "channels"),
-     ({"channels": [0, 1], "diarization": True}, "diarization"), ({"profanity": "bleep"}, "profanity"),
+     ({"channels": [0, 1], "diarization": True}, "diarization"),
+     ({"profanity": "bleep"}, "profanity"),
      ({"phrases": ["ok", ""]}, "phrase list entry 1"), ({"audio_url": "ftp://x"}, "audio_url")],
 )  # fmt: skip
 def test_fast_transcription_bad_input(kwargs: dict[str, Any], match: str) -> None:
@@ -249,7 +250,7 @@ def test_fast_transcription_missing_field_is_protocol_error() -> None:
         c.stt.transcribe(_short_wav(1))
 
 
-# -- against the emulator ----------------------------------------------------------------------------
+# -- against the emulator -------------------------------------------------------------------------
 
 
 def test_short_audio_emulator_sync(client: SpeechClient, emulator: Emulator) -> None:
@@ -306,4 +307,3 @@ async def test_fast_transcription_emulator_channels_and_diarization(
     t2 = await aclient.stt.transcribe(wav((mono * 32767).astype("<i2").tobytes()), diarization=True)
     assert [p.speaker for p in t2.phrases] == [1, 2]
     assert "Speaker 1: Good morning." in t2.to_srt()
-    assert os.path.exists(path)
