@@ -227,6 +227,9 @@ def synthesize(host: str, key: str, params: dict[str, Any]) -> dict[str, Any]:
     )
     sig.on(synth.synthesis_completed, "synthesis_completed")
     sig.on(synth.synthesis_canceled, "synthesis_canceled")
+    finals = threading.Semaphore(0)
+    for s in (synth.synthesis_completed, synth.synthesis_canceled):
+        s.connect(lambda _evt: finals.release())
     outputs: list[dict[str, Any]] = []
     audio_out: list[str] = []
     for i, item in enumerate(params["inputs"]):
@@ -240,9 +243,16 @@ def synthesize(host: str, key: str, params: dict[str, Any]) -> dict[str, Any]:
             with open(path, "wb") as f:
                 f.write(bytes(result.audio_data or b""))
             audio_out.append(path)
+    # the completed/canceled events may fire after .get() returned
+    timed_out = not all(finals.acquire(timeout=WAIT_S) for _ in params["inputs"])
     sig.disconnect()
     del synth
-    return {"results": outputs, "events": sig.events, "audio_files": audio_out}
+    return {
+        "timed_out": timed_out,
+        "results": outputs,
+        "events": sig.events,
+        "audio_files": audio_out,
+    }
 
 
 SCENARIOS: dict[str, Callable[[str, str, dict[str, Any]], dict[str, Any]]] = {

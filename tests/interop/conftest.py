@@ -29,10 +29,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def emulator() -> Iterator[Any]:
     """An emulator on 127.0.0.1 (ephemeral port) that requires :data:`KEY`."""
     pytest.importorskip("starlette", reason="the emulator needs the [emulator] extra")
-    try:  # TEMPORARY while the emulator is being written; removed once it lands
-        from azspeech.emulator import Emulator
-    except ImportError as exc:
-        pytest.skip(f"azspeech.emulator.Emulator not available yet: {exc}")
+    from azspeech.emulator import Emulator
 
     with Emulator(key=KEY) as emu:
         yield emu
