@@ -13,7 +13,8 @@ import numpy.typing as npt
 from ..errors import AudioError
 from .convert import PcmConverter, _check_rate
 from .formats import FORMAT_FLOAT, PcmFormat
-from .sources import AudioInput, Source, make_source
+from .readers import Source
+from .sources import AudioInput, make_source
 
 __all__ = ["PcmStream", "decode_audio", "open_pcm_stream"]
 
