@@ -193,7 +193,8 @@ def encode(
 
     *lead_ms*/*tail_ms* add silence before/after; *gain* scales the amplitude
     (the emulator's diarization tells speakers apart by loudness); *rate* > 1
-    speeds everything up (symbols and gaps), like SSML ``prosody rate``.
+    speeds everything up (symbols and gaps), like SSML ``prosody rate`` (the
+    decoder only reads rate 1 audio, so sped-up speech falls back to the script).
     Returns the samples and, for every word, its position in the audio and in
     *text*.
     """
