@@ -14,7 +14,7 @@ import math
 import threading
 import time
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -80,8 +80,13 @@ class Auth:
     refreshable = False
     """Whether :meth:`invalidate` followed by a new request can help after a 401."""
 
-    def invalidate(self) -> None:
-        """Forget any cached token (after the service said 401)."""
+    def invalidate(self, rejected: Mapping[str, str] | None = None) -> None:
+        """Forget any cached token (after the service said 401).
+
+        *rejected* are the headers the refused request carried: when a newer
+        token has been cached since, it is kept (many requests refused at once
+        cause one refresh, not one each).
+        """
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(<redacted>)"
@@ -219,8 +224,20 @@ class _RefreshingAuth(Auth):
         """Async twin of :meth:`headers`."""
         return self._format(await self.atoken())
 
-    def invalidate(self) -> None:
-        """Drop the cached token; the next call fetches a new one."""
+    def invalidate(self, rejected: Mapping[str, str] | None = None) -> None:
+        """Drop the cached token; the next call fetches a new one.
+
+        With *rejected* (the headers a refused request carried), only if that
+        request used the token still cached.
+        """
+        cached = self._cached
+        if cached is None:
+            return
+        if rejected is not None:
+            sent = {k.lower(): v for k, v in rejected.items()}
+            current = {k.lower(): v for k, v in self._format(cached.value).items()}
+            if any(sent.get(k) != v for k, v in current.items()):
+                return  # already replaced by a newer token
         self._cached = None
 
 

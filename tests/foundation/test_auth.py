@@ -421,3 +421,34 @@ def test_static_token() -> None:
     assert c.auth.headers() == {"Authorization": f"Bearer {TOKEN}"}
     assert not c.auth.refreshable
     c.close()
+
+
+@respx.mock
+async def test_burst_of_401s_causes_one_refresh() -> None:
+    tokens = iter(
+        ["stale-token-123", "fresh-token-456"] + [f"extra-token-{i:03d}" for i in range(40)]
+    )
+
+    async def issue(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(0.01)
+        return httpx.Response(200, text=next(tokens))
+
+    answered = 0
+
+    async def api_answer(request: httpx.Request) -> httpx.Response:
+        nonlocal answered
+        stale = request.headers["Authorization"] == "Bearer stale-token-123"
+        answered += 1
+        # All 20 requests are in flight with the stale token; the first refusal
+        # arrives at once, the others only after the new token is cached.
+        await asyncio.sleep(0.001 if answered == 1 else 0.1)
+        return httpx.Response(401 if stale else 200)
+
+    sts = respx.post(STS).mock(side_effect=issue)
+    api = respx.get(API).mock(side_effect=api_answer)
+    async with asts_client() as client:
+        assert client.auth is not None
+        await client.auth.aheaders()  # cache the (soon revoked) stale token
+        await asyncio.gather(*(client._http.send(HttpRequest("GET", API)) for _ in range(20)))
+    assert sts.call_count == 2
+    assert api.call_count == 40

@@ -185,3 +185,9 @@ def test_errors_pickle() -> None:
     plain = pickle.loads(pickle.dumps(ServiceError("boom", status_code=500)))
     assert plain.status_code == 500
     assert isinstance(plain, SpeechError)
+
+
+def test_http_request_repr_hides_headers() -> None:
+    req = HttpRequest("POST", STS, headers={"Ocp-Apim-Subscription-Key": SECRET_KEY})
+    assert_clean(repr(req))
+    assert "POST" in repr(req)

@@ -92,6 +92,11 @@ class HttpRequest:
     authenticate: bool = True
     what: str = "request"
 
+    def __repr__(self) -> str:
+        # Headers may hold the key (the STS exchange); bodies may be large. Neither
+        # belongs in a repr that debuggers and error trackers capture.
+        return f"HttpRequest({self.method} {redact(self.url)}, what={self.what!r})"
+
     @property
     def safe(self) -> bool:
         if self.retry_safe is not None:
@@ -119,6 +124,12 @@ class HttpRequest:
 def _check_size(size: int, limit: int, req: HttpRequest) -> None:
     if size > limit:
         raise ProtocolError(f"{req.what}: response body exceeds the limit of {limit} bytes")
+
+
+def _check_declared_size(response: httpx.Response, limit: int, req: HttpRequest) -> None:
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and "content-encoding" not in response.headers:
+        _check_size(int(declared), limit, req)
 
 
 def _read_error_body(chunks: Iterable[bytes]) -> str:
@@ -274,11 +285,13 @@ class HttpTransport(_TransportBase):
             _log_request(req, attempt)
             response: httpx.Response | None = None
             exc: Exception | None = None
+            sent_headers: dict[str, str] = {}
             if self.client.is_closed:
                 raise _closed_client(req)
             try:
+                sent_headers = self._headers(req)
                 request = self.client.build_request(
-                    req.method, req.url, headers=self._headers(req), **req.build_kwargs()
+                    req.method, req.url, headers=sent_headers, **req.build_kwargs()
                 )
                 response = self.client.send(request, stream=True)
             except httpx.TransportError as e:
@@ -312,7 +325,7 @@ class HttpTransport(_TransportBase):
                 )
             if step == "reauth":
                 assert self.auth is not None
-                self.auth.invalidate()
+                self.auth.invalidate(sent_headers)
                 reauthed = True
                 continue
             logger.info("retrying %s in %.2fs (attempt %d)", req.what, delay, attempt + 2)
@@ -325,6 +338,7 @@ class HttpTransport(_TransportBase):
         """Send *req* and return the successful response, body read (at most *max_bytes*)."""
         with self.stream(req, max_retries=max_retries) as response:
             body = bytearray()
+            _check_declared_size(response, max_bytes, req)
             for chunk in response.iter_bytes():
                 body += chunk
                 _check_size(len(body), max_bytes, req)
@@ -365,11 +379,13 @@ class AsyncHttpTransport(_TransportBase):
             _log_request(req, attempt)
             response: httpx.Response | None = None
             exc: Exception | None = None
+            sent_headers: dict[str, str] = {}
             if self.client.is_closed:
                 raise _closed_client(req)
             try:
+                sent_headers = await self._headers(req)
                 request = self.client.build_request(
-                    req.method, req.url, headers=await self._headers(req), **req.build_kwargs()
+                    req.method, req.url, headers=sent_headers, **req.build_kwargs()
                 )
                 response = await self.client.send(request, stream=True)
             except httpx.TransportError as e:
@@ -403,7 +419,7 @@ class AsyncHttpTransport(_TransportBase):
                 )
             if step == "reauth":
                 assert self.auth is not None
-                self.auth.invalidate()
+                self.auth.invalidate(sent_headers)
                 reauthed = True
                 continue
             logger.info("retrying %s in %.2fs (attempt %d)", req.what, delay, attempt + 2)
@@ -416,6 +432,7 @@ class AsyncHttpTransport(_TransportBase):
         """Send *req* and return the successful response, body read (at most *max_bytes*)."""
         async with self.stream(req, max_retries=max_retries) as response:
             body = bytearray()
+            _check_declared_size(response, max_bytes, req)
             async for chunk in response.aiter_bytes():
                 body += chunk
                 _check_size(len(body), max_bytes, req)

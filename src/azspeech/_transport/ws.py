@@ -165,7 +165,7 @@ async def connect(
             hdrs = dict(response.headers.raw_items())
             logger.debug("WebSocket connect %s: HTTP %d", where, status)
             if status == 401 and auth is not None and auth.refreshable and not reauthed:
-                auth.invalidate()
+                auth.invalidate(all_headers)
                 reauthed = True
                 continue
             retry_after = parse_retry_after(hdrs)
