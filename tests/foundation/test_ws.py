@@ -323,3 +323,35 @@ def test_blocking_client_runs_a_session_through_the_portal() -> None:
         assert srv.requests[0]["Ocp-Apim-Subscription-Key"] == KEY
 
     asyncio.run(main())
+
+
+async def test_silent_server_is_a_timeout_error() -> None:
+    from azspeech import TimeoutError
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(65536)  # take the upgrade request, never answer
+        await asyncio.sleep(5)
+
+    srv = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = srv.sockets[0].getsockname()[1]
+    try:
+        with pytest.raises(TimeoutError, match="timed out"):
+            await connect(f"ws://127.0.0.1:{port}", auth=None, open_timeout=0.2, policy=policy(0))
+    finally:
+        srv.close()
+
+
+async def test_garbage_answer_is_a_connection_error() -> None:
+    async def garbage(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(65536)
+        writer.write(b"this is not HTTP\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    srv = await asyncio.start_server(garbage, "127.0.0.1", 0)
+    port = srv.sockets[0].getsockname()[1]
+    try:
+        with pytest.raises(ConnectionError, match="cannot connect"):
+            await connect(f"ws://127.0.0.1:{port}", auth=None, policy=policy(0))
+    finally:
+        srv.close()
