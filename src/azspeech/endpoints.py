@@ -176,9 +176,14 @@ def normalize_region(region: str, *, strict: bool = True) -> str:
             "(for a region newer than this library, pass "
             f"endpoint='https://{squashed}.api.cognitive.microsoft.com')"
         )
-    if _REGION_SYNTAX.fullmatch(squashed):
+    if _REGION_SYNTAX.fullmatch(cleaned):
         # A region newer than our list: accept it rather than block the user.
-        return squashed
+        return cleaned
+    if _REGION_SYNTAX.fullmatch(squashed):
+        raise ConfigurationError(
+            f"region {region!r} looks like a display name; region names have no spaces, "
+            f"dashes or capitals: region={squashed!r}"
+        )
     raise ConfigurationError(
         f"region {region!r} is not a region name; pass a name such as 'westeurope' "
         "(the 'Location/Region' shown on the resource's Keys and Endpoint page)"
@@ -194,7 +199,7 @@ def _cloud_for_region(region: str) -> Cloud:
 
 
 def _cloud_for_host(host: str) -> Cloud:
-    if host.endswith((".us",)):
+    if host.endswith(".us"):
         return Cloud.US_GOVERNMENT
     if host.endswith(".cn"):
         return Cloud.CHINA

@@ -165,6 +165,12 @@ def test_typo_lists_nearest_names(typo: str, nearest: str) -> None:
 def test_region_far_from_every_known_one_is_accepted() -> None:
     # A region newer than the built-in list must not be blocked.
     assert normalize_region("atlantisnorth") == "atlantisnorth"
+    assert normalize_region("AtlantisNorth") == "atlantisnorth"
+
+
+def test_unknown_display_name_is_not_silently_squashed() -> None:
+    with pytest.raises(ConfigurationError, match=r"display name.*region='atlantisnorth'"):
+        normalize_region("Atlantis North")
 
 
 @pytest.mark.parametrize("bad", ["", "   ", "west europe!", "1westus", "a"])
