@@ -123,7 +123,27 @@ class _Pool:
         idle.append(conn)
 
     async def discard(self, conn: _Conn) -> None:
-        await conn.ws.close()
+        """Close a socket that may still be receiving a turn's audio.
+
+        The close handshake needs the frames already on the way to be read
+        (else flow control stalls it), so read and drop them while closing.
+        """
+        if conn.ws.closed:
+            return
+        closing = asyncio.ensure_future(conn.ws.close())
+
+        async def drain() -> None:
+            while True:
+                await conn.ws.recv()
+
+        drainer = asyncio.ensure_future(drain())
+        try:
+            await asyncio.wait_for(asyncio.shield(closing), 5.0)
+        except (asyncio.TimeoutError, Exception):
+            pass
+        finally:
+            drainer.cancel()
+            await asyncio.gather(drainer, return_exceptions=True)
 
     async def close(self) -> None:
         idle, self._idle = self._idle, {}
