@@ -56,8 +56,17 @@ def _reco_result(result: Any) -> dict[str, Any]:
     return out
 
 
+def _speech_config(host: str, key: str, params: dict[str, Any]) -> Any:
+    """Key auth, or with ``params["token"]`` a bearer token (STS) instead of the key."""
+    if params.get("token"):
+        cfg = speechsdk.SpeechConfig(host=host)
+        cfg.authorization_token = params["token"]
+        return cfg
+    return speechsdk.SpeechConfig(host=host, subscription=key)
+
+
 def _config(host: str, key: str, params: dict[str, Any]) -> Any:
-    cfg = speechsdk.SpeechConfig(host=host, subscription=key)
+    cfg = _speech_config(host, key, params)
     if params.get("detailed"):
         cfg.output_format = speechsdk.OutputFormat.Detailed
     if params.get("word_timestamps"):
@@ -118,7 +127,12 @@ def _audio(params: dict[str, Any]) -> Any:
 
 def recognize_once(host: str, key: str, params: dict[str, Any]) -> dict[str, Any]:
     cfg = _config(host, key, params)
-    reco = speechsdk.SpeechRecognizer(cfg, audio_config=_audio(params))
+    kwargs: dict[str, Any] = {}
+    if params.get("languages"):
+        kwargs["auto_detect_source_language_config"] = (
+            speechsdk.languageconfig.AutoDetectSourceLanguageConfig(languages=params["languages"])
+        )
+    reco = speechsdk.SpeechRecognizer(cfg, audio_config=_audio(params), **kwargs)
     phrases = params.get("phrases")
     grammar = None
     if phrases:
@@ -129,6 +143,8 @@ def recognize_once(host: str, key: str, params: dict[str, Any]) -> dict[str, Any
     fut = reco.recognize_once_async()
     result = fut.get()
     out = _reco_result(result)
+    if params.get("languages"):
+        out["language"] = speechsdk.AutoDetectSourceLanguageResult(result).language
     out["elapsed_s"] = round(time.monotonic() - t0, 3)
     del grammar, reco
     return out
@@ -194,7 +210,7 @@ def _synth_result(result: Any) -> dict[str, Any]:
 
 
 def synthesize(host: str, key: str, params: dict[str, Any]) -> dict[str, Any]:
-    cfg = speechsdk.SpeechConfig(host=host, subscription=key)
+    cfg = _speech_config(host, key, params)
     fmt = params.get("format")
     if fmt:
         cfg.set_speech_synthesis_output_format(getattr(speechsdk.SpeechSynthesisOutputFormat, fmt))
@@ -255,11 +271,34 @@ def synthesize(host: str, key: str, params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def voices(host: str, key: str, params: dict[str, Any]) -> dict[str, Any]:
+    cfg = _speech_config(host, key, params)
+    synth = speechsdk.SpeechSynthesizer(speech_config=cfg, audio_config=None)
+    result = synth.get_voices_async(params.get("locale", "")).get()
+    out: dict[str, Any] = {"reason": result.reason.name}
+    if result.reason == speechsdk.ResultReason.VoicesListRetrieved:
+        out["voices"] = [
+            {
+                "short_name": v.short_name,
+                "locale": v.locale,
+                "gender": v.gender.name,
+                "voice_type": v.voice_type.name,
+                "style_list": list(v.style_list),
+            }
+            for v in result.voices
+        ]
+    else:
+        out["error"] = result.error_details
+    del synth
+    return out
+
+
 SCENARIOS: dict[str, Callable[[str, str, dict[str, Any]], dict[str, Any]]] = {
     "recognize_once": recognize_once,
     "continuous": continuous,
     "transcribe": transcribe,
     "synthesize": synthesize,
+    "voices": voices,
 }
 
 

@@ -208,3 +208,16 @@ def _received_contexts(emulator: Any) -> list[dict[str, Any]]:
 def _received_paths(emulator: Any) -> list[str]:
     """The URL paths of the WebSocket sessions the emulator accepted."""
     return [s.path for s in emulator.log]
+
+
+def test_language_identification_at_start(emulator: Any, tmp_path: Path) -> None:
+    audio = tone_wav(tmp_path / "a.wav", "Grüße aus München.")
+    out = run_sdk(
+        "recognize_once", emulator.url, KEY, wav=str(audio.path), languages=["en-US", "de-DE"]
+    )
+    assert out["reason"] == "RecognizedSpeech", out
+    assert out["text"] == "Grüße aus München."
+    assert out["language"] == "de-DE"
+    (session,) = emulator.log
+    assert session.query.get("lidEnabled") == "en-US,de-DE"
+    assert _received_contexts(emulator)[0]["languageId"]["mode"] == "DetectAtAudioStart"

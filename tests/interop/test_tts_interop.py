@@ -140,6 +140,8 @@ def test_mp3_output_format(emulator: Any, tmp_path: Path) -> None:
     )
     _completed(out)
     data = _audio(out)
+    (ctx,) = emulator.last_session.received("synthesis.context")
+    assert ctx.json()["synthesis"]["audio"]["outputFormat"] == "audio-24khz-48kbitrate-mono-mp3"
     assert data[:3] == b"ID3" or (data[0] == 0xFF and data[1] & 0xE0 == 0xE0), data[:8].hex()
     assert _decode_file(data).text == text
 
@@ -155,6 +157,13 @@ def test_speak_text_default_riff(emulator: Any, tmp_path: Path) -> None:
         data = _audio(out, i)
         assert data.startswith(b"RIFF") and data[8:12] == b"WAVE"
         assert _decode_file(data).text == text
+    (session,) = emulator.log  # one socket for both requests
+    assert len(session.received("speech.config")) == 1
+    contexts = [m.json() for m in session.received("synthesis.context")]
+    assert len(contexts) == 2
+    assert {c["synthesis"]["audio"]["outputFormat"] for c in contexts} == {
+        "raw-16khz-16bit-mono-pcm"
+    }
 
 
 def test_wrong_key_cancels_synthesis(emulator: Any) -> None:
@@ -163,3 +172,13 @@ def test_wrong_key_cancels_synthesis(emulator: Any) -> None:
     assert result["reason"] == "Canceled", result
     assert result["cancel"]["code"] == "AuthenticationFailure", result["cancel"]
     assert out["wall_s"] < 15
+
+
+def test_unknown_voice_is_a_bad_request(emulator: Any) -> None:
+    out = run_sdk(
+        "synthesize", emulator.url, KEY, inputs=[_ssml("Hi.", voice="xx-XX-NobodyNeural")]
+    )
+    (result,) = out["results"]
+    assert result["reason"] == "Canceled", result
+    assert result["cancel"]["code"] == "BadRequest", result["cancel"]
+    assert "xx-XX-NobodyNeural" in result["cancel"]["details"]
