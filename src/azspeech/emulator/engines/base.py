@@ -56,6 +56,8 @@ class RecognitionOptions:
     diarization: bool = False
     max_speakers: int = 35
     candidate_languages: list[str] = field(default_factory=list)
+    #: per-stream scratch space engines may use as a cache (not an option)
+    scratch: dict[object, object] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass

@@ -102,10 +102,18 @@ class ToneEngine(ScriptEngine):
     def partial(self, audio: Float32Array, offset: int, options: RecognitionOptions) -> str:
         runs = tones.find_runs(audio, ENGINE_RATE)
         done = [r for r in runs if r[1] <= len(audio) - _PARTIAL_GUARD]
+        cache = options.scratch
+        if len(cache) > 4096:
+            cache.clear()
         words: list[str] = []
         for a, b in done:
-            word = tones.decode_word(audio, ENGINE_RATE, a, b)
-            if word is None:
+            key = ("tone", offset + a, offset + b)
+            text = cache.get(key)
+            if text is None:
+                word = tones.decode_word(audio, ENGINE_RATE, a, b)
+                text = "" if word is None else word.text
+                cache[key] = text
+            if not text:
                 return super().partial(audio, offset, options)
-            words.append(word.text)
+            words.append(str(text))
         return " ".join(words)

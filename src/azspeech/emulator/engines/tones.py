@@ -297,30 +297,26 @@ def _symbol_values(
     if count < 1 or abs(length - count * sym_n) > 0.5 * sym_n:
         return None
     step = length / count
-    width = max(8, int(step * 0.6))
+    width = max(8, int(sym_n * 0.6))
     basis, window = _bank(sample_rate, width)
     wsum = float(window.sum())
-    values: list[int] = []
-    worst = 1.0
-    for i in range(count):
-        centre = start + (i + 0.5) * step
-        a = round(centre - width / 2)
-        if a < 0 or a + width > len(samples):
-            return None
-        seg = samples[a : a + width].astype(np.float64)
-        energy = float(np.mean(seg * seg))
-        if energy <= 1e-12:
-            return None
-        amps = 2.0 * np.abs(basis @ seg) / wsum
-        lo = int(np.argmax(amps[:10]))
-        hi = int(np.argmax(amps[10:]))
-        captured = (amps[lo] ** 2 + amps[10 + hi] ** 2) / 2.0
-        ratio = min(1.0, captured / energy)
-        if ratio < _MIN_TONE_RATIO:
-            return None
-        worst = min(worst, ratio)
-        values.append(lo * 10 + hi)
-    return values, worst
+    firsts = np.round(start + (np.arange(count) + 0.5) * step - width / 2).astype(np.int64)
+    if firsts[0] < 0 or firsts[-1] + width > len(samples):
+        return None
+    segs = samples[firsts[:, None] + np.arange(width)].astype(np.float64)  # count x width
+    energy = np.mean(segs * segs, axis=1)
+    if np.any(energy <= 1e-12):
+        return None
+    amps = 2.0 * np.abs(segs @ basis.T) / wsum  # count x 20
+    lo = np.argmax(amps[:, :10], axis=1)
+    hi = np.argmax(amps[:, 10:], axis=1)
+    rows = np.arange(count)
+    captured = (amps[rows, lo] ** 2 + amps[rows, 10 + hi] ** 2) / 2.0
+    ratio = np.minimum(1.0, captured / energy)
+    worst = float(np.min(ratio))
+    if worst < _MIN_TONE_RATIO:
+        return None
+    return [int(v) for v in lo * 10 + hi], worst
 
 
 def _values_to_text(values: list[int]) -> str | None:
