@@ -46,3 +46,39 @@ def test_basic_helpers() -> None:
     assert OutputFormat.parse("riff-24khz-16bit-mono-pcm").sample_rate == 24000
     assert Audio.from_pcm(b"\x00\x00" * 10, PcmFormat()).duration.total_seconds() > 0
     assert PushStream().format is None and AsyncPushStream(PcmFormat()).format == PcmFormat()
+
+
+def test_every_public_name_is_documented() -> None:
+    import inspect
+
+    missing = []
+    for name in audio_mod.__all__:
+        obj = getattr(audio_mod, name)
+        if isinstance(obj, int) or name == "AudioInput":
+            continue
+        if not inspect.getdoc(obj):
+            missing.append(name)
+        if inspect.isclass(obj):
+            for attr, value in vars(obj).items():
+                if attr.startswith("_") or not callable(value) and not isinstance(value, property):
+                    continue
+                if isinstance(value, (classmethod, staticmethod)):
+                    value = value.__func__
+                if not inspect.getdoc(value):
+                    missing.append(f"{name}.{attr}")
+    assert not missing
+
+
+def test_large_file_is_read_incrementally(tmp_path: object) -> None:
+    import pathlib
+
+    path = pathlib.Path(str(tmp_path)) / "big.wav"
+    size = 20 * 2**20  # 20 MiB, about 11 minutes at 16 kHz
+    with open(path, "wb") as f:
+        f.write(PcmFormat().wav_header(size))
+        f.write(bytes(size))
+    with open_pcm_stream(path) as stream:
+        first = next(iter(stream))
+        assert len(first) == 3200
+        position = stream._source._f.tell()  # type: ignore[attr-defined]
+    assert position < 1 * 2**20  # only a block or so has been read

@@ -94,6 +94,11 @@ def _from_file(
         seekable = False
         start = 0
     head = f.read(12)
+    while isinstance(head, bytes) and 0 < len(head) < 12:  # pipes may return short reads
+        more = f.read(12 - len(head))
+        if not more:
+            break
+        head += more
     if not isinstance(head, bytes):
         if owned:
             f.close()
@@ -211,6 +216,8 @@ def make_source(
             raise AudioError("audio bytes are empty (zero length)")
         what = f"audio bytes ({len(view)} bytes)"
         kind = sniff_container(bytes(view[:12]))
+        # BytesIO shares a bytes object's buffer instead of copying it.
+        shared = audio if isinstance(audio, bytes) else view
         if input_format is not None and kind not in _STRONG_MAGIC:
             fmt = _raw_format(input_format, sample_rate, target)
             if len(view) < fmt.block_align:
@@ -223,11 +230,11 @@ def make_source(
             )
         if kind == "wav":
             try:
-                src = _from_file(io.BytesIO(view), what, None, owned=True, path=None)
+                src = _from_file(io.BytesIO(shared), what, None, owned=True, path=None)
             except UnsupportedWav:
-                return SoundFileSource(io.BytesIO(view), what)
+                return SoundFileSource(io.BytesIO(shared), what)
             return src
-        return _from_file(io.BytesIO(view), what, None, owned=True, path=None)
+        return _from_file(io.BytesIO(shared), what, None, owned=True, path=None)
     if isinstance(audio, tuple):
         if len(audio) != 2 or not isinstance(audio[0], np.ndarray):
             raise AudioError("a tuple input must be (numpy_array, sample_rate)")
