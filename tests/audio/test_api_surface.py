@@ -60,7 +60,10 @@ def test_every_public_name_is_documented() -> None:
             missing.append(name)
         if inspect.isclass(obj):
             for attr, value in vars(obj).items():
-                if attr.startswith("_") or not callable(value) and not isinstance(value, property):
+                documented_kinds = (property, classmethod, staticmethod)
+                if attr.startswith("_") or not (
+                    callable(value) or isinstance(value, documented_kinds)
+                ):
                     continue
                 if isinstance(value, (classmethod, staticmethod)):
                     value = value.__func__
