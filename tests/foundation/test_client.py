@@ -227,3 +227,12 @@ def test_call_in_flight_when_the_client_closes_gets_a_speech_error() -> None:
     assert len(outcome) == 1
     assert isinstance(outcome[0], ConnectionError)
     assert "closed while" in str(outcome[0])
+
+
+def test_closed_portal_does_not_restart() -> None:
+    portal = Portal()
+    assert portal.call(asyncio.sleep, 0, "x") == "x"
+    portal.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        portal.call(asyncio.sleep, 0)
+    assert portal._thread is None

@@ -19,7 +19,11 @@ T = TypeVar("T")
 
 
 class Portal:
-    """An event loop running in a background thread, started on first use."""
+    """An event loop running in a background thread, started on first use.
+
+    After :meth:`close` it stays closed: :meth:`call` and :meth:`submit` raise
+    ``RuntimeError`` rather than start a new thread.
+    """
 
     def __init__(self) -> None:
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -29,8 +33,9 @@ class Portal:
 
     def _ensure(self) -> asyncio.AbstractEventLoop:
         with self._lock:
+            if self._closing:
+                raise RuntimeError("the portal is closed (its client was closed)")
             if self._loop is None or self._loop.is_closed():
-                self._closing = False
                 loop = asyncio.new_event_loop()
                 ready = threading.Event()
 
@@ -104,7 +109,7 @@ class Portal:
         with self._lock:
             loop, thread = self._loop, self._thread
             self._loop = self._thread = None
-            self._closing = loop is not None
+            self._closing = True  # for good: a closed portal does not start again
         if loop is None:
             return
 
