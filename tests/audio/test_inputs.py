@@ -285,3 +285,18 @@ def test_decode_audio_multichannel_keeps_channels() -> None:
     np.testing.assert_allclose(y, six, atol=1e-4)
     m, _ = decode_audio(data)
     np.testing.assert_allclose(m, six.mean(axis=1), atol=1e-4)
+
+
+def test_other_byte_orders_and_float16() -> None:
+    big = np.frombuffer(PCM, "<i2").astype(">i2")
+    assert open_pcm_stream(big, sample_rate=16000).read_all() == PCM
+    half = X.astype(np.float16)
+    out = np.frombuffer(open_pcm_stream(half, sample_rate=16000).read_all(), "<i2")
+    assert np.max(np.abs(out.astype(int) - np.frombuffer(PCM, "<i2"))) < 16
+
+
+def test_unrecognised_path_suggests_input_format(tmp_path: Path) -> None:
+    p = tmp_path / "a.raw"
+    p.write_bytes(bytes(range(256)) * 10)
+    with pytest.raises(AudioError, match="input_format"):
+        open_pcm_stream(p)

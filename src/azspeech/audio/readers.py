@@ -156,7 +156,8 @@ class SoundFileSource(Source):
                 owned_file.close()
             if kind is None:
                 raise AudioError(
-                    f"{what} is not a recognised audio file ({_sf_message(exc)})"
+                    f"{what} is not a recognised audio file ({_sf_message(exc)}); "
+                    "for raw PCM pass input_format=PcmFormat(...)"
                 ) from exc
             raise AudioError(f"cannot decode {what}: {_sf_message(exc)}") from exc
         info = self._sf
@@ -207,7 +208,7 @@ class ArraySource(Source):
             raise AudioError(
                 f"{what}: unsupported dtype {arr.dtype}; use int16, int32, float32 or float64"
             )
-        if arr.dtype.kind in "iu" and arr.dtype not in (np.int16, np.int32):
+        if arr.dtype.kind == "u" or (arr.dtype.kind == "i" and arr.dtype.itemsize not in (2, 4)):
             raise AudioError(
                 f"{what}: unsupported integer dtype {arr.dtype}; use int16 or int32 "
                 "(or float32 in [-1, 1])"
