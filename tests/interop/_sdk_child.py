@@ -140,12 +140,15 @@ def recognize_once(host: str, key: str, params: dict[str, Any]) -> dict[str, Any
         for p in phrases:
             grammar.addPhrase(p)
     t0 = time.monotonic()
-    fut = reco.recognize_once_async()
-    result = fut.get()
+    result = reco.recognize_once_async().get()
     out = _reco_result(result)
     if params.get("languages"):
         out["language"] = speechsdk.AutoDetectSourceLanguageResult(result).language
     out["elapsed_s"] = round(time.monotonic() - t0, 3)
+    # more calls on the same recognizer continue in the same audio (new turns)
+    out["more"] = [
+        _reco_result(reco.recognize_once_async().get()) for _ in range(params.get("more", 0))
+    ]
     del grammar, reco
     return out
 
@@ -216,6 +219,8 @@ def synthesize(host: str, key: str, params: dict[str, Any]) -> dict[str, Any]:
         cfg.set_speech_synthesis_output_format(getattr(speechsdk.SpeechSynthesisOutputFormat, fmt))
     if params.get("voice"):
         cfg.speech_synthesis_voice_name = params["voice"]
+    if params.get("sentence_boundary"):
+        cfg.set_property(speechsdk.PropertyId.SpeechServiceResponse_RequestSentenceBoundary, "true")
     synth = speechsdk.SpeechSynthesizer(speech_config=cfg, audio_config=None)
     sig = _Signals()
     sig.on(synth.synthesis_started, "synthesis_started")

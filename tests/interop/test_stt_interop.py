@@ -221,3 +221,19 @@ def test_language_identification_at_start(emulator: Any, tmp_path: Path) -> None
     (session,) = emulator.log
     assert session.query.get("lidEnabled") == "en-US,de-DE"
     assert _received_contexts(emulator)[0]["languageId"]["mode"] == "DetectAtAudioStart"
+
+
+def test_recognize_once_turn_by_turn(emulator: Any, tmp_path: Path) -> None:
+    # each recognize_once on the same recognizer is a new turn on the same
+    # socket; the SDK resumes the file where the previous phrase ended
+    audio = tone_wav(
+        tmp_path / "a.wav", "The quick brown fox. Jumps over the lazy dog. Then it sleeps."
+    )
+    out = run_sdk("recognize_once", emulator.url, KEY, wav=str(audio.path), more=3)
+    results = [out, *out["more"]]
+    _assert_phrases([r for r in results[:3]], audio)
+    assert all(r["reason"] == "RecognizedSpeech" for r in results[:3]), results
+    assert results[3]["reason"] == "NoMatch", results[3]  # only trailing silence left
+    (session,) = emulator.log
+    assert len(session.received("speech.context")) == 4
+    assert len(session.received("speech.config")) == 1

@@ -182,3 +182,47 @@ def test_unknown_voice_is_a_bad_request(emulator: Any) -> None:
     assert result["reason"] == "Canceled", result
     assert result["cancel"]["code"] == "BadRequest", result["cancel"]
     assert "xx-XX-NobodyNeural" in result["cancel"]["details"]
+
+
+def test_sentence_boundaries_and_voice_name(emulator: Any) -> None:
+    text = "First one. Second one!"
+    out = run_sdk(
+        "synthesize",
+        emulator.url,
+        KEY,
+        inputs=[text],
+        voice="en-US-JennyNeural",
+        sentence_boundary=True,
+    )
+    _completed(out)
+    bounds = _events(out, "word_boundary")
+    sentences = [e for e in bounds if e["boundary_type"] == "Sentence"]
+    assert [e["text"] for e in sentences] == ["First one.", "Second one!"]
+    assert [e["text_offset"] for e in sentences] == [0, 11]
+    words = [e for e in bounds if e["boundary_type"] == "Word"]
+    # each sentence starts with its first word and lasts until its punctuation ends
+    assert sentences[0]["audio_offset"] == words[0]["audio_offset"]
+    assert sentences[1]["audio_offset"] == words[2]["audio_offset"]
+    (ssml,) = emulator.last_session.received("ssml")
+    assert "en-US-JennyNeural" in ssml.text
+    (ctx,) = emulator.last_session.received("synthesis.context")
+    assert ctx.json()["synthesis"]["audio"]["metadataOptions"]["sentenceBoundaryEnabled"] is True
+
+
+def test_speak_text_with_xml_characters(emulator: Any, tmp_path: Path) -> None:
+    # the SDK escapes plain text into SSML; the service reports boundary text
+    # XML-escaped, and the SDK un-escapes it again for speak_text
+    text = 'Tom & Jerry <3 say "hi".'
+    out = run_sdk("synthesize", emulator.url, KEY, inputs=[text], audio_dir=str(tmp_path))
+    _completed(out)
+    assert _decode_file(_audio(out)).text == text
+    bounds = _events(out, "word_boundary")
+    for e in bounds:
+        assert text[e["text_offset"] : e["text_offset"] + e["word_length"]] == e["text"], e
+    assert [e["text"] for e in bounds if e["boundary_type"] == "Word"] == [
+        "Tom",
+        "Jerry",
+        "3",
+        "say",
+        "hi",
+    ]
