@@ -300,3 +300,17 @@ def test_unrecognised_path_suggests_input_format(tmp_path: Path) -> None:
     p.write_bytes(bytes(range(256)) * 10)
     with pytest.raises(AudioError, match="input_format"):
         open_pcm_stream(p)
+
+
+def test_audio_objects_as_input() -> None:
+    from azspeech.audio import Audio, OutputFormat
+
+    riff = Audio(pcm16(tone(24000, 24000)), OutputFormat.RIFF_24KHZ_16BIT_MONO_PCM)
+    y, rate = decode_audio(riff, target_rate=16000)
+    assert rate == 16000 and len(y) == 16000
+    mulaw = Audio(bytes(range(256)) * 4, OutputFormat.RAW_8KHZ_8BIT_MONO_MULAW)
+    assert len(open_pcm_stream(mulaw).read_all()) == 4096  # 1024 samples at 8 kHz -> 16 kHz
+    flac = Audio(sf_bytes(X16, 16000, "FLAC", "PCM_16"), OutputFormat.AUDIO_24KHZ_16BIT_MONO_FLAC)
+    assert open_pcm_stream(flac).read_all() == PCM
+    with pytest.raises(AudioError, match="zero length"):
+        open_pcm_stream(Audio(b"", OutputFormat.RAW_16KHZ_16BIT_MONO_PCM))

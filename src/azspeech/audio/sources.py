@@ -21,6 +21,7 @@ import numpy.typing as npt
 from ..errors import AudioError
 from .convert import _check_rate
 from .formats import PcmFormat
+from .output import Audio
 from .push import AsyncPushStream, PushStream
 from .readers import (
     ArraySource,
@@ -53,6 +54,7 @@ AudioInput = Union[
     PushStream,
     AsyncPushStream,
     "tuple[npt.NDArray[Any], int]",
+    Audio,
 ]
 
 _STRONG_MAGIC = ("wav", "flac", "ogg")  # recognised even when input_format says raw
@@ -195,6 +197,13 @@ def make_source(
         raise AudioError(f"input_format must be a PcmFormat, not {type(input_format).__name__}")
     what = _name(audio)
 
+    if isinstance(audio, Audio):
+        pcm_format = audio.pcm_format
+        if pcm_format is not None:
+            if not audio.pcm:
+                raise AudioError("the Audio object holds no audio (zero length)")
+            return BytesSource(audio.pcm, pcm_format, f"Audio ({audio.format})")
+        return make_source(audio.data, target=target)
     if isinstance(audio, (PushStream, AsyncPushStream)):
         fmt = audio.format or _raw_format(input_format, sample_rate, target)
         return PushSource(audio._pipe, fmt, what, is_async=isinstance(audio, AsyncPushStream))
