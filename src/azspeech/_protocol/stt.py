@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import platform
 import re
+import time as _time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,7 +41,15 @@ from ..models.stt import (
     Word,
     ticks_to_timedelta,
 )
-from .framing import DEFAULT_LIMITS, Limits, Message, encode_binary, encode_text, loads_json
+from .framing import (
+    DEFAULT_LIMITS,
+    Limits,
+    Message,
+    encode_binary,
+    encode_text,
+    loads_json,
+    timestamp,
+)
 from .framing import new_request_id as _new_id
 from .replay import ReplayBuffer
 
@@ -662,6 +671,8 @@ class RecognitionState:
         self.speech_ended = False  # speech.endDetected in the current turn
         self.error: Exception | None = None
         self._header = wav_header(fmt)
+        self._ts_ms = -1
+        self._ts_headers: dict[str, str] = {}
 
     # -- client → service ---------------------------------------------------------------------
 
@@ -698,8 +709,16 @@ class RecognitionState:
             ),
         ]
 
+    def _timestamp(self) -> dict[str, str]:
+        # X-Timestamp has millisecond resolution: format it once per millisecond.
+        now = int(_time.time() * 1000)
+        if now != self._ts_ms:
+            self._ts_ms = now
+            self._ts_headers = {"X-Timestamp": timestamp()}
+        return self._ts_headers
+
     def audio_frame(self, chunk: bytes) -> bytes:
-        return encode_binary("audio", chunk, request_id=self.request_id)
+        return encode_binary("audio", chunk, request_id=self.request_id, headers=self._timestamp())
 
     def end_frame(self) -> bytes:
         self.end_sent = True

@@ -224,11 +224,13 @@ class AsyncRecognitionSession:
             bits_per_sample=self.format.bits_per_sample,
             channels=self.format.channels,
         )
+        # Paced input is read frame by frame; otherwise in bigger reads, which the
+        # sender splits into chunk_ms frames (fewer, cheaper iterations).
         stream = open_pcm_stream(
             audio,
             target=target,
             sample_rate=sample_rate,
-            chunk_ms=self.chunk_ms,
+            chunk_ms=self.chunk_ms if realtime else max(self.chunk_ms, 1000),
             realtime=realtime,
             input_format=input_format,
         )
@@ -414,8 +416,8 @@ class AsyncRecognitionSession:
                 for task in (sender, receiver):
                     if not task.done():
                         task.cancel()
-                        with contextlib.suppress(asyncio.CancelledError, Exception):
-                            await task
+                    with contextlib.suppress(asyncio.CancelledError, BaseException):
+                        await task  # also marks a second error as retrieved
             # The turn ended.
             if self.single_turn and st.finals:
                 return

@@ -1,0 +1,413 @@
+"""Speech to text benchmarks: client CPU per audio-hour, and concurrent real-time streams.
+
+1. **CPU per audio-hour.** The emulator runs in a *subprocess* (its CPU is not
+   counted). The same tone-coded WAV file (default 10 minutes, phrases with
+   pauses) is recognized continuously, interim results on, as fast as the
+   connection takes it:
+
+   * by azspeech in this process: ``time.process_time()`` around the session;
+   * by Microsoft's official SDK (``azure-cognitiveservices-speech``) in a
+     child process, with its self-pacing lifted (the three
+     ``SPEECH-...`` properties); its CPU is measured with
+     ``resource.getrusage(RUSAGE_SELF)`` inside the child around the
+     recognition, and ``RUSAGE_CHILDREN`` in the parent for the whole child.
+
+2. **Concurrent real-time streams.** N sessions in this one process, each
+   sending 100 ms chunks paced at real time, N ramped up (default 100, 250,
+   500, 1000). A level is *sustained* when every session connected, every
+   chunk went out less than ``--max-lag`` behind its real-time schedule (p99),
+   and every session got its final results. The server is a light USP sink
+   in a subprocess (``--server sink``, default: it acknowledges audio with a
+   phrase every 2 s and costs little) or the emulator (``--server emulator``,
+   which decodes every stream and saturates first on a small machine).
+
+    .venv/bin/python benchmarks/bench_stt.py [--minutes 10] [--levels 100,250,500,1000]
+                                             [--stream-seconds 20] [--skip-official]
+                                             [--skip-concurrency] [--skip-cpu]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+KEY = "bench-key"
+RATE = 16000
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_port(port: int, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+            return
+        time.sleep(0.05)
+    raise RuntimeError(f"server on port {port} did not start")
+
+
+def start_emulator() -> tuple[subprocess.Popen[bytes], int]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "azspeech.emulator", "--port", str(port), "--key", KEY,
+         "--log-level", "warning"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    wait_port(port)
+    return proc, port
+
+
+def make_audio(minutes: float, path: Path) -> tuple[int, float]:
+    """Tone-coded phrases with pauses; returns (number of phrases, seconds)."""
+    import random
+
+    from azspeech.audio import PcmFormat
+    from azspeech.emulator.engines.tones import encode
+
+    words = [
+        "alpha", "bravo", "charlie", "delta", "echo", "foxtrot",
+        "golf", "hotel", "india", "juliet", "kilo", "lima",
+    ]  # fmt: skip
+    rng = random.Random(1)
+    pieces = []
+    total = 0
+    n = 0
+    while total < minutes * 60 * RATE:
+        text = " ".join(rng.choice(words) for _ in range(5)).capitalize() + f" {n}."
+        samples = encode(text, RATE).samples
+        gap = np.zeros(RATE * rng.randint(600, 1600) // 1000, dtype=np.float32)
+        pieces += [samples, gap]
+        total += len(samples) + len(gap)
+        n += 1
+    pcm = (np.clip(np.concatenate(pieces), -1, 1) * 32767).astype("<i2").tobytes()
+    path.write_bytes(PcmFormat(RATE, 16, 1).wav_header(len(pcm)) + pcm)
+    return n, len(pcm) / (2 * RATE)
+
+
+# -- 1. CPU per audio-hour -------------------------------------------------------------------------
+
+
+async def run_ours(port: int, path: Path) -> dict[str, Any]:
+    from azspeech import AsyncSpeechClient
+    from azspeech.models.stt import Recognized, Recognizing
+    from azspeech.stt import AsyncSpeechToText  # noqa: F401  (import cost is not measured)
+
+    counts = {"recognized": 0, "recognizing": 0}
+    async with AsyncSpeechClient(endpoint=f"http://127.0.0.1:{port}", key=KEY) as client:
+        cpu0, wall0 = time.process_time(), time.perf_counter()
+        async with client.stt.stream(language="en-US") as session:
+            await session.send_file(path)
+            async for ev in session:
+                if isinstance(ev, Recognized):
+                    counts["recognized"] += 1
+                elif isinstance(ev, Recognizing):
+                    counts["recognizing"] += 1
+        cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    return {"cpu_s": cpu, "wall_s": wall, **counts}
+
+
+OFFICIAL_CHILD = textwrap.dedent(
+    """
+    import json, resource, sys, threading, time
+    import azure.cognitiveservices.speech as speechsdk
+
+    port, key, path = sys.argv[1], sys.argv[2], sys.argv[3]
+    cfg = speechsdk.SpeechConfig(host=f"ws://127.0.0.1:{port}", subscription=key)
+    # Lift the SDK's own pacing (first ~5 s at once, then 2x real time) and its
+    # 70 s unacknowledged-audio limit, so that it sends as fast as we do.
+    cfg.set_property_by_name("SPEECH-AudioThrottleAsPercentageOfRealTime", "100000")
+    cfg.set_property_by_name("SPEECH-TransmitLengthBeforeThrottleMs", "100000000")
+    cfg.set_property_by_name("SPEECH-MaxBufferSizeMs", "100000000")
+    audio = speechsdk.audio.AudioConfig(filename=path)
+    reco = speechsdk.SpeechRecognizer(cfg, audio_config=audio)
+    done = threading.Event()
+    counts = {"recognized": 0, "recognizing": 0, "canceled": None}
+    def on_recognized(e): counts["recognized"] += 1
+    def on_recognizing(e): counts["recognizing"] += 1
+    def on_canceled(e): counts["canceled"] = str(e.cancellation_details.error_details)
+    def on_stopped(e): done.set()
+    signals = [(reco.recognized, on_recognized), (reco.recognizing, on_recognizing),
+               (reco.canceled, on_canceled), (reco.session_stopped, on_stopped)]
+    for sig, fn in signals:
+        sig.connect(fn)
+    ru0 = resource.getrusage(resource.RUSAGE_SELF)
+    t0 = time.perf_counter()
+    reco.start_continuous_recognition_async().get()
+    finished = done.wait(float(sys.argv[4]))
+    wall = time.perf_counter() - t0
+    ru1 = resource.getrusage(resource.RUSAGE_SELF)
+    reco.stop_continuous_recognition_async().get()
+    for sig, _ in signals:
+        sig.disconnect_all()
+    cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
+    print(json.dumps({"cpu_s": cpu, "wall_s": wall, "finished": finished, **counts}))
+    sys.stdout.flush()
+    """
+)
+
+
+def run_official(port: int, path: Path, timeout: float) -> dict[str, Any] | None:
+    try:
+        import azure.cognitiveservices.speech  # noqa: F401
+    except ImportError:
+        return None
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = subprocess.run(
+        [sys.executable, "-c", OFFICIAL_CHILD, str(port), KEY, str(path), str(timeout)],
+        capture_output=True, text=True, timeout=timeout + 60,
+    )  # fmt: skip
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    lines = [x for x in out.stdout.splitlines() if x.startswith("{")]
+    if not lines:
+        return {"error": (out.stderr or out.stdout)[-500:]}
+    data: dict[str, Any] = json.loads(lines[-1])
+    data["child_total_cpu_s"] = (after.ru_utime - before.ru_utime) + (
+        after.ru_stime - before.ru_stime
+    )
+    return data
+
+
+def bench_cpu(args: argparse.Namespace) -> None:
+    proc, port = start_emulator()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "bench.wav"
+            phrases, seconds = make_audio(args.minutes, path)
+            hours = seconds / 3600
+            size = path.stat().st_size / 1e6
+            print(f"audio: {seconds / 60:.1f} min, {phrases} phrases, {size:.1f} MB")
+            # Warm up (lazy imports, pydantic schemas, first connection) on 3 s of audio:
+            # the official SDK's figure likewise excludes its import and start-up.
+            warm = Path(tmp) / "warm.wav"
+            make_audio(0.05, warm)
+            cold = asyncio.run(run_ours(port, warm))
+            ours = asyncio.run(run_ours(port, path))
+            print(f"azspeech warm-up (first session, 3 s of audio): {cold['cpu_s']:.2f} CPU-s")
+            print(
+                f"azspeech:     {ours['cpu_s']:.2f} CPU-s for the file = "
+                f"{ours['cpu_s'] / hours:.1f} CPU-s per audio-hour (wall {ours['wall_s']:.1f} s, "
+                f"{ours['recognized']} finals, {ours['recognizing']} partials)"
+            )
+            if args.skip_official:
+                return
+            official = run_official(port, path, timeout=max(120.0, seconds))
+            if official is None:
+                print("official SDK: not installed (pip install azure-cognitiveservices-speech)")
+                return
+            if "error" in official:
+                print(f"official SDK: failed: {official['error']}")
+                return
+            print(
+                f"official SDK: {official['cpu_s']:.2f} CPU-s for the file = "
+                f"{official['cpu_s'] / hours:.1f} CPU-s per audio-hour (wall "
+                f"{official['wall_s']:.1f} s, {official['recognized']} finals, "
+                f"{official['recognizing']} partials, finished={official['finished']}, "
+                f"whole child incl. startup {official['child_total_cpu_s']:.2f} CPU-s"
+                + (f", canceled: {official['canceled']}" if official["canceled"] else "")
+                + ")"
+            )
+            ratio = ours["cpu_s"] / official["cpu_s"] if official["cpu_s"] else float("inf")
+            print(
+                f"ratio azspeech/official = {ratio:.2f} (target <= 0.20: "
+                f"{'OK' if ratio <= 0.2 else 'MISSED'})"
+            )
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+# -- 2. concurrent real-time streams -------------------------------------------------------------
+
+SINK = textwrap.dedent(
+    '''
+    """A light USP sink: answers turns, a phrase per 2 s of audio, turn.end at the end."""
+    import asyncio, json, sys
+    from websockets.asyncio.server import serve
+    from azspeech._protocol.framing import decode_frame, encode_text
+
+    PHRASE_TICKS = 20_000_000
+    BYTES_PER_TICK = 32000 / 10_000_000
+
+    async def handler(ws):
+        rid, audio, acked, header = None, 0, 0, False
+        try:
+            async for frame in ws:
+                if isinstance(frame, str):
+                    msg = decode_frame(frame)
+                    if msg.path == "speech.context":
+                        rid, audio, acked, header = msg.request_id, 0, 0, True
+                    continue
+                n = int.from_bytes(frame[:2], "big")
+                payload = len(frame) - 2 - n
+                if header:
+                    header = False
+                    await ws.send(encode_text("turn.start", {"context": {"serviceTag": "x"}},
+                                              request_id=rid))
+                    continue
+                if payload == 0:
+                    ticks = int(audio / BYTES_PER_TICK)
+                    if ticks > acked:
+                        body = {"RecognitionStatus": "Success", "DisplayText": "tail.",
+                                "Offset": acked, "Duration": ticks - acked}
+                        await ws.send(encode_text("speech.phrase", body, request_id=rid))
+                    await ws.send(encode_text("turn.end", "", request_id=rid))
+                    continue
+                audio += payload
+                ticks = int(audio / BYTES_PER_TICK)
+                if ticks - acked >= PHRASE_TICKS:
+                    body = {"RecognitionStatus": "Success", "DisplayText": "phrase.",
+                            "Offset": acked, "Duration": ticks - acked}
+                    await ws.send(encode_text("speech.phrase", body, request_id=rid))
+                    acked = ticks
+        except Exception:
+            pass
+
+    async def main():
+        async with serve(handler, "127.0.0.1", int(sys.argv[1]), max_size=2**24,
+                         ping_interval=None, compression=None, backlog=4096):
+            await asyncio.Future()
+
+    asyncio.run(main())
+    '''
+)
+
+
+def start_sink() -> tuple[subprocess.Popen[bytes], int]:
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-c", SINK, str(port)], cwd=ROOT)
+    wait_port(port)
+    return proc, port
+
+
+async def one_stream(
+    client: Any, pcm: bytes, chunk: int, start_at: float, lags: list[float], results: list[int]
+) -> None:
+    loop = asyncio.get_running_loop()
+    async with client.stt.stream(interim_results=False, max_connection_age=None) as session:
+        t0 = max(start_at, loop.time())
+        for i, pos in enumerate(range(0, len(pcm), chunk)):
+            due = t0 + i * 0.1
+            now = loop.time()
+            if due > now:
+                await asyncio.sleep(due - now)
+            else:
+                lags.append(now - due)
+            await session.send(pcm[pos : pos + chunk])
+        n = 0
+        await session.end_audio()
+        async for ev in session:
+            if ev.type == "recognized":
+                n += 1
+        results.append(n)
+
+
+async def run_level(port: int, n: int, seconds: float, connect_rate: float) -> dict[str, Any]:
+    from azspeech import AsyncSpeechClient
+
+    pcm = bytes(int(seconds * RATE) * 2)
+    chunk = 3200
+    lags: list[float] = []
+    results: list[int] = []
+    async with AsyncSpeechClient(endpoint=f"http://127.0.0.1:{port}", key=KEY, timeout=60) as c:
+        loop = asyncio.get_running_loop()
+        begin = loop.time()
+        cpu0 = time.process_time()
+        tasks = []
+        for i in range(n):  # ramp the connections up, as the service asks
+            start_at = begin + i / connect_rate
+            delay = start_at - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one_stream(c, pcm, chunk, start_at, lags, results)))
+        outcome = await asyncio.gather(*tasks, return_exceptions=True)
+        wall = loop.time() - begin
+        cpu = time.process_time() - cpu0
+    errors = [o for o in outcome if isinstance(o, BaseException)]
+    lag_sorted = sorted(lags) or [0.0]
+    p99 = lag_sorted[min(len(lag_sorted) - 1, int(len(lag_sorted) * 0.99))]
+    expected = int(seconds // 2) + (1 if seconds % 2 else 0)
+    return {
+        "streams": n,
+        "errors": len(errors),
+        "first_error": repr(errors[0])[:200] if errors else None,
+        "complete": sum(1 for r in results if r >= expected),
+        "p99_lag_ms": p99 * 1000,
+        "max_lag_ms": lag_sorted[-1] * 1000,
+        "cpu_s": cpu,
+        "wall_s": wall,
+    }
+
+
+def bench_concurrency(args: argparse.Namespace) -> None:
+    # One process, many sockets: make sure the descriptor limit allows it.
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = min(hard, max(soft, 4 * max(args.levels) + 256))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+    proc, port = start_emulator() if args.server == "emulator" else start_sink()
+    best = 0
+    try:
+        for n in args.levels:
+            r = asyncio.run(run_level(port, n, args.stream_seconds, args.connect_rate))
+            ok = r["errors"] == 0 and r["complete"] == n and r["p99_lag_ms"] <= args.max_lag * 1000
+            print(
+                f"{n:5d} real-time streams: {'sustained' if ok else 'NOT sustained'}; "
+                f"complete {r['complete']}/{n}, errors {r['errors']}, p99 send lag "
+                f"{r['p99_lag_ms']:.0f} ms (max {r['max_lag_ms']:.0f}), client CPU "
+                f"{r['cpu_s']:.1f} s over {r['wall_s']:.1f} s wall "
+                f"({100 * r['cpu_s'] / r['wall_s']:.0f}% of one core)"
+                + (f"; first error: {r['first_error']}" if r["first_error"] else "")
+            )
+            if not ok:
+                break
+            best = n
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    print(f"concurrent real-time streams sustained by one process: {best} (target 1000)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, default=10.0, help="audio for the CPU benchmark")
+    parser.add_argument("--skip-cpu", action="store_true")
+    parser.add_argument("--skip-official", action="store_true")
+    parser.add_argument("--skip-concurrency", action="store_true")
+    parser.add_argument(
+        "--levels", type=lambda s: [int(x) for x in s.split(",")], default=[100, 250, 500, 1000]
+    )
+    parser.add_argument("--stream-seconds", type=float, default=20.0)
+    parser.add_argument("--connect-rate", type=float, default=200.0, help="new connections/s")
+    parser.add_argument("--max-lag", type=float, default=0.5, help="seconds (p99)")
+    parser.add_argument("--server", choices=["sink", "emulator"], default="sink")
+    args = parser.parse_args()
+    os.environ.setdefault("PYTHONPATH", str(ROOT / "src"))
+    if not args.skip_cpu:
+        bench_cpu(args)
+    if not args.skip_concurrency:
+        bench_concurrency(args)
+
+
+if __name__ == "__main__":
+    main()
