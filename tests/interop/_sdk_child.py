@@ -73,6 +73,8 @@ def _config(host: str, key: str, params: dict[str, Any]) -> Any:
         cfg.request_word_level_timestamps()
     if params.get("dictation"):
         cfg.enable_dictation()
+    if params.get("profanity"):
+        cfg.set_profanity(getattr(speechsdk.ProfanityOption, params["profanity"]))
     return cfg
 
 

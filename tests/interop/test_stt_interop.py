@@ -237,3 +237,31 @@ def test_recognize_once_turn_by_turn(emulator: Any, tmp_path: Path) -> None:
     (session,) = emulator.log
     assert len(session.received("speech.context")) == 4
     assert len(session.received("speech.config")) == 1
+
+
+def test_profanity_options(emulator: Any, tmp_path: Path) -> None:
+    audio = tone_wav(tmp_path / "a.wav", "Oh damn, it broke.")
+    expected = {
+        "Masked": "Oh ****, it broke.",
+        "Removed": "Oh it broke.",
+        "Raw": "Oh damn, it broke.",
+    }
+    for option, display in expected.items():
+        out = run_sdk(
+            "recognize_once",
+            emulator.url,
+            KEY,
+            wav=str(audio.path),
+            profanity=option,
+            detailed=True,
+            word_timestamps=True,
+        )
+        assert out["reason"] == "RecognizedSpeech", out
+        assert out["text"] == display, option
+        session = emulator.last_session
+        assert session.query["profanity"] == option.lower()
+        ctx = session.received("speech.context")[0].json()
+        assert ctx["phraseDetection"]["enrichment"]["profanity"] == option.lower()
+        # Words[] is the lexical form: no punctuation, masked or not (finding 2)
+        words = [w["Word"] for w in out["json"]["NBest"][0]["Words"]]
+        assert all(w == _norm(w) or set(w) == {"*"} for w in words), words
