@@ -65,7 +65,9 @@ async def session(url: str, stats: Stats, stop: asyncio.Event) -> None:
     headers = {"Ocp-Apim-Subscription-Key": KEY, "X-ConnectionId": uuid.uuid4().hex}
     expected = {w for w in TEXT.replace("!", ".").split(". ")}
     try:
-        async with websockets.connect(url, additional_headers=headers, max_size=None) as ws:
+        async with websockets.connect(
+            url, additional_headers=headers, max_size=None, compression=None
+        ) as ws:
             rid = uuid.uuid4().hex
             await ws.send(encode_text("speech.config", {"context": {}}))
             await ws.send(encode_text("speech.context", {}, request_id=rid))

@@ -89,15 +89,21 @@ class ToneEngine(ScriptEngine):
     def recognize(
         self, audio: Float32Array, offset: int, options: RecognitionOptions
     ) -> Transcript | None:
-        decoded = tones.decode(audio, ENGINE_RATE)
-        if decoded.ok and decoded.words:
-            words = [
-                WordResult(w.text, offset + w.start, offset + w.end, w.confidence)
-                for w in decoded.words
-            ]
-            conf = float(np.mean([w.confidence for w in words]))
-            return Transcript(decoded.text, words, round(conf, 4))
-        return self._scripted(audio, offset)
+        cache = options.scratch
+        words: list[WordResult] = []
+        for a, b in tones.find_runs(audio, ENGINE_RATE):
+            key = ("word", offset + a, offset + b)
+            word = cache.get(key)
+            if word is None:
+                word = tones.decode_word(audio, ENGINE_RATE, a, b) or False
+                cache[key] = word
+            if not isinstance(word, tones.DecodedWord):
+                return self._scripted(audio, offset)
+            words.append(WordResult(word.text, offset + a, offset + b, word.confidence))
+        if not words:
+            return self._scripted(audio, offset)
+        conf = float(np.mean([w.confidence for w in words]))
+        return Transcript(" ".join(w.text for w in words), words, round(conf, 4))
 
     def partial(self, audio: Float32Array, offset: int, options: RecognitionOptions) -> str:
         runs = tones.find_runs(audio, ENGINE_RATE)
@@ -107,13 +113,12 @@ class ToneEngine(ScriptEngine):
             cache.clear()
         words: list[str] = []
         for a, b in done:
-            key = ("tone", offset + a, offset + b)
-            text = cache.get(key)
-            if text is None:
-                word = tones.decode_word(audio, ENGINE_RATE, a, b)
-                text = "" if word is None else word.text
-                cache[key] = text
-            if not text:
+            key = ("word", offset + a, offset + b)
+            word = cache.get(key)
+            if word is None:
+                word = tones.decode_word(audio, ENGINE_RATE, a, b) or False
+                cache[key] = word
+            if not isinstance(word, tones.DecodedWord):
                 return super().partial(audio, offset, options)
-            words.append(str(text))
+            words.append(word.text)
         return " ".join(words)
