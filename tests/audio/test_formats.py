@@ -67,6 +67,13 @@ def test_pcm_format_defaults_and_sizes() -> None:
     assert str(f) == "16000 Hz 16-bit mono pcm"
 
 
+def test_numpy_integers_accepted() -> None:
+    import numpy as np
+
+    f = PcmFormat(np.int64(16000), np.int32(16))  # type: ignore[arg-type]
+    assert f == PcmFormat() and type(f.sample_rate) is int and hash(f) == hash(PcmFormat())
+
+
 def test_ticks_and_durations() -> None:
     f = PcmFormat()
     assert f.bytes_to_ticks(32000) == 10_000_000

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as _dt
 import difflib
 import enum
+import numbers
 import struct
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -92,8 +93,10 @@ class PcmFormat:
     def __post_init__(self) -> None:
         for name in ("sample_rate", "bits_per_sample", "channels", "format_tag"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral):
                 raise AudioError(f"PcmFormat.{name} must be an int, not {type(value).__name__}")
+            if not isinstance(value, int):  # numpy integers and the like: store a plain int
+                object.__setattr__(self, name, int(value))
         if self.sample_rate <= 0:
             raise AudioError(f"sample rate must be positive, got {self.sample_rate}")
         if self.sample_rate > 1_000_000:
