@@ -210,8 +210,14 @@ class AsyncSpeechClient(_ClientBase):
         return response.text.strip()
 
     async def _ws_connect(
-        self, url: str, *, headers: Mapping[str, str] | None = None, limits: Limits | None = None
+        self,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        limits: Limits | None = None,
+        max_retries: int | None = None,
     ) -> WebSocket:
+        """Open a service WebSocket with this client's credential, proxy and retry policy."""
         self._check_open()
         return await connect(
             url,
@@ -220,7 +226,7 @@ class AsyncSpeechClient(_ClientBase):
             open_timeout=min(self._config.timeout, 30.0),
             proxy=self._config.proxy,
             limits=limits or self._config.limits,
-            policy=self._config.retry,
+            policy=self._config.retry.with_max_retries(max_retries),
         )
 
     async def close(self) -> None:

@@ -355,3 +355,18 @@ async def test_garbage_answer_is_a_connection_error() -> None:
             await connect(f"ws://127.0.0.1:{port}", auth=None, policy=policy(0))
     finally:
         srv.close()
+
+
+async def test_client_ws_connect_per_call_max_retries() -> None:
+    from azspeech import AsyncSpeechClient
+
+    async with (
+        server(reject=lambda c, r: c.respond(502, "bad gateway\n")) as srv,
+        AsyncSpeechClient(endpoint=srv.url, max_retries=0, _environ={}) as client,
+    ):
+        with pytest.raises(ServiceError):
+            await client._ws_connect(srv.url + "/a")
+        assert len(srv.requests) == 1
+        with pytest.raises(ServiceError):
+            await client._ws_connect(srv.url + "/b", max_retries=1)
+        assert len(srv.requests) == 3
