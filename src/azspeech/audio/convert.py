@@ -169,7 +169,7 @@ def downmix(x: npt.NDArray[Any]) -> FloatArray:
         return arr
     if arr.shape[1] == 1:
         return arr[:, 0]
-    out: FloatArray = arr.mean(axis=1, dtype=np.float32)
+    out: FloatArray = arr @ np.full(arr.shape[1], 1.0 / arr.shape[1], dtype=np.float32)
     return out
 
 
@@ -346,11 +346,8 @@ class PcmConverter:
             self._carry = b""
         if self._resampler is None:
             return b""
-        empty = np.zeros((0, self._mix_channels()), dtype=np.float32)
+        empty = np.zeros((0, self.source.channels), dtype=np.float32)
         return self._process(empty, last=True)
-
-    def _mix_channels(self) -> int:
-        return min(self.source.channels, self.target.channels)
 
     def _process(self, x: FloatArray, *, last: bool) -> bytes:
         src, dst = self.source, self.target
@@ -366,7 +363,8 @@ class PcmConverter:
                     self._warn_clip = False
                 np.clip(x, -1.0, 1.0, out=x)
         if src.channels != dst.channels and dst.channels == 1:
-            x = x.mean(axis=1, dtype=np.float32).reshape(-1, 1)
+            # A matrix product averages the channels several times faster than mean(axis=1).
+            x = x @ np.full((src.channels, 1), 1.0 / src.channels, dtype=np.float32)
         if self._resampler is not None:
             x = self._resampler.resample_chunk(x, last=last)
             if x.ndim == 1:
