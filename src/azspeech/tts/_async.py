@@ -67,6 +67,7 @@ __all__ = ["AsyncTextToSpeech"]
 _MAX_IDLE_S = 150.0
 _MAX_AGE_S = 540.0
 _MAX_POOLED = 4
+_timeout_cm = getattr(asyncio, "timeout", None)
 _NO_EVENTS = MetadataOptions(
     word_boundary=False,
     punctuation_boundary=False,
@@ -281,6 +282,9 @@ class AsyncTextToSpeech:
 
     async def _recv(self, ws: WebSocket) -> Any:
         try:
+            if _timeout_cm is not None:  # Python 3.11+: no extra task per message
+                async with _timeout_cm(self._timeout):
+                    return await ws.recv()
             return await asyncio.wait_for(ws.recv(), self._timeout)
         except asyncio.TimeoutError:
             raise TimeoutError(
