@@ -166,3 +166,27 @@ def test_parse_options_query_and_context() -> None:
         {"phraseOutput": {"format": "Detailed", "detailed": {"options": ["DisplayWords", "SNR"]}}},
     )
     assert reco.mode == "dictation" and out.detailed and out.display_words and out.snr
+
+
+@pytest.mark.parametrize(
+    ("profanity", "words", "masked_itn"),
+    [
+        ("masked", ["oh", "****", "it", "broke"], "oh **** it broke"),
+        ("raw", ["oh", "damn", "it", "broke"], "oh **** it broke"),
+        ("removed", ["oh", "it", "broke"], "oh **** it broke"),
+    ],
+)
+async def test_profanity_in_detailed_forms(
+    emulator: Emulator, profanity: str, words: list[str], masked_itn: str
+) -> None:
+    url = stt_url(
+        emulator.url,
+        query=f"language=en-US&format=detailed&wordLevelTimestamps=true&profanity={profanity}",
+    )
+    async with await connect(url, emulator.key) as ws:
+        await send_turn(ws, tone_pcm("Oh damn, it broke."))
+        (p,) = phrases(await until_turn_end(ws))
+    best = p["NBest"][0]
+    assert [w["Word"] for w in best["Words"]] == words
+    assert best["Lexical"] == " ".join(words)
+    assert best["MaskedITN"] == masked_itn

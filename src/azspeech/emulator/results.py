@@ -127,13 +127,24 @@ def guess_language(text: str, candidates: list[str], default: str | None) -> str
     return candidates[0]
 
 
+def _lexical_mode(mode: str) -> str:
+    return mode if mode in ("masked", "removed", "raw") else "raw"
+
+
+def _lexical_word(word: str, mode: str) -> str | None:
+    """The lexical form of one token with profanity applied (masking covers the word only)."""
+    lex = lexical(word)
+    if not lex:
+        return None
+    return _apply_profanity(lex, _lexical_mode(mode))
+
+
 def _words_json(words: list[WordResult], opts: OutputOptions, base: int) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for w in words:
-        shown = _apply_profanity(w.text, opts.profanity)
-        if shown is None:
+        lex = _lexical_word(w.text, opts.profanity)
+        if lex is None:
             continue
-        lex = lexical(shown) or shown
         item: dict[str, Any] = {
             "Word": lex,
             "Offset": ticks(w.start - base),
@@ -166,13 +177,13 @@ def phrase_texts(transcript: Transcript, opts: OutputOptions) -> dict[str, str]:
     """Display, Lexical, ITN and MaskedITN forms of a transcript."""
     raw = apply_phrase_list(transcript.text, opts.phrases)
     disp = display_text(raw, opts.profanity)
-    lex = lexical(display_text(raw, "raw" if opts.profanity == "masked" else opts.profanity))
-    return {
-        "Display": disp,
-        "Lexical": lex,
-        "ITN": lex,
-        "MaskedITN": lexical(display_text(raw, "masked")),
-    }
+
+    def lex_form(mode: str) -> str:
+        words = (_lexical_word(w, mode) for w in raw.split())
+        return " ".join(w for w in words if w)
+
+    lex = lex_form(opts.profanity)
+    return {"Display": disp, "Lexical": lex, "ITN": lex, "MaskedITN": lex_form("masked")}
 
 
 def detailed_phrase(
