@@ -133,6 +133,31 @@ CASES: list[Case] = [
         lambda: riff(fmt_body(), pcm16(_X), extra_chunks=b"LIST" + struct.pack("<I", 2**31)),
         error="claims",
     ),
+    Case(
+        "fmt_chunk_too_short",
+        lambda: riff(fmt_body()[:12], pcm16(_X)),
+        error="'fmt ' chunk of 12 bytes",
+    ),
+    Case(
+        "alaw_claiming_16_bits",
+        lambda: riff(fmt_body(bits=16, tag=6), pcm16(_X)),
+        error="unsupported sample width: 16 bits for alaw",
+    ),
+    Case(
+        "float_claiming_16_bits",
+        lambda: riff(fmt_body(bits=16, tag=3), pcm16(_X)),
+        error="unsupported sample width: 16 bits for float",
+    ),
+    Case(
+        "too_many_channels",
+        lambda: riff(fmt_body(channels=100), bytes(200 * N)),
+        error="channel count",
+    ),
+    Case(
+        "absurd_sample_rate",
+        lambda: riff(fmt_body(rate=2_000_000), pcm16(_X)),
+        error="implausibly high",
+    ),
     Case("garbage", lambda: bytes(range(256)) * 20, error="not a recognised audio file"),
     Case("text_file", lambda: b"hello, this is not audio\n" * 40, error="not a recognised"),
     Case("garbage_with_flac_magic", lambda: b"fLaC" + bytes(range(256)) * 4, error="cannot decode"),
