@@ -271,7 +271,8 @@ def open_pcm_stream(
             object; a numpy array (int16, int32 or float in ``[-1, 1]``, shape
             ``(n,)`` or ``(n, channels)``) with *sample_rate*; an
             ``(array, rate)`` tuple; a sync or async iterable of raw PCM
-            bytes; a :class:`PushStream` or :class:`AsyncPushStream`.
+            bytes; a :class:`PushStream` or :class:`AsyncPushStream` (or a
+            :func:`microphone`); an :class:`Audio` (e.g. synthesized speech).
         target: the format of the chunks (default 16 kHz 16-bit mono PCM).
             Channels are averaged down to mono; rates are converted with soxr.
         sample_rate: the rate of a numpy array (required for arrays), or of
@@ -285,7 +286,14 @@ def open_pcm_stream(
             files with no header are an error unless this is given.
 
     Float samples beyond ``[-1, 1]`` are clipped, with one warning logged to
-    the ``azspeech`` logger; NaN or infinite samples raise AudioError.
+    the ``azspeech`` logger; NaN or infinite samples raise AudioError. A WAV
+    header that promises more data than the file holds is tolerated (with a
+    warning): the audio that is there is used.
+
+    Files, bytes and arrays are read in the calling thread even under
+    ``async for`` (in blocks of half a second, which is quick); a sync
+    iterable that blocks would block the event loop, so give blocking
+    producers an :class:`AsyncPushStream` or async iterable instead.
 
     Raises:
         AudioError: the input cannot be read, saying why. Problems visible
