@@ -224,3 +224,29 @@ def test_bearer_prefix_on_static_token_is_tolerated() -> None:
     c = make(region="westeurope", token="Bearer " + "t" * 40)
     assert c.auth is not None
     assert c.auth.headers() == {"Authorization": "Bearer " + "t" * 40}
+
+
+def test_proxy_reaches_httpx_and_its_password_is_a_secret() -> None:
+    c = make(key=KEY, region="westeurope", proxy="http://user:proxy-pass-1234@127.0.0.1:3128")
+    assert c.config.proxy == "http://user:proxy-pass-1234@127.0.0.1:3128"
+    assert "proxy-pass-1234" not in repr(c) + repr(c.config)
+    from azspeech.errors import redact
+
+    assert "proxy-pass-1234" not in redact("via http://user:proxy-pass-1234@127.0.0.1:3128")
+    c.close()
+
+
+@pytest.mark.parametrize(
+    ("kw", "name"),
+    [
+        (dict(initial_backoff=-1), "initial_backoff"),
+        (dict(max_backoff=float("nan")), "max_backoff"),
+        (dict(max_retry_after="5"), "max_retry_after"),
+        (dict(max_retries=-2), "max_retries"),
+    ],
+)
+def test_retry_policy_checks_its_fields(kw: dict[str, Any], name: str) -> None:
+    from azspeech._transport.retry import RetryPolicy
+
+    with pytest.raises(ConfigurationError, match=name):
+        RetryPolicy(**kw)

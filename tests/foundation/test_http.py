@@ -608,3 +608,54 @@ def test_client_timeout_reaches_httpx() -> None:
     a = AsyncSpeechClient(key=KEY, region="westeurope", timeout=45, _environ={})
     assert a._http_client.timeout.read == 45
     assert a._http_client.timeout.connect == 10  # connecting never waits longer than 10 s
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({"Retry-After": "3"}, 3.0),
+        ({"retry-after": " 2.5 "}, 2.5),
+        ({"Retry-After-Ms": "250"}, 0.25),
+        ({"retry-after-ms": "soon", "Retry-After": "4"}, 4.0),
+        ({"retry-after-ms": "inf", "Retry-After": "4"}, 4.0),
+        ({"Retry-After": "-3"}, 0.0),
+        ({"Retry-After": "Mon, 32 Foo 2020 99:99:99 GMT"}, None),
+        ({"Retry-After": "   "}, None),
+        ({}, None),
+    ],
+)
+def test_parse_retry_after(headers: dict[str, str], expected: float | None) -> None:
+    from azspeech.errors import parse_retry_after
+
+    assert parse_retry_after(headers) == expected
+
+
+def test_parse_retry_after_naive_http_date_is_utc() -> None:
+    from azspeech.errors import parse_retry_after
+
+    when = email.utils.formatdate(time.time() + 100)  # "-0000": parsed as naive
+    value = parse_retry_after({"Retry-After": when})
+    assert value is not None and 95 <= value <= 101
+
+
+@respx.mock
+async def test_async_huge_and_broken_error_bodies() -> None:
+    class Broken(httpx.AsyncByteStream):
+        async def __aiter__(self) -> Any:
+            yield b'{"error": '
+            raise httpx.ReadError("reset")
+
+    respx.get(URL).mock(
+        side_effect=[
+            httpx.Response(400, content=b"y" * 200_000),
+            httpx.Response(500, stream=Broken()),
+        ]
+    )
+    t, _ = atransport(max_retries=0)
+    with pytest.raises(InvalidRequestError) as info:
+        await t.send(HttpRequest("GET", URL))
+    assert info.value.body is not None and len(info.value.body) <= 500
+    with pytest.raises(ServiceError) as info2:
+        await t.send(HttpRequest("GET", URL))
+    assert info2.value.status_code == 500
+    await t.client.aclose()
