@@ -121,7 +121,26 @@ def _canceled(evt: Any) -> dict[str, Any]:
 
 
 def _audio(params: dict[str, Any]) -> Any:
-    return speechsdk.audio.AudioConfig(filename=params["wav"])
+    if not params.get("push"):
+        return speechsdk.audio.AudioConfig(filename=params["wav"])
+    # a push stream fed from the WAV's PCM by a thread, 100 ms per write
+    import wave
+
+    with wave.open(params["wav"], "rb") as w:
+        pcm = w.readframes(w.getnframes())
+    stream = speechsdk.audio.PushAudioInputStream()
+    delay = float(params.get("push_delay", 0.0))
+
+    def feed() -> None:
+        for i in range(0, len(pcm), 3200):
+            stream.write(pcm[i : i + 3200])
+            if delay:
+                time.sleep(delay)
+        if not params.get("push_keep_open"):
+            stream.close()
+
+    threading.Thread(target=feed, daemon=True).start()
+    return speechsdk.audio.AudioConfig(stream=stream)
 
 
 # --------------------------------------------------------------------------- STT
@@ -167,7 +186,13 @@ def continuous(host: str, key: str, params: dict[str, Any]) -> dict[str, Any]:
     sig.on(reco.canceled, "canceled", _canceled)
     sig.on(reco.session_stopped, "session_stopped")
     sig.stop_on(reco.session_stopped)
+    first_final = threading.Event()
+    reco.recognized.connect(lambda _evt: first_final.set())
+    sig.signals.append(reco.recognized)
     reco.start_continuous_recognition_async().get()
+    # stop while audio is still flowing: the SDK ends the audio and waits for the last final
+    if params.get("stop_after_first_final") and first_final.wait(WAIT_S):
+        reco.stop_continuous_recognition_async().get()
     finished = sig.wait()
     reco.stop_continuous_recognition_async().get()
     sig.disconnect()

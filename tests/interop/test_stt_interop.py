@@ -265,3 +265,49 @@ def test_profanity_options(emulator: Any, tmp_path: Path) -> None:
         # Words[] is the lexical form: no punctuation, masked or not (finding 2)
         words = [w["Word"] for w in out["json"]["NBest"][0]["Words"]]
         assert all(w == _norm(w) or set(w) == {"*"} for w in words), words
+
+
+def test_long_file_paced_by_the_sdk(emulator: Any, tmp_path: Path) -> None:
+    # ~10 s of audio: the SDK sends the first 5 s at once, then paces at 2x
+    # real time, so the emulator recognizes while audio is still arriving
+    audio = tone_wav(
+        tmp_path / "a.wav",
+        "One two three four. Five six seven eight. Nine ten eleven twelve. "
+        "Thirteen fourteen. Fifteen sixteen seventeen. Eighteen nineteen twenty.",
+    )
+    assert audio.duration_ticks > 90_000_000
+    out = run_sdk("continuous", emulator.url, KEY, wav=str(audio.path))
+    _assert_finished(out)
+    _assert_whole_audio_acknowledged(out, emulator, "recognized")
+    _assert_phrases(_events(out, "recognized"), audio)
+
+
+def test_push_stream_stopped_mid_audio(emulator: Any, tmp_path: Path) -> None:
+    # a push stream fed at 2x real time and never closed; the test stops the
+    # recognizer as soon as the first phrase is final
+    audio = tone_wav(
+        tmp_path / "a.wav", "One two three four. Five six seven eight. Nine ten eleven twelve."
+    )
+    out = run_sdk(
+        "continuous",
+        emulator.url,
+        KEY,
+        wav=str(audio.path),
+        push=True,
+        push_delay=0.05,
+        push_keep_open=True,
+        stop_after_first_final=True,
+    )
+    assert not out["timed_out"]
+    finals = [e for e in _events(out, "recognized") if e["reason"] == "RecognizedSpeech"]
+    sentences = [_phrase_text(s) for s in audio.sentences()]
+    assert finals and finals[0]["text"] == sentences[0]
+    # whatever was said until the stop is reported, possibly cut short
+    for final, sentence in zip(finals[1:], sentences[1:], strict=False):
+        assert sentence.startswith(final["text"].rstrip(".")), (final, sentence)
+    assert out["events"][-1]["event"] == "session_stopped"
+    assert not _events(out, "canceled")
+    (session,) = emulator.log
+    assert session.errors == []
+    assert session.closed_by == "client" and session.close_code == 1000
+    assert session.received("audio")[-1].size == 0  # the SDK ended the audio properly
