@@ -8,6 +8,8 @@ import struct
 
 import pytest
 import soundfile as sf
+from hypothesis import given
+from hypothesis import strategies as st
 
 from azspeech.audio import OutputFormat, PcmFormat, wav_header
 from azspeech.errors import AudioError, ConfigurationError
@@ -79,9 +81,10 @@ def test_ticks_and_durations() -> None:
     assert f.bytes_to_ticks(32000) == 10_000_000
     assert f.bytes_to_ticks(3200) == 1_000_000
     assert f.ticks_to_bytes(1_000_000) == 3200
-    assert f.ticks_to_bytes(1_000_001) == 3200  # rounded down to a whole frame
+    assert f.ticks_to_bytes(1_000_001) == 3200  # to the nearest whole frame
     assert f.ticks_to_bytes(625) == 2  # one 16 kHz frame is 625 ticks
-    assert f.ticks_to_bytes(624) == 0
+    assert f.ticks_to_bytes(313) == 2
+    assert f.ticks_to_bytes(312) == 0
     assert f.ticks_to_bytes(-5) == 0
     assert f.duration_to_bytes(0.1) == 3200
     assert f.duration_to_bytes(dt.timedelta(milliseconds=250)) == 8000
@@ -216,3 +219,17 @@ def test_output_format_parse_errors() -> None:
     with pytest.raises(ConfigurationError):
         OutputFormat.parse(16000)  # type: ignore[arg-type]
     assert issubclass(ConfigurationError, ValueError)
+
+
+@given(
+    frames=st.integers(0, 10**9),
+    rate=st.sampled_from([8000, 11025, 16000, 22050, 24000, 44100, 48000, 96000]),
+    channels=st.integers(1, 8),
+    bits=st.sampled_from([8, 16, 24, 32]),
+)
+def test_ticks_bytes_roundtrip(frames: int, rate: int, channels: int, bits: int) -> None:
+    f = PcmFormat(rate, bits, channels)
+    n = frames * f.block_align
+    ticks = f.bytes_to_ticks(n)
+    assert f.ticks_to_bytes(ticks) == n
+    assert abs(ticks - frames * 10_000_000 / rate) < 1

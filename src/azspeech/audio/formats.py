@@ -162,8 +162,12 @@ class PcmFormat:
         return (n_bytes * TICKS_PER_SECOND) // self.bytes_per_second
 
     def ticks_to_bytes(self, ticks: int) -> int:
-        """Byte offset of *ticks* (100-ns units) into the stream, rounded down to a whole frame."""
-        frames = (ticks * self.sample_rate) // TICKS_PER_SECOND
+        """Byte offset of *ticks* (100-ns units) into the stream, at the nearest whole frame.
+
+        Exact integer maths: ``ticks_to_bytes(bytes_to_ticks(n)) == n`` for any
+        whole number of frames *n*. Negative offsets give 0.
+        """
+        frames = (int(ticks) * self.sample_rate + TICKS_PER_SECOND // 2) // TICKS_PER_SECOND
         return max(0, frames) * self.block_align
 
     def duration_to_bytes(self, duration: float | _dt.timedelta) -> int:
