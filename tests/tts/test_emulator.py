@@ -251,7 +251,7 @@ def test_stream_abandoned_early(emulator: Emulator, client: SpeechClient) -> Non
     stream = client.tts.stream("A long sentence " * 20 + "end.")
     first = next(iter(stream))
     assert first is not None
-    stream.close()  # type: ignore[attr-defined]
+    stream.close()
     assert _decode(client.tts.synthesize("Fine.")) == "Fine."
     assert len(_tts_sessions(emulator)) == 2  # the abandoned socket was not reused
 
@@ -401,3 +401,26 @@ def test_sas_download_refuses_credentials(emulator: Emulator, client: SpeechClie
     assert bad.status_code == 403
     good = httpx.get(done.outputs.result)
     assert good.status_code == 200 and zipfile.is_zipfile(io.BytesIO(good.content))
+
+
+@pytest.mark.parametrize("mode", ["service", "sentences"])
+def test_stream_text_nothing(client: SpeechClient, mode: str) -> None:
+    events = list(client.tts.stream_text(["", ""], mode=mode))
+    assert [type(e) for e in events] == [SessionEnd] and events[0].offset_ticks == 0
+
+
+def test_close_pooled_connections(emulator: Emulator, client: SpeechClient) -> None:
+    client.tts.synthesize("Pooled.")
+    client.tts.close()
+    client.tts.synthesize("Fresh.")
+    assert len(_tts_sessions(emulator)) == 2
+    assert _tts_sessions(emulator)[0].closed_by == "client"
+
+
+async def test_stream_text_bad_piece(aclient: AsyncSpeechClient) -> None:
+    with pytest.raises(TypeError, match="str"):
+        async for _ in aclient.tts.stream_text(["ok. ", 42], mode="sentences"):  # type: ignore[list-item]
+            pass
+    with pytest.raises(TypeError, match="str"):
+        async for _ in aclient.tts.stream_text(["ok ", 42]):  # type: ignore[list-item]
+            pass

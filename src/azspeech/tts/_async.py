@@ -10,7 +10,14 @@ import asyncio
 import dataclasses
 import time
 from collections import deque
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterable,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+)
 from typing import TYPE_CHECKING, Any
 
 from .._protocol.close_codes import ConnectionClosedError
@@ -253,7 +260,7 @@ class AsyncTextToSpeech:
         bookmarks: bool = True,
         deployment_id: str | None = None,
         strict: bool = False,
-    ) -> AsyncIterator[SynthesisEvent]:
+    ) -> AsyncGenerator[SynthesisEvent, None]:
         """Synthesize over the WebSocket, yielding audio as it arrives.
 
         Yields :class:`~azspeech.models.tts.AudioChunk` (``bytes``) interleaved
@@ -297,7 +304,7 @@ class AsyncTextToSpeech:
         *,
         pieces: AsyncIterator[str] | None = None,
         streaming_input: dict[str, Any] | None = None,
-    ) -> AsyncIterator[SynthesisEvent]:
+    ) -> AsyncGenerator[SynthesisEvent, None]:
         """Run one request on a pooled socket; yield what the service sends."""
         url = ws_url(
             self._client._config.endpoints, prepared.deployment_id, streaming=pieces is not None
@@ -400,7 +407,7 @@ class AsyncTextToSpeech:
         style: str | None = None,
         deployment_id: str | None = None,
         max_sentence_chars: int = 300,
-    ) -> AsyncIterator[SynthesisEvent]:
+    ) -> AsyncGenerator[SynthesisEvent, None]:
         """Synthesize text that arrives in pieces (for example from an LLM).
 
         ``mode="service"`` streams the pieces to the service's v2 endpoint
@@ -460,7 +467,7 @@ class AsyncTextToSpeech:
         deployment_id: str | None,
         max_chars: int,
         prosody: dict[str, str | None],
-    ) -> AsyncIterator[SynthesisEvent]:
+    ) -> AsyncGenerator[SynthesisEvent, None]:
         order: asyncio.Queue[tuple[int, asyncio.Queue[Any]] | None] = asyncio.Queue()
         slots = asyncio.Semaphore(2)  # the sentence being yielded + one synthesized ahead
         tasks: set[asyncio.Task[None]] = set()

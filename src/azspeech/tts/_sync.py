@@ -7,7 +7,7 @@ transport; WebSocket work runs the async implementation on the client's portal.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Generator, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..audio.formats import OutputFormat
@@ -38,7 +38,7 @@ __all__ = ["TextToSpeech"]
 T = TypeVar("T")
 
 
-def _drive(portal: Portal, agen: AsyncIterator[T]) -> Iterator[T]:
+def _drive(portal: Portal, agen: AsyncIterator[T]) -> Generator[T, None, None]:
     """Iterate *agen* from blocking code; close it on the portal when abandoned."""
     try:
         yield from portal.iterate(agen)
@@ -144,7 +144,7 @@ class TextToSpeech:
         bookmarks: bool = True,
         deployment_id: str | None = None,
         strict: bool = False,
-    ) -> Iterator[SynthesisEvent]:
+    ) -> Generator[SynthesisEvent, None, None]:
         """Audio chunks and events as they arrive (see :meth:`AsyncTextToSpeech.stream`)."""
         kwargs: dict[str, Any] = dict(
             voice=voice, output_format=output_format, language=language,
@@ -185,7 +185,7 @@ class TextToSpeech:
         style: str | None = None,
         deployment_id: str | None = None,
         max_sentence_chars: int = 300,
-    ) -> Iterator[SynthesisEvent]:
+    ) -> Generator[SynthesisEvent, None, None]:
         """Synthesize text arriving in pieces (see :meth:`AsyncTextToSpeech.stream_text`).
 
         A blocking iterable of pieces is read in a worker thread.
@@ -217,6 +217,13 @@ class TextToSpeech:
             voices = parse_voices(response.json())
             self._voices.put(voices)
         return filter_voices(voices, locale)
+
+    def close(self) -> None:
+        """Close the pooled synthesis connections (the client's ``close()`` ends them too)."""
+        aclient = self._client._aclient
+        if aclient is not None and "tts" in aclient.__dict__:
+            with contextlib.suppress(RuntimeError):
+                self._client.portal.call(aclient.tts.aclose)
 
     def get_voice(self, short_name: str) -> Voice:
         """The voice named *short_name*."""
