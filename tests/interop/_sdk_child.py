@@ -73,6 +73,8 @@ def _config(host: str, key: str, params: dict[str, Any]) -> Any:
         cfg.request_word_level_timestamps()
     if params.get("dictation"):
         cfg.enable_dictation()
+    for name, value in params.get("properties", {}).items():
+        cfg.set_property(getattr(speechsdk.PropertyId, name), str(value))
     if params.get("profanity"):
         cfg.set_profanity(getattr(speechsdk.ProfanityOption, params["profanity"]))
     return cfg
@@ -273,6 +275,7 @@ def synthesize(host: str, key: str, params: dict[str, Any]) -> dict[str, Any]:
         "bookmark",
         lambda e: {"audio_offset": e.audio_offset, "text": e.text},
     )
+    sig.on(synth.synthesizing, "synthesizing", lambda e: {"bytes": len(e.result.audio_data)})
     sig.on(synth.synthesis_completed, "synthesis_completed")
     sig.on(synth.synthesis_canceled, "synthesis_canceled")
     finals = threading.Semaphore(0)

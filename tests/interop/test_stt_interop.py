@@ -311,3 +311,41 @@ def test_push_stream_stopped_mid_audio(emulator: Any, tmp_path: Path) -> None:
     assert session.errors == []
     assert session.closed_by == "client" and session.close_code == 1000
     assert session.received("audio")[-1].size == 0  # the SDK ended the audio properly
+
+
+def test_silence_timeouts(emulator: Any, tmp_path: Path) -> None:
+    audio = tone_wav(tmp_path / "a.wav", "One two three. Four five six.")  # 800 ms between
+    # segmentation silence longer than the pause: one phrase
+    out = run_sdk(
+        "continuous",
+        emulator.url,
+        KEY,
+        wav=str(audio.path),
+        properties={"Speech_SegmentationSilenceTimeoutMs": 1500},
+    )
+    _assert_finished(out)
+    assert [e["text"] for e in _events(out, "recognized")] == ["One two three. Four five six."]
+    ctx = _received_contexts(emulator)[-1]["phraseDetection"]
+    assert ctx["CONVERSATION"]["segmentation"]["segmentationSilenceTimeoutMs"] == 1500
+    # shorter: two phrases
+    out = run_sdk(
+        "continuous",
+        emulator.url,
+        KEY,
+        wav=str(audio.path),
+        properties={"Speech_SegmentationSilenceTimeoutMs": 300},
+    )
+    _assert_finished(out)
+    _assert_phrases(_events(out, "recognized"), audio)
+    # initial silence timeout shorter than the leading silence: NoMatch
+    late = tone_wav(tmp_path / "late.wav", "Late words.", lead_ms=3000)
+    out = run_sdk(
+        "recognize_once",
+        emulator.url,
+        KEY,
+        wav=str(late.path),
+        properties={"SpeechServiceConnection_InitialSilenceTimeoutMs": 1000},
+    )
+    assert out["reason"] == "NoMatch", out
+    assert out["no_match"] == "InitialSilenceTimeout"
+    assert emulator.last_session.query["initialSilenceTimeoutMs"] == "1000"

@@ -226,3 +226,24 @@ def test_speak_text_with_xml_characters(emulator: Any, tmp_path: Path) -> None:
         "say",
         "hi",
     ]
+
+
+def test_streamed_chunks_and_audio_duration(emulator: Any) -> None:
+    text = "Streaming audio arrives piece by piece, long before the end."
+    out = run_sdk("synthesize", emulator.url, KEY, inputs=[_ssml(text)])
+    (result,) = _completed(out)
+    chunks = [e["bytes"] for e in _events(out, "synthesizing")]
+    assert len(chunks) > 1, "the audio arrived in one piece"
+    # the SDK puts a 46-byte RIFF header on every synthesizing chunk and on the result
+    header = 46
+    assert sum(c - header for c in chunks) == result["audio_len"] - header
+    # the SessionEnd offset the emulator sent is the audio's true length
+    (session_end,) = [
+        item["Data"]["Offset"]
+        for m in emulator.last_session.sent("audio.metadata")
+        for item in m.json()["Metadata"]
+        if item["Type"] == "SessionEnd"
+    ]
+    pcm_ticks = (result["audio_len"] - header) // 2 * TICKS_PER_SECOND // 16000
+    assert session_end == pcm_ticks
+    assert result["audio_duration_ticks"] == pcm_ticks
