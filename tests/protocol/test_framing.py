@@ -20,7 +20,7 @@ from azspeech._protocol.framing import (
 )
 from azspeech.errors import ProtocolError
 
-header_names = st.from_regex(r"[A-Za-z][A-Za-z0-9-]{0,20}", fullmatch=True).filter(
+header_names = st.from_regex(r"X-[a-z][a-z0-9-]{0,20}", fullmatch=True).filter(
     lambda n: n.lower() not in ("path", "x-requestid", "x-timestamp", "content-type")
 )
 header_values = st.from_regex(r"[ -~]{0,40}", fullmatch=True).map(str.strip)
