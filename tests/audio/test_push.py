@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 
+import numpy as np
 import pytest
 
 from azspeech.audio import AsyncPushStream, PcmFormat, PushStream, open_pcm_stream
@@ -144,3 +145,24 @@ async def test_async_push_read_sync_in_loop_is_an_error() -> None:
 
 def test_repr() -> None:
     assert "PushStream" in repr(PushStream())
+
+
+def test_many_writer_threads_lose_nothing() -> None:
+    push = PushStream(max_buffer_bytes=4096)
+    stream = open_pcm_stream(push, chunk_ms=10)
+    pieces = {i: bytes([i]) * 64 for i in range(8)}
+
+    def writer(i: int) -> None:
+        for _ in range(200):
+            push.write(pieces[i])
+
+    threads = [threading.Thread(target=writer, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    closer = threading.Thread(target=lambda: ([t.join(10) for t in threads], push.close()))
+    closer.start()
+    data = stream.read_all()
+    closer.join(10)
+    assert len(data) == 8 * 200 * 64
+    counts = np.bincount(np.frombuffer(data, np.uint8), minlength=8)
+    assert list(counts[:8]) == [200 * 64] * 8
