@@ -57,7 +57,12 @@ def _reco_result(result: Any) -> dict[str, Any]:
 
 
 def _speech_config(host: str, key: str, params: dict[str, Any]) -> Any:
-    """Key auth, or with ``params["token"]`` a bearer token (STS) instead of the key."""
+    """Key auth, or with ``params["token"]`` a bearer token (STS) instead of the key.
+
+    ``params["path"]`` switches from ``host=`` to ``endpoint=host + path``.
+    """
+    if params.get("path"):
+        return speechsdk.SpeechConfig(endpoint=host + params["path"], subscription=key)
     if params.get("token"):
         cfg = speechsdk.SpeechConfig(host=host)
         cfg.authorization_token = params["token"]
@@ -281,10 +286,29 @@ def synthesize(host: str, key: str, params: dict[str, Any]) -> dict[str, Any]:
     finals = threading.Semaphore(0)
     for s in (synth.synthesis_completed, synth.synthesis_canceled):
         s.connect(lambda _evt: finals.release())
+    first_audio = threading.Event()
+    synth.synthesizing.connect(lambda _evt: first_audio.set())
+    sig.signals.append(synth.synthesizing)
+    text_stream_info: dict[str, Any] = {}
     outputs: list[dict[str, Any]] = []
     audio_out: list[str] = []
     for i, item in enumerate(params["inputs"]):
-        if item.startswith("<speak"):
+        if params.get("text_stream"):
+            # text arriving piece by piece (v2 endpoint): one write per word
+            request = speechsdk.SpeechSynthesisRequest(
+                input_type=speechsdk.SpeechSynthesisRequestInputType.TextStream
+            )
+            task = synth.speak_async(request)
+            sentence_done = False
+            for piece in item.split(" "):
+                request.input_stream.write(piece + " ")
+                if not sentence_done and piece.endswith((".", "!", "?")):
+                    # before sending more text: does audio for the first sentence come?
+                    sentence_done = True
+                    text_stream_info["audio_before_rest"] = first_audio.wait(WAIT_S / 2)
+            request.input_stream.close()
+            result = task.get()
+        elif item.startswith("<speak"):
             result = synth.speak_ssml_async(item).get()
         else:
             result = synth.speak_text_async(item).get()
@@ -303,6 +327,7 @@ def synthesize(host: str, key: str, params: dict[str, Any]) -> dict[str, Any]:
         "results": outputs,
         "events": sig.events,
         "audio_files": audio_out,
+        **text_stream_info,
     }
 
 

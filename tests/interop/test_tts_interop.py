@@ -247,3 +247,30 @@ def test_streamed_chunks_and_audio_duration(emulator: Any) -> None:
     pcm_ticks = (result["audio_len"] - header) // 2 * TICKS_PER_SECOND // 16000
     assert session_end == pcm_ticks
     assert result["audio_duration_ticks"] == pcm_ticks
+
+
+def test_text_streaming_v2(emulator: Any, tmp_path: Path) -> None:
+    # SpeechSynthesisRequest(TextStream) on the v2 endpoint: text.piece per
+    # word, text.end at the end; audio must start before the text is complete
+    text = "Text arrives word by word from a model. Then a second sentence!"
+    out = run_sdk(
+        "synthesize",
+        emulator.url,
+        KEY,
+        inputs=[text],
+        text_stream=True,
+        path="/cognitiveservices/websocket/v2",
+        audio_dir=str(tmp_path),
+    )
+    _completed(out)
+    assert out["audio_before_rest"], "no audio until the whole text was sent"
+    assert _decode_file(_audio(out)).text == text
+    words = [e["text"] for e in _events(out, "word_boundary") if e["boundary_type"] == "Word"]
+    assert words == [_norm(w) for w in text.split()]
+    session = emulator.last_session
+    assert session.path == "/cognitiveservices/websocket/v2"
+    (ctx,) = session.received("synthesis.context")
+    assert ctx.json()["synthesis"]["input"]["bidirectionalStreamingMode"] is True
+    pieces = session.received("text.piece")
+    assert "".join(p.text for p in pieces).split() == text.split()
+    assert len(session.received("text.end")) == 1
