@@ -49,9 +49,9 @@ def _cmd_recognize(args: argparse.Namespace) -> int:
             session.send_file(args.file)
             session.close()
             for event in session:
-                result = getattr(event, "result", None)
-                if type(event).__name__ == "Recognized" and result is not None:
-                    print(f"[{result.offset}] {result.text}")
+                final = getattr(event, "result", None)
+                if type(event).__name__ == "Recognized" and final is not None:
+                    print(f"[{final.offset}] {final.text}")
     return 0
 
 

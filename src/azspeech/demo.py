@@ -19,8 +19,7 @@ def run_demo(sentence: str | None = None, *, engine: str | None = None) -> int:
     from .emulator import Emulator
 
     sentence = sentence or DEFAULT_SENTENCE
-    kwargs = {"engine": engine} if engine else {}
-    with Emulator(**kwargs) as emulator, emulator.client() as client:
+    with Emulator(engine=engine) as emulator, emulator.client() as client:
         print(f"emulator listening on {emulator.url}")
         started = time.perf_counter()
         audio = client.tts.synthesize(sentence, voice="en-US-AvaMultilingualNeural")
