@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from azspeech._protocol.framing import decode_frame, encode_binary, encode_text
 from azspeech._protocol.tts import (
@@ -229,3 +231,57 @@ def test_sentence_splitter_cuts_long_runs() -> None:
 def test_metadata_options_are_booleans(value: bool) -> None:
     opts = MetadataOptions(word_boundary=value, punctuation_boundary=value)
     assert all(isinstance(v, bool) for v in opts.to_json().values())
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+entry_values = st.fixed_dictionaries(
+    {
+        "Type": st.sampled_from(
+            ["WordBoundary", "SentenceBoundary", "Viseme", "Bookmark", "SessionEnd", "X"]
+        )
+    },
+    optional={
+        "Data": st.dictionaries(
+            st.sampled_from(
+                [
+                    "Offset",
+                    "Duration",
+                    "text",
+                    "VisemeId",
+                    "AnimationChunk",
+                    "IsLastAnimation",
+                    "Bookmark",
+                ]
+            ),
+            json_values,
+            max_size=6,
+        )
+    },
+)
+
+
+@given(st.lists(entry_values | json_values, max_size=6))
+@settings(max_examples=200, deadline=None)
+def test_metadata_parser_never_crashes(entries: list[object]) -> None:
+    turn = SynthesisTurn(RID, text="some text", is_ssml=False)
+    body = json.dumps({"Metadata": entries})
+    events = turn.feed(decode_frame(encode_text("audio.metadata", body, request_id=RID)))
+    assert all(isinstance(e.offset_ticks, int) for e in events)
+
+
+def test_voice_cache_expires() -> None:
+    from azspeech.tts._common import VoiceCache
+
+    now = [0.0]
+    cache = VoiceCache(ttl=10, clock=lambda: now[0])
+    assert cache.get() is None
+    cache.put([])
+    assert cache.get() == []
+    now[0] = 11
+    assert cache.get() is None

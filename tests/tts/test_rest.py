@@ -132,6 +132,8 @@ def test_bad_input(client: SpeechClient) -> None:
         client.tts.synthesize("   \n", transport="rest")
     with pytest.raises(InvalidRequestError, match="characters XML cannot carry"):
         client.tts.synthesize("\x00\x01", transport="rest")
+    with pytest.raises(InvalidRequestError, match="characters XML cannot carry"):
+        client.tts.synthesize("\ud800\x1b ", transport="rest")
     with pytest.raises(ConfigurationError, match="riff-24khz-16bit-mono-pcm"):
         client.tts.synthesize("hi", output_format="riff-24khz-16bit-stereo", transport="rest")
     with pytest.raises(InvalidRequestError, match=r"line 1, column \d+"):

@@ -16,7 +16,13 @@ from ..audio.formats import OutputFormat
 from ..endpoints import Endpoints
 from ..errors import InvalidRequestError
 from ..models.tts import Voice
-from ..ssml import MAX_SSML_BYTES, is_ssml, text_to_ssml, validate_ssml
+from ..ssml import (
+    MAX_SSML_BYTES,
+    is_ssml,
+    remove_invalid_xml_chars,
+    text_to_ssml,
+    validate_ssml,
+)
 
 if TYPE_CHECKING:
     from ..audio import Audio
@@ -106,7 +112,7 @@ def prepare(
     else:
         ssml = text_to_ssml(text_or_ssml, voice=voice, language=language, strict=strict)
         as_ssml = False
-        if not text_or_ssml.translate(_INVISIBLE).strip():
+        if not remove_invalid_xml_chars(text_or_ssml).strip():
             raise InvalidRequestError(
                 "nothing to synthesize: the text holds only characters XML cannot carry"
             )
@@ -129,10 +135,6 @@ def prepare(
         options=options or MetadataOptions(),
         deployment_id=_check_deployment_id(deployment_id),
     )
-
-
-# Control characters removed by escaping: a text made only of them is empty.
-_INVISIBLE = {c: None for c in [*range(0, 9), 11, 12, *range(14, 32), 0xFFFE, 0xFFFF]}
 
 
 def options_for(
