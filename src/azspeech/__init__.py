@@ -5,7 +5,8 @@
 >>> audio = client.tts.synthesize("Hello & welcome")   # doctest: +SKIP
 """
 
-from ._client import AsyncSpeechClient, SpeechClient
+from typing import TYPE_CHECKING, Any
+
 from ._protocol.close_codes import ConnectionClosedError
 from ._version import __version__
 from .endpoints import Cloud, Endpoints
@@ -44,3 +45,25 @@ __all__ = [
     "TimeoutError",
     "__version__",
 ]
+
+if TYPE_CHECKING:
+    from ._client import AsyncSpeechClient, SpeechClient
+
+# The clients pull in httpx and asyncio; load them on first use so that
+# ``import azspeech`` (and the errors, endpoints, the CLI's --help) stays quick.
+_LAZY = {"AsyncSpeechClient": "._client", "SpeechClient": "._client"}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'azspeech' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

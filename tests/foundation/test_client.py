@@ -236,3 +236,19 @@ def test_closed_portal_does_not_restart() -> None:
     with pytest.raises(RuntimeError, match="closed"):
         portal.call(asyncio.sleep, 0)
     assert portal._thread is None
+
+
+def test_import_is_light_and_clients_load_on_first_use() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, azspeech\n"
+        "assert 'httpx' not in sys.modules and 'asyncio' not in sys.modules, 'eager import'\n"
+        "from azspeech import SpeechClient, AsyncSpeechClient, SpeechError\n"
+        "assert 'httpx' in sys.modules\n"
+        "assert 'SpeechClient' in dir(azspeech)\n"
+        "print('ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "ok", out.stderr
