@@ -370,3 +370,10 @@ async def test_client_ws_connect_per_call_max_retries() -> None:
         with pytest.raises(ServiceError):
             await client._ws_connect(srv.url + "/b", max_retries=1)
         assert len(srv.requests) == 3
+
+
+async def test_bad_proxy_is_a_configuration_error() -> None:
+    from azspeech import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="proxy"):
+        await connect("ws://127.0.0.1:1/x", auth=None, proxy="gopher://p:70", policy=policy(0))

@@ -131,7 +131,7 @@ async def connect(
     once with a new token. Other answers raise the matching :class:`SpeechError`.
     """
     from websockets.asyncio.client import connect as ws_connect
-    from websockets.exceptions import InvalidHandshake, InvalidStatus, InvalidURI
+    from websockets.exceptions import InvalidHandshake, InvalidProxy, InvalidStatus, InvalidURI
 
     policy = policy or RetryPolicy()
     attempt = 0
@@ -158,6 +158,10 @@ async def connect(
             conn = await ws_connect(url, **kwargs)
         except InvalidURI as exc:
             raise ConfigurationError(f"not a WebSocket URL: {where}") from exc
+        except InvalidProxy as exc:
+            raise ConfigurationError(
+                f"proxy is not a usable proxy URL: {redact(str(exc))}"
+            ) from exc
         except InvalidStatus as exc:
             response = exc.response
             status = response.status_code
