@@ -5,7 +5,8 @@ PY="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
-stamp=.venv/.azspeech-installed
+# One stamp per extra: demo.sh ([emulator]) then test.sh ([dev]) must still install [dev].
+stamp=".venv/.azspeech-installed-$1"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip
   .venv/bin/python -m pip install --quiet -e ".[$1]"
