@@ -28,10 +28,14 @@ def _wav(text: str) -> bytes:
 
 
 async def _drain(ws: object, limit: float = 5.0) -> list[object]:
+    """Messages until the socket closes (or, if it stays open, until ``turn.end``)."""
     got: list[object] = []
     try:
         while True:
-            got.append(decode_frame(await asyncio.wait_for(ws.recv(), limit)))  # type: ignore[attr-defined]
+            msg = decode_frame(await asyncio.wait_for(ws.recv(), limit))  # type: ignore[attr-defined]
+            got.append(msg)
+            if msg.path == "turn.end":
+                return got
     except ConnectionClosed:
         return got
 
@@ -184,3 +188,21 @@ def test_fault_spec_errors() -> None:
         with pytest.raises(ValueError):
             parse_fault(bad)
     _ = paths
+
+
+async def test_faults_apply_to_successive_connections(emulator: Emulator) -> None:
+    for ms in (200, 400, 600):
+        emulator.faults.drop(after_audio_ms=ms)
+    heard = []
+    for _ in range(4):
+        async with await connect(stt_url(emulator.url, "conversation"), emulator.key) as ws:
+            try:
+                await send_turn(ws, tone_pcm("Keep talking for a while please."))
+            except ConnectionClosed:
+                pass
+            await _drain(ws)
+        heard.append((ws.close_code, round(emulator.last_session.audio_bytes / 32)))
+    assert [code for code, _ in heard] == [1006, 1006, 1006, 1000]  # 1000: our own close
+    # each connection was dropped once its own audio passed its threshold
+    for (_, got_ms), limit in zip(heard, (200, 400, 600), strict=False):
+        assert limit <= got_ms + 1 < limit + 150

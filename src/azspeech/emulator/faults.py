@@ -280,12 +280,19 @@ class Faults:
     # -- used by the routes ------------------------------------------------------------
 
     def claim(self, path: str, protocol: Literal["http", "ws"]) -> list[Fault]:
-        """Take the faults that apply to a new request/session (each use counts once)."""
+        """Take the faults that apply to a new request/session (each use counts once).
+
+        At most one fault of each kind is taken per request, the oldest first, so
+        faults added together apply to successive connections (e.g. twenty
+        ``drop`` faults = twenty dropped connections in a row).
+        """
         out: list[Fault] = []
+        kinds: set[str] = set()
         with self._lock:
             keep: list[Fault] = []
             for fault in self._items:
-                if fault.matches(path, protocol):
+                if fault.kind not in kinds and fault.matches(path, protocol):
+                    kinds.add(fault.kind)
                     fault.used += 1
                     out.append(replace(fault))
                     if fault.times is not None and fault.used >= fault.times:

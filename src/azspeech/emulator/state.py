@@ -52,7 +52,12 @@ class LoggedMessage:
 
 @dataclass
 class SessionLog:
-    """Everything about one WebSocket session: its URL, headers, messages, errors, close."""
+    """Everything about one WebSocket session: its URL, headers, messages, errors, close.
+
+    Client audio chunks are only counted (``audio_chunks``/``audio_bytes``);
+    the RIFF header and the empty end-of-audio message of each turn are kept
+    in ``messages`` with the rest.
+    """
 
     kind: str
     path: str
@@ -65,6 +70,9 @@ class SessionLog:
     close_reason: str = ""
     closed_by: str | None = None
     max_messages: int = 10_000
+    #: audio messages with a payload that is not a RIFF header (counted, not kept)
+    audio_chunks: int = 0
+    audio_bytes: int = 0
 
     def add(self, msg: LoggedMessage) -> None:
         """Record a message (the oldest go first beyond ``max_messages``)."""

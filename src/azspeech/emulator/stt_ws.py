@@ -309,7 +309,6 @@ class SttSession:
         await self.start_turn(rid, msg)
 
     async def start_turn(self, rid: str, msg: Message) -> None:
-        self.ch.keep_body(msg)
         context = self.contexts.get(rid)
         if context is None and self.contexts:
             context = next(iter(self.contexts.values()))  # lenient: a context with another id

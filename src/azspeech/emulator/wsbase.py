@@ -124,7 +124,12 @@ class Channel:
                 await self.close(code, f"Invalid message: {text}"[:120])
                 return None
             self.received += 1
-            self._record("in", msg, keep_body=not msg.binary)
+            body = msg.body
+            if msg.binary and body and body[:4] != b"RIFF" and msg.path.lower() == "audio":
+                self.log.audio_chunks += 1
+                self.log.audio_bytes += len(body)
+            else:
+                self._record("in", msg, keep_body=not msg.binary or body[:4] == b"RIFF")
             await self.check_faults()
             if self.closed:
                 return None

@@ -151,8 +151,10 @@ class SegmentingStream:
     def __init__(self, engine: SttEngine, options: RecognitionOptions) -> None:
         self.engine = engine
         self.options = options
-        self._buf = np.zeros(0, dtype=np.float32)
-        self._buf_start = 0  # absolute index of _buf[0]
+        self._chunks: list[Float32Array] = []  # received audio still needed, in order
+        self._buf_start = 0  # absolute index of the first sample of _chunks
+        self._buffered = 0  # samples in _chunks
+        self._tail = np.zeros(0, dtype=np.float32)  # samples not yet framed (< one frame)
         self._pos = 0  # absolute index of the next unprocessed frame
         self.total = 0  # samples received
         self._in_speech = False
@@ -178,20 +180,35 @@ class SegmentingStream:
         if self.timed_out or len(samples) == 0:
             self.total += len(samples)
             return []
-        self._buf = np.concatenate((self._buf, samples.astype(np.float32, copy=False)))
+        samples = samples.astype(np.float32, copy=False)
+        self._chunks.append(samples)
+        self._buffered += len(samples)
         self.total += len(samples)
         events: list[Event] = []
-        end = self._buf_start + len(self._buf)
-        n = (end - self._pos) // FRAME
+        x = np.concatenate((self._tail, samples)) if len(self._tail) else samples
+        n = len(x) // FRAME
+        self._tail = x[n * FRAME :]
         if n <= 0:
             return events
-        a = self._pos - self._buf_start
-        frames = self._buf[a : a + n * FRAME].reshape(n, FRAME)
-        energy = np.mean(frames * frames, axis=1)
+        frames = x[: n * FRAME].reshape(n, FRAME)
+        energy = np.einsum("ij,ij->i", frames, frames) / FRAME
         voiced = energy > SPEECH_RMS * SPEECH_RMS
+        if not self._in_speech and not voiced.any():
+            # silence only: nothing happens unless the initial-silence timeout passes
+            end = self._pos + n * FRAME
+            if not self.any_speech and self._initial is not None and end >= self._initial:
+                self.timed_out = True
+                done = max(self._initial, self._pos + FRAME)
+                done = self._pos + -(-(done - self._pos) // FRAME) * FRAME
+                events.append(InitialSilence(done))
+            self._pos = end
+            self._trim()
+            return events
+        voiced_l = voiced.tolist()
+        energy_l = energy.tolist()
         for i in range(n):
             p = self._pos + i * FRAME
-            self._frame(p, bool(voiced[i]), float(energy[i]), events)
+            self._frame(p, voiced_l[i], energy_l[i], events)
             if self.timed_out:
                 break
         self._pos += n * FRAME
@@ -245,8 +262,11 @@ class SegmentingStream:
         self, start: int, end: int, *, margin_after: bool = True
     ) -> tuple[Float32Array, int]:
         a = max(self._buf_start, start - MARGIN)
-        b = min(self._buf_start + len(self._buf), end + (MARGIN if margin_after else 0))
-        return self._buf[a - self._buf_start : b - self._buf_start], a
+        b = min(self._buf_start + self._buffered, end + (MARGIN if margin_after else 0))
+        if len(self._chunks) > 1:
+            self._chunks = [np.concatenate(self._chunks)]
+        buf = self._chunks[0] if self._chunks else np.zeros(0, dtype=np.float32)
+        return buf[a - self._buf_start : b - self._buf_start], a
 
     def _level(self) -> float:
         mean = self._voiced_energy / max(1, self._voiced_frames)
@@ -279,7 +299,12 @@ class SegmentingStream:
 
     def _trim(self) -> None:
         keep_from = (self._seg_start if self._in_speech else self._pos) - MARGIN
+        while self._chunks and self._buf_start + len(self._chunks[0]) <= keep_from:
+            first = self._chunks.pop(0)
+            self._buf_start += len(first)
+            self._buffered -= len(first)
         cut = keep_from - self._buf_start
-        if cut > ENGINE_RATE:  # trim in blocks of at least a second
-            self._buf = self._buf[cut:].copy()
+        if self._chunks and cut > ENGINE_RATE:  # a merged block reaching back too far
+            self._chunks[0] = self._chunks[0][cut:].copy()
             self._buf_start += cut
+            self._buffered -= cut

@@ -244,7 +244,7 @@ def _frame_rms(samples: Float32Array, frame: int) -> Float32Array:
     if n == 0:
         return np.zeros(0, dtype=np.float32)
     x = samples[: n * frame].astype(np.float32).reshape(n, frame)
-    rms: Float32Array = np.sqrt(np.mean(x * x, axis=1)).astype(np.float32)
+    rms: Float32Array = np.sqrt(np.einsum("ij,ij->i", x, x) / frame).astype(np.float32)
     return rms
 
 
@@ -304,7 +304,7 @@ def _symbol_values(
     if firsts[0] < 0 or firsts[-1] + width > len(samples):
         return None
     segs = samples[firsts[:, None] + np.arange(width)].astype(np.float64)  # count x width
-    energy = np.mean(segs * segs, axis=1)
+    energy = np.einsum("ij,ij->i", segs, segs) / width
     if np.any(energy <= 1e-12):
         return None
     amps = 2.0 * np.abs(segs @ basis.T) / wsum  # count x 20
