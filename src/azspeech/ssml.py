@@ -579,7 +579,7 @@ def validate_ssml(ssml: str, *, max_bytes: int | None = MAX_SSML_BYTES) -> None:
             f"SSML is {size} bytes; the service accepts at most {max_bytes} bytes "
             f"({max_bytes // 1024} KB) per request. Split the text into several requests."
         )
-    parser = expat.ParserCreate()
+    parser = expat.ParserCreate(namespace_separator=" ")  # also catches unbound prefixes
     counts = {"elements": 0, "voice_audio": 0}
     root: list[str] = []
 
@@ -587,7 +587,7 @@ def validate_ssml(ssml: str, *, max_bytes: int | None = MAX_SSML_BYTES) -> None:
         if not root:
             root.append(name)
         counts["elements"] += 1
-        local = name.rsplit(":", 1)[-1]
+        local = name.rsplit(" ", 1)[-1]
         if local in ("voice", "audio"):
             counts["voice_audio"] += 1
 
@@ -618,8 +618,10 @@ def validate_ssml(ssml: str, *, max_bytes: int | None = MAX_SSML_BYTES) -> None:
             f"SSML is not well-formed XML: {expat.ErrorString(exc.code)} "
             f"at line {line}, column {column}: {context!r}"
         ) from None
-    if root and root[0].rsplit(":", 1)[-1] != "speak":
-        raise InvalidRequestError(f"SSML root element must be <speak>, not <{root[0]}>")
+    if root and root[0].rsplit(" ", 1)[-1] != "speak":
+        raise InvalidRequestError(
+            f"SSML root element must be <speak>, not <{root[0].rsplit(' ', 1)[-1]}>"
+        )
     if counts["voice_audio"] > MAX_VOICE_AND_AUDIO_ELEMENTS:
         raise InvalidRequestError(
             f"SSML has {counts['voice_audio']} <voice>/<audio> elements; the service "

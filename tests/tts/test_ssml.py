@@ -159,3 +159,12 @@ def test_validate_other_rules() -> None:
     big = "<speak>" + "a" * (64 * 1024) + "</speak>"
     with pytest.raises(InvalidRequestError, match="65536 bytes"):
         validate_ssml(big)
+
+
+def test_validate_unbound_prefix() -> None:
+    with pytest.raises(InvalidRequestError, match="unbound prefix at line 1"):
+        validate_ssml("<speak><mstts:express-as style='x'>hi</mstts:express-as></speak>")
+    validate_ssml(
+        "<speak xmlns:mstts='http://www.w3.org/2001/mstts'>"
+        "<mstts:express-as style='x'>hi</mstts:express-as></speak>"
+    )
