@@ -14,6 +14,7 @@ otherwise) and reports ``timed_out`` instead of hanging.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import threading
 import time
@@ -22,7 +23,7 @@ from typing import Any
 
 import azure.cognitiveservices.speech as speechsdk
 
-WAIT_S = 20.0
+WAIT_S = 15.0
 
 
 def _props(result: Any) -> dict[str, Any]:
@@ -362,9 +363,27 @@ SCENARIOS: dict[str, Callable[[str, str, dict[str, Any]], dict[str, Any]]] = {
 }
 
 
+def _watchdog(scenario: str, seconds: float) -> None:
+    """Report and exit if the scenario hangs (e.g. ``recognize_once().get()`` never returns).
+
+    ``os._exit`` skips the native SDK's teardown, which could hang as well.
+    """
+
+    def fire() -> None:
+        msg = {"watchdog": f"scenario {scenario!r} gave no result within {seconds} s"}
+        sys.stdout.write("\n" + json.dumps(msg) + "\n")
+        sys.stdout.flush()
+        os._exit(3)
+
+    timer = threading.Timer(seconds, fire)
+    timer.daemon = True
+    timer.start()
+
+
 def main() -> None:
     scenario, host, key = sys.argv[1:4]
     params = json.loads(sys.argv[4]) if len(sys.argv) > 4 else {}
+    _watchdog(scenario, float(params.get("watchdog_s", 2 * WAIT_S)))
     t0 = time.monotonic()
     out = SCENARIOS[scenario](host, key, params)
     out["wall_s"] = round(time.monotonic() - t0, 3)

@@ -24,7 +24,8 @@ import numpy as np
 
 CHILD = Path(__file__).with_name("_sdk_child.py")
 SDK_MODULE = "azure.cognitiveservices.speech"
-#: Hard limit for one child process (the SDK itself is given less, see _sdk_child.WAIT_S).
+#: Hard limit for one child process; the child's own watchdog (2 x _sdk_child.WAIT_S)
+#: normally reports a hang first.
 CHILD_TIMEOUT_S = 60.0
 SAMPLE_RATE = 16000
 TICKS_PER_SECOND = 10_000_000
@@ -86,6 +87,11 @@ def run_sdk(
             f"(killed); stderr tail: {(err or '')[-2000:]}"
         ) from None
     lines = [ln for ln in proc.stdout.splitlines() if ln.strip()]
+    if lines and '"watchdog"' in lines[-1]:
+        raise SdkRunError(
+            f"official SDK: {json.loads(lines[-1])['watchdog']} (child killed); "
+            f"stderr tail: {proc.stderr[-2000:]}"
+        )
     if proc.returncode != 0 or not lines:
         raise SdkRunError(
             f"official SDK scenario {scenario!r} exited with {proc.returncode}; "
