@@ -40,9 +40,15 @@ def sdk_unavailable_reason() -> str | None:
         spec = None
     if spec is None:
         return f"{SDK_MODULE} is not installed (manylinux x86_64/aarch64 only)"
+    # libuuid1 missing: the import fails. libssl3 missing: the import works but
+    # every connection fails ("Failed to initialize platform (azure-c-shared)"),
+    # even to ws://, because the SDK dlopens libssl.so.3/libcrypto.so.3 itself.
+    # libasound2 and libgstreamer1.0-0 are optional (microphone/speaker,
+    # compressed input), as is ca-certificates (wss:// only).
     probe = (
-        "import azure.cognitiveservices.speech as s; "
-        "s.SpeechConfig(host='ws://127.0.0.1:9', subscription='k'); print('ok')"
+        "import ctypes, azure.cognitiveservices.speech as s; "
+        "s.SpeechConfig(host='ws://127.0.0.1:9', subscription='k'); "
+        "[ctypes.CDLL(n) for n in ('libssl.so.3', 'libcrypto.so.3')]; print('ok')"
     )
     try:
         proc = subprocess.run(
@@ -52,7 +58,12 @@ def sdk_unavailable_reason() -> str | None:
         return f"{SDK_MODULE} hangs on import"
     if proc.returncode != 0 or "ok" not in proc.stdout:
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["?"]
-        return f"{SDK_MODULE} does not load here: {tail[0]}"
+        hint = ""
+        if "libssl" in tail[0] or "libcrypto" in tail[0]:
+            hint = " (Debian: apt-get install libssl3)"
+        elif "libuuid" in tail[0]:
+            hint = " (Debian: apt-get install libuuid1)"
+        return f"{SDK_MODULE} does not load here: {tail[0]}{hint}"
     return None
 
 
