@@ -204,3 +204,28 @@ async def test_faults_apply_to_successive_connections(emulator: Emulator) -> Non
     # each connection was dropped once its own audio passed its threshold
     for (_, got_ms), limit in zip(heard, (200, 400, 600), strict=False):
         assert limit <= got_ms + 1 < limit + 150
+
+
+async def test_service_limits_lifetime_idle_and_concurrency(emulator: Emulator) -> None:
+    state = emulator.state
+    try:
+        state.max_connection_seconds = 0.3
+        async with await connect(stt_url(emulator.url), emulator.key) as ws:
+            await _drain(ws)
+        assert ws.close_code == 1001
+        state.max_connection_seconds = None
+        state.idle_timeout_seconds = 0.2
+        async with await connect(stt_url(emulator.url), emulator.key) as ws:
+            await send_turn(ws, tone_pcm("Then silence."))
+            await until_turn_end(ws)
+            await _drain(ws)
+        assert ws.close_code == 1001
+        assert "idle timeout" in emulator.last_session.errors
+        state.idle_timeout_seconds = None
+        state.max_sessions = 1
+        async with await connect(stt_url(emulator.url), emulator.key):
+            with pytest.raises(InvalidStatus) as info:
+                await connect(stt_url(emulator.url), emulator.key)
+            assert info.value.response.status_code == 429
+    finally:
+        state.max_connection_seconds = state.idle_timeout_seconds = state.max_sessions = None

@@ -61,6 +61,9 @@ class Emulator:
             ``"whisper"``, or an :class:`SttEngine` instance.
         host, port: where to listen (default 127.0.0.1 and a free port).
         allow_anonymous: accept requests that carry no credentials.
+        max_connection_seconds, idle_timeout_seconds, max_sessions: service
+            limits to emulate (see :class:`EmulatorState`); off by default and
+            adjustable later on :attr:`state`.
     """
 
     def __init__(
@@ -71,8 +74,19 @@ class Emulator:
         host: str = "127.0.0.1",
         port: int = 0,
         allow_anonymous: bool = False,
+        max_connection_seconds: float | None = None,
+        idle_timeout_seconds: float | None = None,
+        max_sessions: int | None = None,
     ) -> None:
-        self.state = EmulatorState(key=key, allow_anonymous=allow_anonymous, engine=engine)
+        self.state = EmulatorState(
+            key=key,
+            allow_anonymous=allow_anonymous,
+            engine=engine,
+            max_connection_seconds=max_connection_seconds,
+            idle_timeout_seconds=idle_timeout_seconds,
+            max_sessions=max_sessions,
+        )
+        self._limits = (max_connection_seconds, idle_timeout_seconds, max_sessions)
         self._host = host
         self._port = port
         self._server: Any = None
@@ -198,7 +212,9 @@ class Emulator:
         return self.state.issue_token(lifetime)
 
     def reset(self) -> None:
-        """Clear faults, script and log (between tests)."""
+        """Clear faults, script and log, and restore the limits given at construction."""
+        st = self.state
+        st.max_connection_seconds, st.idle_timeout_seconds, st.max_sessions = self._limits
         self.state.faults.clear()
         self.state.script.set([])
         self.state.clear_log()
@@ -232,6 +248,18 @@ def _parser() -> argparse.ArgumentParser:
         metavar="TEXT",
         help="text to report for an undecodable speech segment (repeatable)",
     )
+    p.add_argument(
+        "--max-connection-seconds",
+        type=float,
+        default=None,
+        help="close WebSockets after this long, like the service (about 600)",
+    )
+    p.add_argument(
+        "--idle-timeout", type=float, default=None, help="close idle WebSockets (service: 180)"
+    )
+    p.add_argument(
+        "--max-sessions", type=int, default=None, help="concurrent WebSockets before 429"
+    )
     p.add_argument("--log-level", default="info", help="uvicorn/emulator log level")
     return p
 
@@ -246,6 +274,9 @@ def cli_main(argv: Sequence[str] | None = None) -> int:
         host=args.host,
         port=args.port,
         allow_anonymous=args.allow_anonymous,
+        max_connection_seconds=args.max_connection_seconds,
+        idle_timeout_seconds=args.idle_timeout,
+        max_sessions=args.max_sessions,
     )
     if args.script:
         emu.script(args.script)

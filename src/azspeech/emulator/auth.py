@@ -179,6 +179,12 @@ async def guard_ws(
     if refused is not None:
         await deny(websocket, error_response(*refused))
         return False, []
+    if state.max_sessions is not None and state.active_sessions >= state.max_sessions:
+        await deny(
+            websocket,
+            error_response(429, "Too many concurrent requests for this resource.", retry_after=1),
+        )
+        return False, []
     if need_connection_id:
         cid = (
             headers.get("x-connectionid")

@@ -150,6 +150,12 @@ class EmulatorState:
         engine: the speech-to-text engine (name or instance); default ``tones``.
         region: the region name reported in tokens.
         max_log: how many sessions and requests the log keeps.
+        max_connection_seconds: close WebSockets older than this (code 1001),
+            as the service does after about ten minutes; None = never.
+        idle_timeout_seconds: close WebSockets silent in both directions for this
+            long (code 1001; the service uses 180 s); None = never.
+        max_sessions: answer further WebSocket upgrades with 429 while this many
+            sessions are open (the service's concurrency quota); None = no limit.
     """
 
     def __init__(
@@ -160,7 +166,13 @@ class EmulatorState:
         engine: str | SttEngine | None = None,
         region: str = "emulator",
         max_log: int = 1000,
+        max_connection_seconds: float | None = None,
+        idle_timeout_seconds: float | None = None,
+        max_sessions: int | None = None,
     ) -> None:
+        self.max_connection_seconds = max_connection_seconds
+        self.idle_timeout_seconds = idle_timeout_seconds
+        self.max_sessions = max_sessions
         self.key = key
         self.allow_anonymous = allow_anonymous
         self.region = region

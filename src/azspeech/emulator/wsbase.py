@@ -59,6 +59,8 @@ class Channel:
         self.audio_ms = 0.0
         self.closed = False
         self.stalled = False
+        self.opened = time.monotonic()
+        self.last_activity = self.opened
 
     @classmethod
     @contextlib.asynccontextmanager
@@ -76,6 +78,9 @@ class Channel:
         await websocket.accept(subprotocol=offered_usp(websocket))
         ch = cls(state, websocket, log, faults)
         state.active_sessions += 1
+        watch = None
+        if state.max_connection_seconds is not None or state.idle_timeout_seconds is not None:
+            watch = asyncio.create_task(ch._watchdog())
         try:
             await ch.check_faults()
             yield ch
@@ -83,6 +88,8 @@ class Channel:
             pass
         finally:
             state.active_sessions -= 1
+            if watch is not None:
+                watch.cancel()
             if ch.stalled and not ch.closed:
                 await ch.wait_closed()
             if not ch.closed:
@@ -124,6 +131,7 @@ class Channel:
                 await self.close(code, f"Invalid message: {text}"[:120])
                 return None
             self.received += 1
+            self.last_activity = time.monotonic()
             body = msg.body
             if msg.binary and body and body[:4] != b"RIFF" and msg.path.lower() == "audio":
                 self.log.audio_chunks += 1
@@ -209,6 +217,7 @@ class Channel:
             self._mark_closed(1006, "", "client")
             raise SessionClosed from exc
         self.sent += 1
+        self.last_activity = time.monotonic()
         self.log.add(
             LoggedMessage(
                 "out",
@@ -225,6 +234,30 @@ class Channel:
             raise SessionClosed
 
     # -- closing and faults ----------------------------------------------------------------
+
+    async def _watchdog(self) -> None:
+        """Close the socket at the lifetime limit or after the idle timeout (code 1001)."""
+        state = self.state
+        while not self.closed:
+            now = time.monotonic()
+            waits: list[float] = []
+            if state.max_connection_seconds is not None:
+                left = self.opened + state.max_connection_seconds - now
+                if left <= 0:
+                    self.log.errors.append("connection lifetime reached")
+                    await self.close(1001, "Connection lifetime exceeded.")
+                    return
+                waits.append(left)
+            if state.idle_timeout_seconds is not None:
+                left = self.last_activity + state.idle_timeout_seconds - now
+                if left <= 0:
+                    self.log.errors.append("idle timeout")
+                    await self.close(1001, "Idle timeout.")
+                    return
+                waits.append(left)
+            if not waits:
+                return
+            await asyncio.sleep(min(waits) + 0.01)
 
     async def close(self, code: int = 1000, reason: str = "") -> None:
         """Close the WebSocket with *code* and *reason* (idempotent)."""
