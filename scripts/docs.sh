@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Build the HTML API reference with pdoc into out/docs (git-ignored).
+#
+#   bash scripts/docs.sh            # build out/docs/index.html
+#   bash scripts/docs.sh --serve    # build, then serve on http://127.0.0.1:8080
+#
+# The user guide itself is Markdown under docs/ (start at docs/index.md).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/_venv.sh dev
+if ! .venv/bin/python -c "import pdoc" 2>/dev/null; then
+  .venv/bin/python -m pip install --quiet "pdoc>=14"
+fi
+rm -rf out/docs
+mkdir -p out/docs
+# The public packages (private modules, whose names start with "_", are left out by pdoc).
+modules=(
+  azspeech
+  azspeech.stt
+  azspeech.tts
+  azspeech.audio
+  azspeech.ssml
+  azspeech.captions
+  azspeech.errors
+  azspeech.endpoints
+  azspeech.auth
+  azspeech.models
+  azspeech.emulator
+)
+.venv/bin/python -m pdoc --docformat google --no-show-source \
+  --footer-text "azspeech $(.venv/bin/python -c 'import azspeech; print(azspeech.__version__)')" \
+  -o out/docs "${modules[@]}"
+echo "API reference: out/docs/index.html"
+if [ "${1:-}" = "--serve" ]; then
+  exec .venv/bin/python -m http.server --directory out/docs --bind 127.0.0.1 8080
+fi
