@@ -332,6 +332,24 @@ def synthesize(host: str, key: str, params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def formats(host: str, key: str, params: dict[str, Any]) -> dict[str, Any]:
+    """One synthesis per output format (no callbacks), audio written to ``audio_dir``."""
+    out: dict[str, Any] = {}
+    for name in params["formats"]:
+        cfg = _speech_config(host, key, params)
+        cfg.set_speech_synthesis_output_format(getattr(speechsdk.SpeechSynthesisOutputFormat, name))
+        synth = speechsdk.SpeechSynthesizer(speech_config=cfg, audio_config=None)
+        result = synth.speak_text_async(params["text"]).get()
+        item = _synth_result(result)
+        path = f"{params['audio_dir']}/{name}.bin"
+        with open(path, "wb") as f:
+            f.write(bytes(result.audio_data or b""))
+        item["file"] = path
+        out[name] = item
+        del synth
+    return {"formats": out}
+
+
 def voices(host: str, key: str, params: dict[str, Any]) -> dict[str, Any]:
     cfg = _speech_config(host, key, params)
     synth = speechsdk.SpeechSynthesizer(speech_config=cfg, audio_config=None)
@@ -360,6 +378,7 @@ SCENARIOS: dict[str, Callable[[str, str, dict[str, Any]], dict[str, Any]]] = {
     "transcribe": transcribe,
     "synthesize": synthesize,
     "voices": voices,
+    "formats": formats,
 }
 
 

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pytest
 
 from .conftest import KEY
 from .harness import TICKS_PER_SECOND, run_sdk
@@ -37,13 +36,6 @@ def _norm(word: str) -> str:
 
 def _events(out: dict[str, Any], name: str) -> list[dict[str, Any]]:
     return [e for e in out["events"] if e["event"] == name]
-
-
-def _decode_pcm(data: bytes, sample_rate: int) -> Any:
-    from azspeech.emulator.engines import tones
-
-    samples = np.frombuffer(data[: len(data) // 2 * 2], dtype="<i2").astype(np.float32) / 32768.0
-    return tones.decode(samples, sample_rate)
 
 
 def _decode_file(data: bytes) -> Any:
@@ -111,21 +103,6 @@ def test_viseme_and_bookmark_events(emulator: Any, tmp_path: Path) -> None:
     offsets = [v["audio_offset"] for v in visemes]
     assert offsets == sorted(offsets)
     assert offsets[-1] <= result["audio_duration_ticks"] + TOL
-
-
-@pytest.mark.parametrize(
-    ("fmt", "rate"),
-    [("Raw16Khz16BitMonoPcm", 16000), ("Raw24Khz16BitMonoPcm", 24000)],
-)
-def test_raw_pcm_output_format(emulator: Any, tmp_path: Path, fmt: str, rate: int) -> None:
-    text = "Raw audio, no header."
-    out = run_sdk(
-        "synthesize", emulator.url, KEY, inputs=[_ssml(text)], format=fmt, audio_dir=str(tmp_path)
-    )
-    _completed(out)
-    data = _audio(out)
-    assert not data.startswith(b"RIFF")
-    assert _decode_pcm(data, rate).text == text
 
 
 def test_mp3_output_format(emulator: Any, tmp_path: Path) -> None:
@@ -274,3 +251,79 @@ def test_text_streaming_v2(emulator: Any, tmp_path: Path) -> None:
     pieces = session.received("text.piece")
     assert "".join(p.text for p in pieces).split() == text.split()
     assert len(session.received("text.end")) == 1
+
+
+#: Output formats the emulator encodes, with how to read the SDK's result back:
+#: (sample rate, soundfile RAW subtype) for headerless PCM/G.711, None for files.
+ENCODED_FORMATS: dict[str, tuple[int, str] | None] = {
+    "Raw8Khz16BitMonoPcm": (8000, "PCM_16"),
+    "Raw16Khz16BitMonoPcm": (16000, "PCM_16"),
+    "Raw22050Hz16BitMonoPcm": (22050, "PCM_16"),
+    "Raw24Khz16BitMonoPcm": (24000, "PCM_16"),
+    "Raw44100Hz16BitMonoPcm": (44100, "PCM_16"),
+    "Raw48Khz16BitMonoPcm": (48000, "PCM_16"),
+    "Raw8Khz8BitMonoMULaw": (8000, "ULAW"),
+    "Raw8Khz8BitMonoALaw": (8000, "ALAW"),
+    "Riff8Khz16BitMonoPcm": None,
+    "Riff16Khz16BitMonoPcm": None,
+    "Riff22050Hz16BitMonoPcm": None,
+    "Riff24Khz16BitMonoPcm": None,
+    "Riff44100Hz16BitMonoPcm": None,
+    "Riff48Khz16BitMonoPcm": None,
+    "Riff8Khz8BitMonoMULaw": None,
+    "Riff8Khz8BitMonoALaw": None,
+    "Audio16Khz32KBitRateMonoMp3": None,
+    "Audio16Khz128KBitRateMonoMp3": None,
+    "Audio24Khz96KBitRateMonoMp3": None,
+    "Audio48Khz192KBitRateMonoMp3": None,
+    "Ogg16Khz16BitMonoOpus": None,
+    "Ogg24Khz16BitMonoOpus": None,
+    "Ogg48Khz16BitMonoOpus": None,
+}
+#: Formats the emulator refuses by design (no encoder here): a clean 1007 close.
+REFUSED_FORMATS = ["Webm24Khz16BitMonoOpus", "Audio24Khz16Bit48KbpsMonoOpus", "AmrWb16000Hz"]
+
+
+def test_every_encoded_output_format(emulator: Any, tmp_path: Path) -> None:
+    import soundfile as sf
+
+    from azspeech.emulator.engines import tones
+
+    text = "Format check, one two."
+    out = run_sdk(
+        "formats",
+        emulator.url,
+        KEY,
+        text=text,
+        formats=[*ENCODED_FORMATS, *REFUSED_FORMATS],
+        audio_dir=str(tmp_path),
+    )
+    results = out["formats"]
+    bad: dict[str, str] = {}
+    for name, raw in ENCODED_FORMATS.items():
+        r = results[name]
+        if r["reason"] != "SynthesizingAudioCompleted":
+            bad[name] = f"{r['reason']}: {r.get('cancel')}"
+            continue
+        data = Path(r["file"]).read_bytes()
+        if raw is None:
+            samples, rate = sf.read(io.BytesIO(data), dtype="float32")
+        else:
+            rate, subtype = raw
+            samples, rate = sf.read(
+                io.BytesIO(data),
+                dtype="float32",
+                format="RAW",
+                subtype=subtype,
+                samplerate=rate,
+                channels=1,
+            )
+        heard = tones.decode(np.asarray(samples, dtype=np.float32), int(rate)).text
+        if heard != text:
+            bad[name] = f"decoded {heard!r}"
+    assert bad == {}
+    for name in REFUSED_FORMATS:
+        r = results[name]
+        assert r["reason"] == "Canceled", (name, r)
+        assert r["cancel"]["code"] == "BadRequest", (name, r)
+        assert "not supported by the emulator" in r["cancel"]["details"], (name, r)
