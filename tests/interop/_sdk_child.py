@@ -274,7 +274,11 @@ def synthesize(host: str, key: str, params: dict[str, Any]) -> dict[str, Any]:
     sig.on(
         synth.viseme_received,
         "viseme",
-        lambda e: {"audio_offset": e.audio_offset, "viseme_id": e.viseme_id},
+        lambda e: {
+            "audio_offset": e.audio_offset,
+            "viseme_id": e.viseme_id,
+            "animation": e.animation,
+        },
     )
     sig.on(
         synth.bookmark_reached,

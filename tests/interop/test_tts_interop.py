@@ -8,6 +8,7 @@ every word-boundary event must sit where that word's tones start.
 from __future__ import annotations
 
 import io
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -327,3 +328,21 @@ def test_every_encoded_output_format(emulator: Any, tmp_path: Path) -> None:
         assert r["reason"] == "Canceled", (name, r)
         assert r["cancel"]["code"] == "BadRequest", (name, r)
         assert "not supported by the emulator" in r["cancel"]["details"], (name, r)
+
+
+def test_viseme_blend_shapes_cover_the_audio(emulator: Any) -> None:
+    # FacialExpression visemes: the animation chunks are 60 fps blend-shape
+    # frames (55 values each); frame i of a chunk plays at (FrameIndex + i)/60 s,
+    # so the chunks must be contiguous and span the whole audio (finding 3)
+    ssml = _ssml('<mstts:viseme type="FacialExpression"/>Smile now, please.')
+    out = run_sdk("synthesize", emulator.url, KEY, inputs=[ssml])
+    (result,) = _completed(out)
+    chunks = [json.loads(v["animation"]) for v in _events(out, "viseme") if v["animation"]]
+    assert chunks, "no animation with FacialExpression"
+    assert all(len(frame) == 55 for c in chunks for frame in c["BlendShapes"])
+    expected_index = 0
+    for c in chunks:
+        assert c["FrameIndex"] == expected_index, [(c["FrameIndex"]) for c in chunks]
+        expected_index += len(c["BlendShapes"])
+    audio_frames = result["audio_duration_ticks"] * 60 / TICKS_PER_SECOND
+    assert abs(expected_index - audio_frames) <= 3, (expected_index, audio_frames)
