@@ -424,3 +424,11 @@ async def test_stream_text_bad_piece(aclient: AsyncSpeechClient) -> None:
     with pytest.raises(TypeError, match="str"):
         async for _ in aclient.tts.stream_text(["ok ", 42]):  # type: ignore[list-item]
             pass
+
+
+def test_official_sdk_names(client: SpeechClient) -> None:
+    assert _decode(client.tts.speak_text("Alias.")) == "Alias."
+    assert (
+        _decode(client.tts.speak_ssml(Speak().voice("en-US-AvaNeural").text("Alias.").to_xml()))
+        == "Alias."
+    )

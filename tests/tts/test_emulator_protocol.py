@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from typing import Any
@@ -147,3 +148,19 @@ def test_idle_socket_closed_by_service_is_replaced(
     assert audio.duration.total_seconds() > 0.1
     sessions = [s for s in emulator.log if s.kind == "tts"]
     assert len(sessions) == 2 and sessions[0].close_code == 1001
+
+
+async def test_non_utf8_ssml_closes_1007_and_service_stays_up(
+    emulator: Emulator, client: SpeechClient
+) -> None:
+    ws = await _connect(emulator, "/cognitiveservices/websocket/v1")
+    rid = uuid.uuid4().hex
+    head = f"Path:ssml\r\nX-RequestId:{rid}\r\n".encode()
+    frame = len(head).to_bytes(2, "big") + head + b"\xff\xfe<speak>"
+    await ws.send(frame)  # an ssml body in a binary frame, not UTF-8
+    with pytest.raises(websockets.ConnectionClosed) as info:
+        await ws.recv()
+    assert info.value.rcvd is not None and info.value.rcvd.code == 1007
+    assert (
+        await asyncio.to_thread(client.tts.synthesize, "Still up.")
+    ).duration.total_seconds() > 0

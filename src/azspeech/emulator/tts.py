@@ -23,6 +23,7 @@ from __future__ import annotations
 import io
 import itertools
 import json
+import logging
 import math
 import re
 import secrets
@@ -48,7 +49,7 @@ from .._protocol.tts import (
 )
 from ..audio.convert import float_to_bytes
 from ..audio.formats import OutputFormat
-from ..errors import ConfigurationError
+from ..errors import ConfigurationError, ProtocolError
 from .auth import error_response, guard_http, guard_ws
 from .engines import tones
 from .state import EmulatorState
@@ -64,6 +65,8 @@ __all__ = [
     "render_text",
     "routes",
 ]
+
+logger = logging.getLogger("azspeech.emulator")
 
 TICKS = 10_000_000
 CHUNK_MS = 100
@@ -684,8 +687,15 @@ async def _session(state: EmulatorState, websocket: WebSocket, *, v2: bool) -> N
                 ch.log.errors.append(f"unexpected message {msg.path!r} ignored")
         except _Refused as exc:
             await ch.close(1007, str(exc)[:120])
+        except ProtocolError as exc:  # e.g. an ssml or text.piece body that is not UTF-8
+            ch.log.errors.append(f"bad message: {exc}")
+            await ch.close(1007, str(exc)[:120])
         except SessionClosed:
             pass
+        except Exception as exc:  # keep serving other sessions; tell this one
+            logger.exception("text-to-speech session failed")
+            ch.log.errors.append(f"internal error: {exc!r}")
+            await ch.close(1011, "Internal server error")
 
 
 class _Refused(Exception):

@@ -244,6 +244,10 @@ class AsyncTextToSpeech:
                 data += event
         return make_audio(bytes(data), prepared)
 
+    #: Names Microsoft's SDK users know (``speak_text_async``/``speak_ssml_async`` there).
+    speak_text = synthesize
+    speak_ssml = synthesize
+
     # -- streaming -----------------------------------------------------------------
 
     def stream(

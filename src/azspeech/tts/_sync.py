@@ -130,6 +130,10 @@ class TextToSpeech:
 
         return self._client._run(run)
 
+    #: Names Microsoft's SDK users know (``speak_text_async``/``speak_ssml_async`` there).
+    speak_text = synthesize
+    speak_ssml = synthesize
+
     def stream(
         self,
         text_or_ssml: str,
