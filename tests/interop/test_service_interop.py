@@ -90,3 +90,26 @@ def test_connection_lost_mid_stream(emulator: Any, tmp_path: Path, kind: str) ->
     first_end = finals[0]["offset"] + finals[0]["duration"]
     assert int(resumed["continuation"]["audio"]["streams"]["1"]["offset"]) == first_end
     assert [e["event"] for e in out["events"]][-2:] == ["canceled", "session_stopped"]
+
+
+def test_connection_lifetime_reconnects(emulator: Any, tmp_path: Path) -> None:
+    """The service closes long connections (1001); the SDK reconnects and resumes."""
+    emulator.state.max_connection_seconds = 1.0
+    audio = tone_wav(
+        tmp_path / "a.wav",
+        "One two three four. Five six seven eight. Nine ten eleven twelve. "
+        "Thirteen fourteen. Fifteen sixteen seventeen. Eighteen nineteen twenty.",
+    )
+    out = run_sdk("continuous", emulator.url, KEY, wav=str(audio.path))
+    assert not out["timed_out"]
+    finals = [
+        e for e in out["events"] if e["event"] == "recognized" and e["reason"] == "RecognizedSpeech"
+    ]
+    sentences = audio.sentences()
+    assert [f["text"] for f in finals] == [" ".join(w.text for w in s) for s in sentences]
+    for final, sentence in zip(finals, sentences, strict=True):
+        assert abs(final["offset"] - sentence[0].offset) <= 400_000, (final, sentence[0])
+    sessions = emulator.log
+    assert len(sessions) >= 2, "the SDK took under a second: no lifetime close happened"
+    assert all(s.close_code == 1001 and s.closed_by == "emulator" for s in sessions[:-1])
+    assert [e["event"] for e in out["events"]][-2:] == ["canceled", "session_stopped"]
