@@ -97,8 +97,13 @@ class Emulator:
         """Start serving (returns once connections are accepted)."""
         if self._server is not None:
             return self
-        from .app import create_app
-        from .server import ServerThread
+        try:
+            from .app import create_app
+            from .server import ServerThread
+        except ImportError as exc:  # pragma: no cover - extra not installed
+            raise RuntimeError(
+                f"the emulator needs its extra: pip install 'azspeech[emulator]' ({exc})"
+            ) from exc
 
         self.state.engine  # noqa: B018 - load the engine before the first request
         server = ServerThread(create_app(self.state), self._host, self._port)

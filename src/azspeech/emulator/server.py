@@ -85,6 +85,16 @@ def abort_connection(scope: Mapping[str, Any]) -> bool:
     return True
 
 
+def new_loop() -> asyncio.AbstractEventLoop:
+    """An event loop for the server: uvloop's when installed (faster), else asyncio's."""
+    try:
+        import uvloop  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return asyncio.new_event_loop()
+    loop: asyncio.AbstractEventLoop = uvloop.new_event_loop()
+    return loop
+
+
 def make_config(app: Any, host: str, port: int, **kw: Any) -> uvicorn.Config:
     """A uvicorn config for the emulator (our protocol classes, no lifespan, quiet)."""
     options: dict[str, Any] = {
@@ -127,7 +137,7 @@ class ServerThread:
         self._error: BaseException | None = None
 
     def _run(self) -> None:
-        loop = asyncio.new_event_loop()
+        loop = new_loop()
         self.loop = loop
         asyncio.set_event_loop(loop)
         try:
