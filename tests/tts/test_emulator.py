@@ -432,3 +432,11 @@ def test_official_sdk_names(client: SpeechClient) -> None:
         _decode(client.tts.speak_ssml(Speak().voice("en-US-AvaNeural").text("Alias.").to_xml()))
         == "Alias."
     )
+
+
+def test_sts_token_auth(emulator: Emulator) -> None:
+    with emulator.client(use_sts=True, max_retries=0) as c:
+        assert _decode(c.tts.synthesize("Token.")) == "Token."
+        assert c.tts.list_voices()
+    with emulator.client(token=emulator.issue_token(), max_retries=0) as c:
+        assert _decode(c.tts.synthesize("Bearer.", transport="rest")) == "Bearer."

@@ -285,3 +285,45 @@ def test_voice_cache_expires() -> None:
     assert cache.get() == []
     now[0] = 11
     assert cache.get() is None
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "deployment", "streaming", "expected"),
+    [
+        (
+            "westeurope",
+            None,
+            False,
+            "wss://westeurope.tts.speech.microsoft.com/cognitiveservices/websocket/v1",
+        ),
+        (
+            "westeurope",
+            "abc-1",
+            False,
+            "wss://westeurope.voice.speech.microsoft.com/cognitiveservices/websocket/v1?deploymentId=abc-1",
+        ),
+        (
+            "usgovvirginia",
+            None,
+            True,
+            "wss://usgovvirginia.tts.speech.azure.us/cognitiveservices/websocket/v2",
+        ),
+        (
+            "https://my-res.cognitiveservices.azure.com",
+            None,
+            False,
+            "wss://my-res.cognitiveservices.azure.com/tts/cognitiveservices/websocket/v1",
+        ),
+        ("http://localhost:5000", None, True, "ws://localhost:5000/cognitiveservices/websocket/v2"),
+    ],
+)
+def test_websocket_urls(
+    endpoint: str, deployment: str | None, streaming: bool, expected: str
+) -> None:
+    from azspeech.endpoints import Endpoints
+    from azspeech.tts._common import ws_url
+
+    eps = (
+        Endpoints.from_endpoint(endpoint) if "://" in endpoint else Endpoints.from_region(endpoint)
+    )
+    assert ws_url(eps, deployment, streaming=streaming) == expected
