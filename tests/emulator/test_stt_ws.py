@@ -191,3 +191,18 @@ def test_request_id_reuse_closes_1002(emulator: Emulator) -> None:
             return ws.close_code
 
     assert asyncio.run(go()) == 1002
+
+
+async def test_warnings_for_sloppy_clients(emulator: Emulator) -> None:
+    rid = uuid.uuid4().hex
+    async with await connect(stt_url(emulator.url), emulator.key) as ws:
+        await send_turn(ws, tone_pcm("Tidy."))
+        await until_turn_end(ws)
+        assert emulator.last_session.warnings == []
+        await ws.send(
+            "Path:speech.context\r\nX-RequestId:" + rid + "\r\nX-Timestamp:yesterday\r\n\r\n{}"
+        )
+        await ws.send(encode_binary("audio", bytes(9000), request_id=rid))
+    warnings = emulator.last_session.warnings
+    assert any("malformed X-Timestamp" in w for w in warnings)
+    assert any("first audio message without Content-Type" in w for w in warnings)

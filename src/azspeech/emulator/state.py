@@ -66,6 +66,8 @@ class SessionLog:
     started: float = field(default_factory=time.time)
     messages: list[LoggedMessage] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    #: things the service tolerates but a well-behaved client does not do
+    warnings: list[str] = field(default_factory=list)
     close_code: int | None = None
     close_reason: str = ""
     closed_by: str | None = None

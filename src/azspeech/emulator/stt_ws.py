@@ -51,6 +51,8 @@ STT_PATHS = [
 ]
 MODES = ("interactive", "conversation", "dictation")
 _REQUEST_ID = re.compile(r"^[0-9a-fA-F]{32}$")
+_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,7})?Z$")
+MAX_AUDIO_CHUNK = 8192  # legacy limit on one audio message's payload
 
 
 def _q(query: Mapping[str, str], name: str) -> str | None:
@@ -240,9 +242,22 @@ class SttSession:
         self.ch.log.errors.append(reason)
         await self.ch.close(code, reason[:120])
 
+    def _check_headers(self, msg: Message) -> None:
+        warn = self.ch.log.warnings
+        if len(warn) >= 100:
+            return
+        ts = msg.header("X-Timestamp")
+        if ts is None:
+            warn.append(f"{msg.path}: no X-Timestamp header")
+        elif not _TIMESTAMP.match(ts):
+            warn.append(f"{msg.path}: malformed X-Timestamp {ts!r}")
+        if msg.binary and len(msg.body) > MAX_AUDIO_CHUNK and msg.body[:4] != b"RIFF":
+            warn.append(f"{msg.path}: {len(msg.body)}-byte payload (the service takes <= 8192)")
+
     async def handle(self, msg: Message) -> None:
         path = msg.path.lower()
         rid = msg.request_id
+        self._check_headers(msg)
         if rid is not None and not _REQUEST_ID.match(rid):
             await self._fail(
                 1002, "Invalid request. X-RequestId header value was not in no-dash UUID format."
@@ -309,6 +324,8 @@ class SttSession:
         await self.start_turn(rid, msg)
 
     async def start_turn(self, rid: str, msg: Message) -> None:
+        if msg.body and msg.header("Content-Type") is None:
+            self.ch.log.warnings.append("first audio message without Content-Type")
         context = self.contexts.get(rid)
         if context is None and self.contexts:
             context = next(iter(self.contexts.values()))  # lenient: a context with another id
