@@ -440,3 +440,18 @@ def test_sts_token_auth(emulator: Emulator) -> None:
         assert c.tts.list_voices()
     with emulator.client(token=emulator.issue_token(), max_retries=0) as c:
         assert _decode(c.tts.synthesize("Bearer.", transport="rest")) == "Bearer."
+
+
+async def test_stream_text_abandoned(emulator: Emulator, aclient: AsyncSpeechClient) -> None:
+    async def slow() -> AsyncIterator[str]:
+        yield "First sentence here. "
+        await asyncio.sleep(30)  # the consumer leaves long before this
+        yield "never"
+
+    gen = aclient.tts.stream_text(slow())
+    async for event in gen:
+        if isinstance(event, AudioChunk):
+            break
+    await gen.aclose()
+    audio = await aclient.tts.synthesize("After.")
+    assert _decode(audio) == "After."

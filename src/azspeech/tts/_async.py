@@ -362,21 +362,22 @@ class AsyncTextToSpeech:
                     await self._pool.discard(conn)
 
     async def _recv_or_fail(self, ws: WebSocket, sender: asyncio.Task[None]) -> Any:
+        """Receive while the text sender runs; its failure ends the wait."""
         recv = asyncio.ensure_future(ws.recv())
-        done, _ = await asyncio.wait({recv, sender}, timeout=None, return_when="FIRST_COMPLETED")
-        if sender in done and sender.exception() is not None:
-            recv.cancel()
-            exc = sender.exception()
-            assert exc is not None
-            raise exc
-        if recv in done:
-            return recv.result()
         try:
-            return await asyncio.wait_for(recv, self._timeout)
+            await asyncio.wait({recv, sender}, return_when=asyncio.FIRST_COMPLETED)
+            if not recv.done():
+                exc = sender.exception()
+                if exc is not None:
+                    raise exc
+            return await asyncio.wait_for(asyncio.shield(recv), self._timeout)
         except asyncio.TimeoutError:
             raise TimeoutError(
                 f"the service sent nothing for {self._timeout:g} s during synthesis"
             ) from None
+        finally:
+            if not recv.done():
+                recv.cancel()
 
     async def _send_pieces(
         self, ws: WebSocket, rid: str, pieces: AsyncIterator[str], turn: SynthesisTurn
