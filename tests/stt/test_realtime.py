@@ -305,3 +305,36 @@ async def test_rejected_upgrade_raises(aclient: AsyncSpeechClient, emulator: Emu
 def test_no_match_event_type() -> None:
     ev = NoMatch(result=__import__("azspeech").stt.RecognitionResult(status="NoMatch"))
     assert ev.type == "no_match"
+
+
+async def test_proactive_reconnect_keeps_one_timeline(
+    aclient: AsyncSpeechClient, emulator: Emulator
+) -> None:
+    from ._audio import numbered_texts
+
+    texts = numbered_texts(6, seed=5)
+    pcm, phrases = phrase_audio(texts, seed=5)
+    # max_connection_age=0: renew the connection after every final result.
+    got = []
+    async with aclient.stt.stream(max_connection_age=0.0, interim_results=False) as session:
+        await session.send_file(wav(pcm), close=False)  # a live source: the audio goes on
+        async for r in session.results():
+            got.append(r)
+            if len(got) == len(texts):
+                await session.end_audio()
+    assert [r.text for r in got] == texts
+    for r, p in zip(got, phrases, strict=True):
+        assert abs(r.offset_ticks - p.start * 625) <= TOL
+    assert session.reconnects >= len(texts) - 1
+    assert len(_stt_sessions(emulator)) >= len(texts)
+
+
+def test_sync_callbacks_and_iteration_together(client: SpeechClient) -> None:
+    seen: list[str] = []
+    pcm, _ = phrase_audio(["Sync callback."])
+    with client.stt.stream(on_recognized=lambda ev: seen.append(ev.text)) as session:
+        session.send_file(wav(pcm))
+        kinds = [ev.type for ev in session]
+    assert seen == ["Sync callback."]
+    assert kinds[0] == "session_started" and kinds[-1] == "session_stopped"
+    assert "recognized" in kinds

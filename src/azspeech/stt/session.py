@@ -425,7 +425,7 @@ class AsyncRecognitionSession:
                 return
             # The service ended the turn early: resume from the acknowledged point,
             # on a fresh connection if this one is old (the service limits its life).
-            if self._connection_too_old():
+            if not self._audio_ended and self._connection_too_old():
                 raise _Reconnect()
 
     async def _sender(self, ws: WebSocket) -> None:
@@ -463,7 +463,7 @@ class AsyncRecognitionSession:
                 raise st.error
             if st.turn_done:
                 return
-            if st.finals != finals and self._connection_too_old():
+            if st.finals != finals and not self._audio_ended and self._connection_too_old():
                 raise _Reconnect()  # proactively, right after a final: nothing to replay
 
     def _connection_too_old(self) -> bool:
