@@ -51,6 +51,9 @@ def _reco_result(result: Any) -> dict[str, Any]:
         }
     if result.reason == speechsdk.ResultReason.NoMatch:
         out["no_match"] = result.no_match_details.reason.name
+    language = _language(result)
+    if language:
+        out["language"] = language
     speaker = getattr(result, "speaker_id", None)
     if speaker is not None:
         out["speaker_id"] = speaker
@@ -156,12 +159,7 @@ def _audio(params: dict[str, Any]) -> Any:
 
 def recognize_once(host: str, key: str, params: dict[str, Any]) -> dict[str, Any]:
     cfg = _config(host, key, params)
-    kwargs: dict[str, Any] = {}
-    if params.get("languages"):
-        kwargs["auto_detect_source_language_config"] = (
-            speechsdk.languageconfig.AutoDetectSourceLanguageConfig(languages=params["languages"])
-        )
-    reco = speechsdk.SpeechRecognizer(cfg, audio_config=_audio(params), **kwargs)
+    reco = speechsdk.SpeechRecognizer(cfg, audio_config=_audio(params), **_auto_detect(params))
     phrases = params.get("phrases")
     grammar = None
     if phrases:
@@ -171,8 +169,6 @@ def recognize_once(host: str, key: str, params: dict[str, Any]) -> dict[str, Any
     t0 = time.monotonic()
     result = reco.recognize_once_async().get()
     out = _reco_result(result)
-    if params.get("languages"):
-        out["language"] = speechsdk.AutoDetectSourceLanguageResult(result).language
     out["elapsed_s"] = round(time.monotonic() - t0, 3)
     # more calls on the same recognizer continue in the same audio (new turns)
     out["more"] = [
@@ -182,9 +178,23 @@ def recognize_once(host: str, key: str, params: dict[str, Any]) -> dict[str, Any
     return out
 
 
+def _auto_detect(params: dict[str, Any]) -> dict[str, Any]:
+    if not params.get("languages"):
+        return {}
+    config = speechsdk.languageconfig.AutoDetectSourceLanguageConfig(languages=params["languages"])
+    return {"auto_detect_source_language_config": config}
+
+
+def _language(result: Any) -> str | None:
+    lang = result.properties.get(
+        speechsdk.PropertyId.SpeechServiceConnection_AutoDetectSourceLanguageResult
+    )
+    return lang or None
+
+
 def continuous(host: str, key: str, params: dict[str, Any]) -> dict[str, Any]:
     cfg = _config(host, key, params)
-    reco = speechsdk.SpeechRecognizer(cfg, audio_config=_audio(params))
+    reco = speechsdk.SpeechRecognizer(cfg, audio_config=_audio(params), **_auto_detect(params))
     sig = _Signals()
     sig.on(reco.session_started, "session_started")
     sig.on(reco.speech_start_detected, "speech_start_detected", lambda e: {"offset": e.offset})

@@ -349,3 +349,24 @@ def test_silence_timeouts(emulator: Any, tmp_path: Path) -> None:
     assert out["reason"] == "NoMatch", out
     assert out["no_match"] == "InitialSilenceTimeout"
     assert emulator.last_session.query["initialSilenceTimeoutMs"] == "1000"
+
+
+def test_continuous_language_identification(emulator: Any, tmp_path: Path) -> None:
+    # continuous LID needs the universal v2 endpoint (SpeechConfig(endpoint=...))
+    audio = tone_wav(tmp_path / "a.wav", "Grüße aus München. Hello from London. Très bien, merci.")
+    out = run_sdk(
+        "continuous",
+        emulator.url,
+        KEY,
+        wav=str(audio.path),
+        path="/speech/universal/v2",
+        languages=["en-US", "de-DE", "fr-FR"],
+        properties={"SpeechServiceConnection_LanguageIdMode": "Continuous"},
+    )
+    _assert_finished(out)
+    finals = _events(out, "recognized")
+    _assert_phrases(finals, audio)
+    assert [f["language"] for f in finals] == ["de-DE", "en-US", "fr-FR"]
+    (session,) = emulator.log
+    assert session.path == "/speech/universal/v2"
+    assert _received_contexts(emulator)[0]["languageId"]["mode"] == "DetectContinuous"
