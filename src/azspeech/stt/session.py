@@ -35,7 +35,7 @@ from .._protocol.stt import (
     recognition_path,
 )
 from .._transport.ws import WebSocket
-from ..errors import ConnectionError, SpeechError
+from ..errors import ConnectionError, ProtocolError, SpeechError
 from ..models.stt import (
     Canceled,
     NoMatch,
@@ -400,7 +400,9 @@ class AsyncRecognitionSession:
         self._connected_at = time.monotonic()
         for frame in st.connection_frames():
             await ws.send(frame)
+        idle_turns = 0
         while True:
+            finals_before = st.finals
             for frame in st.start_turn():
                 await ws.send(frame)
             sender = asyncio.create_task(self._sender(ws))
@@ -425,6 +427,11 @@ class AsyncRecognitionSession:
                 return
             # The service ended the turn early: resume from the acknowledged point,
             # on a fresh connection if this one is old (the service limits its life).
+            idle_turns = 0 if st.finals != finals_before else idle_turns + 1
+            if idle_turns > self.max_reconnects:
+                raise ProtocolError(
+                    f"the service ended {idle_turns} turns in a row without any result"
+                )
             if not self._audio_ended and self._connection_too_old():
                 raise _Reconnect()
 
