@@ -346,3 +346,40 @@ def test_viseme_blend_shapes_cover_the_audio(emulator: Any) -> None:
         expected_index += len(c["BlendShapes"])
     audio_frames = result["audio_duration_ticks"] * 60 / TICKS_PER_SECOND
     assert abs(expected_index - audio_frames) <= 3, (expected_index, audio_frames)
+
+
+def test_ssml_elements_voices_and_breaks(emulator: Any, tmp_path: Path) -> None:
+    # two <voice> elements with nothing between them, a <break>, prosody and
+    # express-as: words must not run together across elements (finding 4),
+    # the break must show as silence, and boundaries must match the audio
+    ssml = (
+        '<speak version="1.0" xmlns="http://www.w3.org/2001/10/synthesis" '
+        'xmlns:mstts="http://www.w3.org/2001/mstts" xml:lang="en-US">'
+        '<voice name="en-US-AvaNeural">Slow start <break time="700ms"/> then '
+        '<prosody pitch="high">much higher words</prosody>.</voice>'
+        '<voice name="en-US-AndrewNeural"><mstts:express-as style="cheerful">Second voice'
+        "</mstts:express-as> here.</voice></speak>"
+    )
+    out = run_sdk("synthesize", emulator.url, KEY, inputs=[ssml], audio_dir=str(tmp_path))
+    _completed(out)
+    decoded = _decode_file(_audio(out))
+    assert decoded.text == "Slow start then much higher words. Second voice here."
+    words = [e for e in _events(out, "word_boundary") if e["boundary_type"] == "Word"]
+    assert [e["text"] for e in words] == [
+        "Slow",
+        "start",
+        "then",
+        "much",
+        "higher",
+        "words",
+        "Second",
+        "voice",
+        "here",
+    ]
+    assert all(e["text_offset"] >= 0 for e in words), "the SDK could not find a word in the SSML"
+    for event, heard in zip(words, decoded.words, strict=True):
+        start = round(heard.start * TICKS_PER_SECOND / 16000)
+        assert abs(event["audio_offset"] - start) <= TOL, (event, heard)
+    # the 700 ms break: "start" ends, silence, then "then"
+    gap = decoded.words[2].start - decoded.words[1].end
+    assert gap >= 0.7 * 16000, gap
