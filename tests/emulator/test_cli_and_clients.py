@@ -67,3 +67,11 @@ def test_log_records_sessions_and_requests(emulator: Emulator) -> None:
     assert emulator.requests[-1].status == 200
     emulator.reset()
     assert emulator.log == [] and emulator.requests == []
+
+
+def test_container_probes(emulator: Emulator) -> None:
+    assert httpx.get(emulator.url + "/ready").text == "ready"
+    assert httpx.get(emulator.url + "/status").json()["apiStatus"] == "Valid"
+    r = httpx.get(emulator.url + "/no/such/thing", headers={"Ocp-Apim-Subscription-Key": "x"})
+    assert r.status_code == 404
+    assert r.json()["error"]["code"] == "404"

@@ -190,3 +190,29 @@ async def test_profanity_in_detailed_forms(
     assert [w["Word"] for w in best["Words"]] == words
     assert best["Lexical"] == " ".join(words)
     assert best["MaskedITN"] == masked_itn
+
+
+async def test_turn_handler_hook_rewrites_results(emulator: Emulator) -> None:
+    from azspeech.emulator.stt_ws import TurnHandler, register_turn_handler
+
+    class Shout(TurnHandler):
+        def phrase(self, body: dict) -> list:  # type: ignore[type-arg]
+            out = dict(body)
+            if "DisplayText" in out:
+                out["DisplayText"] = out["DisplayText"].upper()
+            return [("custom.phrase", out)]
+
+    def factory(ctx: object) -> TurnHandler | None:
+        return Shout() if isinstance(ctx, dict) and "shout" in ctx else None
+
+    register_turn_handler(emulator.state, factory)
+    try:
+        async with await connect(stt_url(emulator.url), emulator.key) as ws:
+            await send_turn(ws, tone_pcm("Quiet."), context={"shout": True})
+            msgs = await until_turn_end(ws)
+            await send_turn(ws, tone_pcm("Quiet."), config=False)
+            plain = await until_turn_end(ws)
+    finally:
+        emulator.state.extra.pop("stt_turn_handlers")
+    assert [m.json()["DisplayText"] for m in msgs if m.path == "custom.phrase"] == ["QUIET."]
+    assert phrases(plain)[0]["DisplayText"] == "Quiet."

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
@@ -78,7 +78,18 @@ def create_app(state: EmulatorState) -> Starlette:
         log.errors.append("unknown path: refused with 404")
         await auth.deny(websocket, auth.error_response(404, "Unknown WebSocket path."))
 
-    routes: list[BaseRoute] = [Route("/emulator/health", health, methods=["GET"])]
+    async def ready(request: Request) -> Response:
+        return PlainTextResponse("ready")
+
+    async def status(request: Request) -> Response:
+        return JSONResponse({"apiStatus": "Valid", "apiStatusMessage": "Emulator is running."})
+
+    routes: list[BaseRoute] = [
+        Route("/emulator/health", health, methods=["GET"]),
+        # what Speech containers answer for readiness probes
+        Route("/ready", ready, methods=["GET"]),
+        Route("/status", status, methods=["GET"]),
+    ]
     routes += auth.routes(state)
     routes += stt_ws.routes(state)
     routes += stt_rest.routes(state)

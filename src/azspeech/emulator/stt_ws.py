@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from starlette.routing import BaseRoute, WebSocketRoute
@@ -41,7 +41,7 @@ from .results import OutputOptions, detailed_phrase, guess_language, speaker_id,
 from .state import EmulatorState
 from .wsbase import Channel
 
-__all__ = ["STT_PATHS", "parse_options", "routes"]
+__all__ = ["STT_PATHS", "TurnHandler", "parse_options", "register_turn_handler", "routes"]
 
 STT_PATHS = [
     "/speech/recognition/{mode}/cognitiveservices/v1",
@@ -189,6 +189,36 @@ def parse_options(
     return reco, out
 
 
+class TurnHandler:
+    """Changes what a recognition turn sends (the hook translation and other features use).
+
+    Register a factory with :func:`register_turn_handler`; for every new turn it
+    is given the turn's ``speech.context`` (a dict) and returns a handler, or
+    None to leave the turn alone. The default methods produce the plain
+    speech-to-text messages; each returns ``(path, body)`` pairs to send.
+    """
+
+    def hypothesis(self, body: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+        """Messages for an interim result (*body* is the ``speech.hypothesis`` JSON)."""
+        return [("speech.hypothesis", body)]
+
+    def phrase(self, body: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+        """Messages for a final result (*body* is the ``speech.phrase`` JSON)."""
+        return [("speech.phrase", body)]
+
+
+TurnHandlerFactory = Callable[[Mapping[str, Any]], "TurnHandler | None"]
+
+
+def register_turn_handler(state: EmulatorState, factory: TurnHandlerFactory) -> None:
+    """Let *factory* take over the result messages of turns whose context it recognizes."""
+    handlers: list[TurnHandlerFactory] = state.extra.setdefault("stt_turn_handlers", [])
+    handlers.append(factory)
+
+
+_DEFAULT_HANDLER = TurnHandler()
+
+
 class _Turn:
     def __init__(
         self,
@@ -208,6 +238,7 @@ class _Turn:
         self.phrases = 0
         self.last_speech_end = 0
         self.language: str | None = None
+        self.handler: TurnHandler = _DEFAULT_HANDLER
 
 
 class SttSession:
@@ -346,6 +377,12 @@ class SttSession:
                 return
         stream = self.state.engine.open_stream(reco)
         turn = _Turn(rid, stream, PcmConverter(fmt), reco, out)
+        ctx = context if isinstance(context, Mapping) else {}
+        for factory in self.state.extra.get("stt_turn_handlers", []):
+            handler = factory(ctx)
+            if handler is not None:
+                turn.handler = handler
+                break
         self.turn = turn
         await self.ch.send_text(
             "turn.start", {"context": {"serviceTag": secrets.token_hex(16)}}, request_id=rid
@@ -381,7 +418,8 @@ class SttSession:
                     body["SpeakerId"] = (
                         speaker_id(ev.speaker) if turn.out.diarize_intermediates else "Unknown"
                     )
-                await self.ch.send_text("speech.hypothesis", body, request_id=rid)
+                for path, msg_body in turn.handler.hypothesis(body):
+                    await self.ch.send_text(path, msg_body, request_id=rid)
             elif isinstance(ev, Final):
                 seg = ev.segment
                 turn.last_speech_end = seg.end
@@ -395,21 +433,24 @@ class SttSession:
                     await self.ch.send_text(
                         "speech.endDetected", {"Offset": ticks(seg.end)}, request_id=rid
                     )
-                    await self.ch.send_text("speech.phrase", body, request_id=rid)
+                    await self.send_phrase(turn, body)
                     await self.finish(turn)
                     return
-                await self.ch.send_text("speech.phrase", body, request_id=rid)
+                await self.send_phrase(turn, body)
             elif isinstance(ev, InitialSilence):
-                await self.ch.send_text(
-                    "speech.phrase",
+                await self.send_phrase(
+                    turn,
                     {"RecognitionStatus": "InitialSilenceTimeout", "Offset": 0,
                      "Duration": ticks(ev.duration)},
-                    request_id=rid,
                 )  # fmt: skip
                 turn.phrases += 1
                 if turn.reco.mode == "interactive":
                     await self.finish(turn)
                     return
+
+    async def send_phrase(self, turn: _Turn, body: dict[str, Any]) -> None:
+        for path, msg_body in turn.handler.phrase(body):
+            await self.ch.send_text(path, msg_body, request_id=turn.request_id)
 
     async def end_turn(self, turn: _Turn) -> None:
         """The client's empty audio message: flush, then end the turn."""
@@ -422,19 +463,17 @@ class SttSession:
         rid = turn.request_id
         total = turn.stream.total
         if not turn.stream.any_speech and not turn.stream.timed_out:
-            await self.ch.send_text(
-                "speech.phrase",
+            await self.send_phrase(
+                turn,
                 {"RecognitionStatus": "InitialSilenceTimeout", "Offset": 0,
                  "Duration": ticks(total)},
-                request_id=rid,
             )  # fmt: skip
         else:
             # Continuous modes acknowledge all received audio at its end (the SDKs
             # otherwise replay the unacknowledged tail in a continuation turn).
-            await self.ch.send_text(
-                "speech.phrase",
+            await self.send_phrase(
+                turn,
                 {"RecognitionStatus": "EndOfDictation", "Offset": ticks(total), "Duration": 0},
-                request_id=rid,
             )
             if turn.started_sent:
                 await self.ch.send_text(
