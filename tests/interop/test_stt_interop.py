@@ -178,6 +178,8 @@ def test_conversation_transcription_has_speakers(emulator: Any, tmp_path: Path) 
     speakers = [f.get("speaker_id", "") for f in finals]
     assert all(s and s != "Unknown" for s in speakers), speakers
     assert speakers[0] != speakers[1], speakers
+    # without DiarizeIntermediateResults, partials have no speaker yet
+    assert {p["speaker_id"] for p in _events(out, "transcribing")} <= {"Unknown", ""}
 
 
 def test_recognize_once_on_silence_is_no_match(emulator: Any, tmp_path: Path) -> None:
@@ -370,3 +372,29 @@ def test_continuous_language_identification(emulator: Any, tmp_path: Path) -> No
     (session,) = emulator.log
     assert session.path == "/speech/universal/v2"
     assert _received_contexts(emulator)[0]["languageId"]["mode"] == "DetectContinuous"
+
+
+def test_conversation_transcription_diarized_intermediates(emulator: Any, tmp_path: Path) -> None:
+    audio = tone_wav(
+        tmp_path / "a.wav",
+        [("Good morning everyone.", 1.0), ("Morning, shall we start?", 0.35), ("Yes.", 1.0)],
+    )
+    out = run_sdk(
+        "transcribe",
+        emulator.url,
+        KEY,
+        wav=str(audio.path),
+        properties={"SpeechServiceResponse_DiarizeIntermediateResults": "true"},
+    )
+    _assert_finished(out)
+    finals = _events(out, "transcribed")
+    _assert_phrases(finals, audio)
+    speakers = [f["speaker_id"] for f in finals]
+    # the first speaker is recognized again after the second one
+    assert speakers[0] == speakers[2] != speakers[1], speakers
+    # partials carry the speaker of the phrase they belong to
+    for partial in _events(out, "transcribing"):
+        final = next(f for f in finals if f["offset"] == partial["offset"])
+        assert partial["speaker_id"] == final["speaker_id"], (partial, final)
+    diar = _received_contexts(emulator)[0]["phraseDetection"]["speakerDiarization"]
+    assert str(diar["diarizeIntermediates"]).lower() == "true"
