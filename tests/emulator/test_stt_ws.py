@@ -206,3 +206,29 @@ async def test_warnings_for_sloppy_clients(emulator: Emulator) -> None:
     warnings = emulator.last_session.warnings
     assert any("malformed X-Timestamp" in w for w in warnings)
     assert any("first audio message without Content-Type" in w for w in warnings)
+
+
+@pytest.mark.parametrize(("tag", "name"), [(6, "alaw"), (7, "ulaw")])
+async def test_g711_telephony_audio(emulator: Emulator, tag: int, name: str) -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        audioop = pytest.importorskip("audioop")
+    from azspeech._protocol.framing import encode_text
+
+    from .usp import wav_header
+
+    pcm = tone_pcm("Phone call.", rate=8000)
+    coded = audioop.lin2alaw(pcm, 2) if name == "alaw" else audioop.lin2ulaw(pcm, 2)
+    rid = uuid.uuid4().hex
+    async with await connect(stt_url(emulator.url), emulator.key) as ws:
+        await ws.send(encode_text("speech.config", {}))
+        await ws.send(encode_text("speech.context", {}, request_id=rid))
+        hdr = wav_header(8000, bits=8, tag=tag)
+        await ws.send(encode_binary("audio", hdr, request_id=rid, content_type="audio/x-wav"))
+        for i in range(0, len(coded), 800):
+            await ws.send(encode_binary("audio", coded[i : i + 800], request_id=rid))
+        await ws.send(encode_binary("audio", b"", request_id=rid))
+        (p,) = phrases(await until_turn_end(ws))
+    assert p["DisplayText"] == "Phone call."
