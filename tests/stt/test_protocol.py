@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from datetime import timedelta
 from urllib.parse import parse_qs
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from azspeech._protocol.framing import Message, decode_frame, encode_text
 from azspeech._protocol.replay import ReplayBuffer
@@ -351,3 +354,51 @@ def test_interim_results_off_suppresses_partials() -> None:
     assert (
         st.receive(_service("speech.hypothesis", st.request_id, {"Text": "x", "Offset": 0})) == []
     )
+
+
+# -- property tests for the parsers ----------------------------------------------------------------
+
+
+_json_leaf = st.one_of(st.none(), st.booleans(), st.integers(-10, 10), st.text(max_size=5))
+_extra = st.dictionaries(
+    st.text(min_size=1, max_size=8).filter(lambda k: k[:1].isalpha() and k[0].islower()),
+    st.recursive(_json_leaf, lambda c: st.lists(c, max_size=3), max_leaves=5),
+    max_size=4,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    status=st.sampled_from(
+        [s.value for s in RecognitionStatus if s is not RecognitionStatus.UNKNOWN]
+    ),
+    text=st.text(max_size=30),
+    offset=st.integers(0, 10**12),
+    duration=st.integers(0, 10**10),
+    base=st.integers(0, 10**12),
+    extra=_extra,
+    words=st.lists(st.tuples(st.text(min_size=1, max_size=8), st.integers(0, 10**9)), max_size=5),
+)
+def test_parse_result_properties(
+    status: str, text: str, offset: int, duration: int, base: int,
+    extra: dict[str, object], words: list[tuple[str, int]],
+) -> None:  # fmt: skip
+    body: dict[str, object] = {"RecognitionStatus": status, "DisplayText": text,
+                               "Offset": offset, "Duration": duration, **extra}  # fmt: skip
+    if words:
+        body["NBest"] = [{"Display": text, "Words": [{"Word": w, "Offset": o, "Duration": 1}
+                                                     for w, o in words]}]  # fmt: skip
+    r = parse_result(json.loads(json.dumps(body)), base)
+    assert r.status.value == status and r.text == text
+    assert r.offset_ticks == offset + base and r.duration_ticks == duration
+    assert r.offset == timedelta(microseconds=(offset + base) // 10)
+    for key, value in extra.items():
+        assert r.raw[key] == value  # unknown fields are kept, untouched
+    assert [(w.word, w.offset_ticks) for w in r.words] == [(w, o + base) for w, o in words]
+
+
+@settings(max_examples=100, deadline=None)
+@given(body=st.dictionaries(st.text(max_size=10), _json_leaf, max_size=6))
+def test_parse_result_never_crashes_unexpectedly(body: dict[str, object]) -> None:
+    with contextlib.suppress(ProtocolError):
+        parse_result(body)
