@@ -6,11 +6,32 @@
 ...     print(client.stt.recognize_once(audio.data).text)
 Hello there.
 
-It serves the service's WebSocket and REST protocols (speech to text, text to
-speech, fast transcription, the STS token endpoint...) so that clients, the
-official SDK included, can run offline tests and demos against it. See
-:class:`Emulator` for the in-process API, ``python -m azspeech.emulator
---help`` (or ``azspeech emulator``) for the command line.
+It speaks the service's protocols so that clients, Microsoft's official SDK
+included (``SpeechConfig(host=emu.ws_url, subscription=emu.key)``), can run
+offline tests and demos. One port serves:
+
+==========================================================  =========================================
+``POST /sts/v1.0/issueToken``                               STS token (10 minutes) for a valid key
+``WS  /speech/recognition/{mode}/cognitiveservices/v1``     real-time STT, mode interactive,
+``WS  /stt/speech/recognition/{mode}/...``                  conversation or dictation
+``WS  /speech/universal/v2``, ``/stt/speech/universal/v2``  real-time STT (mode from speech.context)
+``POST /speech/recognition/{mode}/cognitiveservices/v1``    short-audio REST (<= 60 s, WAV/OGG)
+``POST /speechtotext/transcriptions:transcribe``            fast transcription (multipart)
+``GET  /speechtotext/transcriptions/locales``               its locales
+text to speech, voices list, batch synthesis                added by :mod:`.tts` and friends
+``GET /ready``, ``/status``, ``/emulator/health``           probes
+==========================================================  =========================================
+
+Auth: ``Ocp-Apim-Subscription-Key`` or ``Authorization: Bearer <STS token>``,
+as headers or query parameters; a refused WebSocket gets its HTTP status
+(401, 429...) before the upgrade. What the recognizer hears is decided by the
+engine (:mod:`.engines`): by default the tone code the emulator's own text to
+speech writes, else the texts set with :meth:`Emulator.script`.
+
+For tests: :attr:`Emulator.faults` (:mod:`.faults`), :attr:`Emulator.log`
+(every session's messages), :meth:`Emulator.reset`, and the pytest fixtures
+``emulator``, ``client``, ``aclient`` of the project's ``tests/conftest.py``.
+From a shell: ``azspeech emulator --port 5000`` or ``python -m azspeech.emulator``.
 """
 
 from __future__ import annotations
