@@ -10,7 +10,7 @@ It speaks the service's protocols so that clients, Microsoft's official SDK
 included (``SpeechConfig(host=emu.ws_url, subscription=emu.key)``), can run
 offline tests and demos. One port serves:
 
-==========================================================  =========================================
+==========================================================  ========================================
 ``POST /sts/v1.0/issueToken``                               STS token (10 minutes) for a valid key
 ``WS  /speech/recognition/{mode}/cognitiveservices/v1``     real-time STT, mode interactive,
 ``WS  /stt/speech/recognition/{mode}/...``                  conversation or dictation
@@ -20,7 +20,7 @@ offline tests and demos. One port serves:
 ``GET  /speechtotext/transcriptions/locales``               its locales
 text to speech, voices list, batch synthesis                added by :mod:`.tts` and friends
 ``GET /ready``, ``/status``, ``/emulator/health``           probes
-==========================================================  =========================================
+==========================================================  ========================================
 
 Auth: ``Ocp-Apim-Subscription-Key`` or ``Authorization: Bearer <STS token>``,
 as headers or query parameters; a refused WebSocket gets its HTTP status
