@@ -236,6 +236,33 @@ def transcribe(host: str, key: str, params: dict[str, Any]) -> dict[str, Any]:
     return {"timed_out": not finished, "events": sig.events}
 
 
+def translate(host: str, key: str, params: dict[str, Any]) -> dict[str, Any]:
+    cfg = speechsdk.translation.SpeechTranslationConfig(host=host, subscription=key)
+    cfg.speech_recognition_language = params.get("language", "en-US")
+    for target in params["targets"]:
+        cfg.add_target_language(target)
+    reco = speechsdk.translation.TranslationRecognizer(
+        translation_config=cfg, audio_config=_audio(params)
+    )
+
+    def result(evt: Any) -> dict[str, Any]:
+        return {**_reco_result(evt.result), "translations": dict(evt.result.translations)}
+
+    sig = _Signals()
+    sig.on(reco.session_started, "session_started")
+    sig.on(reco.recognizing, "recognizing", result)
+    sig.on(reco.recognized, "recognized", result)
+    sig.on(reco.canceled, "canceled", _canceled)
+    sig.on(reco.session_stopped, "session_stopped")
+    sig.stop_on(reco.session_stopped)
+    reco.start_continuous_recognition_async().get()
+    finished = sig.wait()
+    reco.stop_continuous_recognition_async().get()
+    sig.disconnect()
+    del reco
+    return {"timed_out": not finished, "events": sig.events}
+
+
 # --------------------------------------------------------------------------- TTS
 
 
@@ -390,6 +417,7 @@ SCENARIOS: dict[str, Callable[[str, str, dict[str, Any]], dict[str, Any]]] = {
     "recognize_once": recognize_once,
     "continuous": continuous,
     "transcribe": transcribe,
+    "translate": translate,
     "synthesize": synthesize,
     "voices": voices,
     "formats": formats,

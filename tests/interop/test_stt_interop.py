@@ -12,6 +12,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from .conftest import KEY
 from .harness import SpokenWord, ToneAudio, run_sdk, silence_wav, tone_wav
 
@@ -398,3 +400,23 @@ def test_conversation_transcription_diarized_intermediates(emulator: Any, tmp_pa
         assert partial["speaker_id"] == final["speaker_id"], (partial, final)
     diar = _received_contexts(emulator)[0]["phraseDetection"]["speakerDiarization"]
     assert str(diar["diarizeIntermediates"]).lower() == "true"
+
+
+def test_translation(emulator: Any, tmp_path: Path) -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("azspeech.emulator.translation") is None:
+        pytest.skip("the emulator has no speech translation yet")
+    audio = tone_wav(tmp_path / "a.wav", "Good morning. See you tomorrow.")
+    out = run_sdk("translate", emulator.url, KEY, wav=str(audio.path), targets=["de", "fr"])
+    _assert_finished(out)
+    finals = [e for e in _events(out, "recognized") if e["reason"] == "TranslatedSpeech"]
+    _assert_phrases(finals, audio)
+    for final in finals:
+        assert set(final["translations"]) == {"de", "fr"}, final
+        assert all(t.strip() for t in final["translations"].values()), final
+    partials = _events(out, "recognizing")
+    assert partials and all(p["reason"] == "TranslatingSpeech" for p in partials)
+    session = emulator.last_session
+    assert session.path.endswith("/speech/universal/v2")
+    assert _received_contexts(emulator)[0]["translation"]["targetLanguages"] == ["de", "fr"]
