@@ -232,3 +232,16 @@ async def test_g711_telephony_audio(emulator: Emulator, tag: int, name: str) -> 
         await ws.send(encode_binary("audio", b"", request_id=rid))
         (p,) = phrases(await until_turn_end(ws))
     assert p["DisplayText"] == "Phone call."
+
+
+async def test_long_stream_every_phrase_once_in_order(emulator: Emulator) -> None:
+    text = " ".join(f"Sentence number {i} is here." for i in range(120))
+    enc = tones.encode(text, 16000, tail_ms=800)  # about 3.6 minutes of audio
+    async with await connect(stt_url(emulator.url, "conversation"), emulator.key) as ws:
+        await send_turn(ws, enc.pcm16())
+        msgs = await until_turn_end(ws, timeout=60)
+    got = [p for p in phrases(msgs) if p["RecognitionStatus"] == "Success"]
+    assert [p["DisplayText"] for p in got] == [f"Sentence number {i} is here." for i in range(120)]
+    starts = [w.start for w in enc.words if w.text == "Sentence"]
+    for p, s in zip(got, starts, strict=True):
+        assert abs(p["Offset"] - s * TICKS) <= 160 * TICKS
