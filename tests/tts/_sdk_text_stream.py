@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 import time
 
 import azure.cognitiveservices.speech as speechsdk  # type: ignore[import-not-found]
@@ -26,6 +27,9 @@ def main() -> None:
     synth.synthesis_word_boundary.connect(
         lambda e: words.append((e.text, e.audio_offset, str(e.boundary_type)))
     )
+    completed = threading.Event()
+    synth.synthesis_completed.connect(lambda e: completed.set())
+    synth.synthesis_canceled.connect(lambda e: completed.set())
     try:
         request = speechsdk.SpeechSynthesisRequest(
             input_type=speechsdk.SpeechSynthesisRequestInputType.TextStream
@@ -36,8 +40,11 @@ def main() -> None:
             time.sleep(0.02)
         request.input_stream.close()
         result = task.get()
+        completed.wait(20)  # callbacks run on native threads: let them all arrive
     finally:
         synth.synthesis_word_boundary.disconnect_all()
+        synth.synthesis_completed.disconnect_all()
+        synth.synthesis_canceled.disconnect_all()
     details = ""
     if result.reason == speechsdk.ResultReason.Canceled:
         details = str(result.cancellation_details.error_details)
