@@ -455,3 +455,28 @@ async def test_stream_text_abandoned(emulator: Emulator, aclient: AsyncSpeechCli
     await gen.aclose()
     audio = await aclient.tts.synthesize("After.")
     assert _decode(audio) == "After."
+
+
+def test_rest_rate_limited_then_retried(emulator: Emulator) -> None:
+    emulator.faults.reject(429, retry_after=0, path="/cognitiveservices/v1$")
+    with emulator.client(max_retries=2) as c:
+        assert _decode(c.tts.synthesize("Retried.", transport="rest")) == "Retried."
+    statuses = [r.status for r in emulator.requests if r.path == "/cognitiveservices/v1"]
+    assert statuses == [429, 200]
+
+
+def test_voices_rate_limited(emulator: Emulator, client: SpeechClient) -> None:
+    from azspeech.errors import RateLimitError
+
+    emulator.faults.reject(429, retry_after=3, path="voices")
+    with pytest.raises(RateLimitError) as info:
+        client.tts.list_voices(refresh=True)
+    assert info.value.retry_after == 3
+
+
+def test_batch_service_unavailable_then_retried(emulator: Emulator) -> None:
+    emulator.faults.reject(503, path="batchsyntheses")
+    with emulator.client(max_retries=2) as c:
+        job = c.tts.batch.create("Hi.", voice="en-US-AvaNeural")
+        assert c.tts.batch.get(job).id == job.id
+        c.tts.batch.delete(job)

@@ -34,7 +34,7 @@ from starlette.routing import BaseRoute, Route
 
 from ..audio.formats import OutputFormat
 from ..errors import ConfigurationError
-from .auth import error_response, guard_http
+from .auth import apply_http_faults, error_response, guard_http
 from .state import EmulatorState
 from .tts import SynthesisError, encode_audio, parse_format, render_ssml
 from .voices import find_voice
@@ -280,7 +280,9 @@ def routes(state: EmulatorState) -> list[BaseRoute]:
         entry = state.new_request(
             request.method, request.url.path, dict(request.query_params), dict(request.headers)
         )
-        refused, _faults = await guard_http(state, request)
+        refused, faults = await guard_http(state, request)
+        if refused is None:
+            refused = await apply_http_faults(request, faults)
         if refused is None:
             refused = _api_version_error(request)
         if refused is not None:

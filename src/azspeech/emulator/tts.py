@@ -50,7 +50,7 @@ from .._protocol.tts import (
 from ..audio.convert import float_to_bytes
 from ..audio.formats import OutputFormat
 from ..errors import ConfigurationError, ProtocolError
-from .auth import error_response, guard_http, guard_ws
+from .auth import apply_http_faults, error_response, guard_http, guard_ws
 from .engines import tones
 from .state import EmulatorState
 from .voices import find_voice, voice_list
@@ -774,7 +774,9 @@ async def _rest_synthesize(state: EmulatorState, request: Request) -> Response:
     entry = state.new_request(
         request.method, request.url.path, dict(request.query_params), dict(request.headers)
     )
-    refused, _faults = await guard_http(state, request)
+    refused, faults = await guard_http(state, request)
+    if refused is None:
+        refused = await apply_http_faults(request, faults)
     if refused is not None:
         entry.status = refused.status_code
         return refused
@@ -814,7 +816,9 @@ async def _voices(state: EmulatorState, request: Request) -> Response:
     entry = state.new_request(
         request.method, request.url.path, dict(request.query_params), dict(request.headers)
     )
-    refused, _faults = await guard_http(state, request)
+    refused, faults = await guard_http(state, request)
+    if refused is None:
+        refused = await apply_http_faults(request, faults)
     if refused is not None:
         entry.status = refused.status_code
         return refused
