@@ -420,3 +420,27 @@ def test_translation(emulator: Any, tmp_path: Path) -> None:
     session = emulator.last_session
     assert session.path.endswith("/speech/universal/v2")
     assert _received_contexts(emulator)[0]["translation"]["targetLanguages"] == ["de", "fr"]
+
+
+def test_custom_endpoint_id_and_language(emulator: Any, tmp_path: Path) -> None:
+    audio = tone_wav(tmp_path / "a.wav", "Custom model here.")
+    cid = "0b5f7c0e-1111-2222-3333-444455556666"
+    out = run_sdk(
+        "recognize_once",
+        emulator.url,
+        KEY,
+        wav=str(audio.path),
+        properties={"SpeechServiceConnection_EndpointId": cid},
+    )
+    assert out["reason"] == "RecognizedSpeech", out
+    assert out["text"] == "Custom model here."
+    assert emulator.last_session.query == {"cid": cid}  # cid replaces language
+    out = run_sdk(
+        "recognize_once",
+        emulator.url,
+        KEY,
+        wav=str(audio.path),
+        properties={"SpeechServiceConnection_RecoLanguage": "de-DE"},
+    )
+    assert out["text"] == "Custom model here."
+    assert emulator.last_session.query == {"language": "de-DE"}
