@@ -268,21 +268,22 @@ def find_runs(
     return [(int(s) * frame, int(e) * frame) for s, e in zip(starts, ends, strict=True)]
 
 
-_Bank = tuple[npt.NDArray[np.complex128], npt.NDArray[np.float64]]
+_Bank = tuple[npt.NDArray[np.float32], float]
 _BANKS: dict[tuple[int, int], _Bank] = {}
 
 
 def _bank(sample_rate: int, width: int) -> _Bank:
+    """Windowed cosines then sines of the 20 code frequencies (40 x width), and the window sum."""
     key = (sample_rate, width)
     cached = _BANKS.get(key)
     if cached is not None:
         return cached
     n = np.arange(width, dtype=np.float64)
-    window: npt.NDArray[np.float64] = np.hanning(width + 2)[1:-1]
+    window = np.hanning(width + 2)[1:-1]
     freqs = np.array(LOW_FREQS + HIGH_FREQS)
-    phase = -2j * np.pi * np.outer(freqs, n) / sample_rate
-    basis: npt.NDArray[np.complex128] = (np.exp(phase) * window).astype(np.complex128)
-    bank = (basis, window)
+    phase = 2 * np.pi * np.outer(freqs, n) / sample_rate
+    basis = np.concatenate((np.cos(phase) * window, np.sin(phase) * window)).astype(np.float32)
+    bank = (basis, float(window.sum()))
     if len(_BANKS) < 64:
         _BANKS[key] = bank
     return bank
@@ -298,16 +299,16 @@ def _symbol_values(
         return None
     step = length / count
     width = max(8, int(sym_n * 0.6))
-    basis, window = _bank(sample_rate, width)
-    wsum = float(window.sum())
+    basis, wsum = _bank(sample_rate, width)
     firsts = np.round(start + (np.arange(count) + 0.5) * step - width / 2).astype(np.int64)
     if firsts[0] < 0 or firsts[-1] + width > len(samples):
         return None
-    segs = samples[firsts[:, None] + np.arange(width)].astype(np.float64)  # count x width
-    energy = np.einsum("ij,ij->i", segs, segs) / width
+    segs = samples[firsts[:, None] + np.arange(width)].astype(np.float32)  # count x width
+    energy = np.einsum("ij,ij->i", segs, segs).astype(np.float64) / width
     if np.any(energy <= 1e-12):
         return None
-    amps = 2.0 * np.abs(segs @ basis.T) / wsum  # count x 20
+    proj = (segs @ basis.T).astype(np.float64)  # count x 40: cosine then sine parts
+    amps = 2.0 * np.hypot(proj[:, :20], proj[:, 20:]) / wsum  # count x 20
     lo = np.argmax(amps[:, :10], axis=1)
     hi = np.argmax(amps[:, 10:], axis=1)
     rows = np.arange(count)
