@@ -8,7 +8,8 @@ as a user would run it.
 
 Every scenario waits for its terminal event with a bounded wait, disconnects
 every callback it connected (the native SDK can abort the interpreter at exit
-otherwise) and reports ``timed_out`` instead of hanging.
+otherwise) and reports ``timed_out`` instead of hanging; a watchdog reports
+and exits if a blocking SDK call never returns.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ import azure.cognitiveservices.speech as speechsdk
 WAIT_S = 15.0
 
 
-def _props(result: Any) -> dict[str, Any]:
+def _json(result: Any) -> dict[str, Any]:
+    """The service's JSON for a recognition result, parsed."""
     raw = result.json
     try:
         return json.loads(raw) if raw else {}
@@ -40,7 +42,7 @@ def _reco_result(result: Any) -> dict[str, Any]:
         "text": result.text,
         "offset": result.offset,
         "duration": result.duration,
-        "json": _props(result),
+        "json": _json(result),
     }
     if result.reason == speechsdk.ResultReason.Canceled:
         details = result.cancellation_details
@@ -97,7 +99,6 @@ class _Signals:
         self.events: list[dict[str, Any]] = []
         self.done = threading.Event()
         self.lock = threading.Lock()
-        self.t0 = time.monotonic()
 
     def on(self, signal: Any, name: str, fn: Callable[[Any], dict[str, Any]] | None = None) -> None:
         def handler(evt: Any) -> None:
