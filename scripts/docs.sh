@@ -27,9 +27,26 @@ modules=(
   azspeech.models
   azspeech.emulator
 )
-.venv/bin/python -m pdoc --docformat google --no-show-source \
-  --footer-text "azspeech $(.venv/bin/python -c 'import azspeech; print(azspeech.__version__)')" \
-  -o out/docs "${modules[@]}"
+# pdoc is driven from Python: azspeech loads SpeechClient and AsyncSpeechClient lazily (on
+# first attribute access), which pdoc's own import cannot see; touching them first puts the
+# two entry points, with their docstrings, on the azspeech page.
+.venv/bin/python - "${modules[@]}" <<'PY'
+import sys
+from pathlib import Path
+
+import pdoc
+import pdoc.render
+
+import azspeech
+
+azspeech.SpeechClient, azspeech.AsyncSpeechClient  # noqa: B018 - resolve the lazy names
+pdoc.render.configure(
+    docformat="google",
+    show_source=False,
+    footer_text=f"azspeech {azspeech.__version__}",
+)
+pdoc.pdoc(*sys.argv[1:], output_directory=Path("out/docs"))
+PY
 echo "API reference: out/docs/index.html"
 if [ "${1:-}" = "--serve" ]; then
   exec .venv/bin/python -m http.server --directory out/docs --bind 127.0.0.1 8080
