@@ -327,3 +327,14 @@ def test_websocket_urls(
         Endpoints.from_endpoint(endpoint) if "://" in endpoint else Endpoints.from_region(endpoint)
     )
     assert ws_url(eps, deployment, streaming=streaming) == expected
+
+
+def test_sentence_splitter_abbreviations() -> None:
+    sp = SentenceSplitter()
+    text = "Dr. Smith met J. R. R. Tolkien, e.g. at lunch. Then (Mr. Jones) left! Done"
+    out = sp.feed(text) + sp.flush()
+    assert [s for _, s in out] == [
+        "Dr. Smith met J. R. R. Tolkien, e.g. at lunch.",
+        "Then (Mr. Jones) left!",
+        "Done",
+    ]

@@ -253,15 +253,53 @@ def make_audio(data: bytes, prepared: PreparedSynthesis) -> Audio:
 
 # -- sentence chunking ----------------------------------------------------------------
 
-_SENTENCE_END = re.compile(r"""[.!?;。！？…]+["'”’)\]]*(?=\s)|\n\s*\n""")
+_SENTENCE_END = re.compile(r"""[.!?。！？…]+["'”’)\]]*(?=\s)|\n\s*\n""")
+# A full stop after these is not the end of a sentence ("Dr. Smith", "e.g. this").
+_ABBREVIATIONS = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "sr",
+        "jr",
+        "st",
+        "vs",
+        "e.g",
+        "i.e",
+        "fig",
+        "approx",
+        "dept",
+        "inc",
+        "ltd",
+    ]
+)
+
+
+def _sentence_end(text: str, start: int = 0) -> int | None:
+    """Where the first complete sentence of *text* (from *start*) ends, or None."""
+    while True:
+        match = _SENTENCE_END.search(text, start)
+        if match is None:
+            return None
+        if text[match.start()] == ".":
+            word = text[: match.start()].rsplit(None, 1)[-1:] or [""]
+            token = word[0].lower().lstrip("(\"'“‘")
+            if token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
+                start = match.end()
+                continue
+        return match.end()
 
 
 class SentenceSplitter:
     """Cuts text arriving in pieces into sentences as soon as each one is complete.
 
     A sentence ends at ``.``, ``!``, ``?`` (and CJK equivalents) followed by
-    whitespace, or at a blank line; a run longer than *max_chars* is cut at
-    its last space, so synthesis never waits long for a missing full stop.
+    whitespace, or at a blank line, but not at the full stop of a common
+    abbreviation or an initial ("Dr. Smith", "J. R. R. Tolkien"); a run longer
+    than *max_chars* is cut at its last space, so synthesis never waits long
+    for a missing full stop.
     """
 
     def __init__(self, max_chars: int = 300) -> None:
@@ -274,8 +312,7 @@ class SentenceSplitter:
         self._buf += piece
         out: list[tuple[int, str]] = []
         while True:
-            match = _SENTENCE_END.search(self._buf)
-            cut = match.end() if match else None
+            cut = _sentence_end(self._buf)
             if cut is None and len(self._buf) > self.max_chars:
                 space = self._buf.rfind(" ", 0, self.max_chars)
                 cut = space + 1 if space > 0 else self.max_chars
