@@ -16,7 +16,7 @@ from starlette.routing import BaseRoute, Route
 
 from ._audio import AudioFormatError, decode_file, to_engine_rate
 from .auth import apply_http_faults, error_response, guard_http
-from .engines.base import ENGINE_RATE, Final, RecognitionOptions, Segment, Transcript
+from .engines.base import Final, RecognitionOptions, Segment, Transcript
 from .results import OutputOptions, detailed_phrase, ticks
 from .state import EmulatorState
 
@@ -110,6 +110,3 @@ def routes(state: EmulatorState) -> list[BaseRoute]:
         "/stt/speech/recognition/{mode}/cognitiveservices/v1",
     ]
     return [Route(p, recognize, methods=["POST"]) for p in paths]
-
-
-assert ENGINE_RATE == 16000

@@ -29,7 +29,6 @@ from ..errors import ProtocolError
 from ._audio import AudioFormatError, PcmConverter, parse_wav_header
 from .auth import guard_ws
 from .engines.base import (
-    ENGINE_RATE,
     Final,
     Hypothesis,
     InitialSilence,
@@ -510,6 +509,3 @@ def routes(state: EmulatorState) -> list[BaseRoute]:
             await SttSession(state, ch, mode).run()
 
     return [WebSocketRoute(p, endpoint) for p in STT_PATHS]
-
-
-assert ENGINE_RATE == 16000
