@@ -212,11 +212,22 @@ class AsyncTextToSpeech:
     ) -> Audio:
         """Synthesize *text_or_ssml* and return the whole :class:`~azspeech.audio.Audio`.
 
-        Plain text is escaped into SSML for *voice*; a string starting with
-        ``<speak`` is sent as SSML after a well-formedness check.
-        *transport* ``"auto"`` uses the WebSocket (kept open and reused for
-        the next request), ``"rest"`` one HTTP POST. *deployment_id* selects a
-        custom voice deployment.
+        Plain text is escaped into SSML for *voice* and *language*; a string
+        starting with ``<speak`` is sent as SSML after a well-formedness check
+        (it names its own voices, so *voice* and *language* do not apply).
+        *output_format* is any :class:`~azspeech.audio.OutputFormat` or its
+        string. *transport* ``"auto"`` uses the WebSocket (kept open and
+        reused for the next request), ``"rest"`` one HTTP POST.
+        *deployment_id* selects a custom voice deployment. *strict* makes
+        characters XML cannot carry an error instead of dropping them.
+
+        Raises:
+            InvalidRequestError: empty text, malformed or oversized SSML
+                (over 64 KB), or the service refused the request (REST 400).
+            ConfigurationError: an unknown output format (the message lists
+                the valid ones) or transport.
+            CanceledError: the service ended the request (WebSocket close
+                1007, code ``BadRequestParameters``: an unknown voice, bad SSML...).
         """
         if transport not in ("auto", "rest", "websocket"):
             raise ConfigurationError(
