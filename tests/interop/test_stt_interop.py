@@ -444,3 +444,21 @@ def test_custom_endpoint_id_and_language(emulator: Any, tmp_path: Path) -> None:
     )
     assert out["text"] == "Custom model here."
     assert emulator.last_session.query == {"language": "de-DE"}
+
+
+def test_other_input_sample_rates(emulator: Any, tmp_path: Path) -> None:
+    # the SDK sends a file's own rate (WAV header and speech.config); offsets
+    # stay in 100-ns ticks of real time
+    from azspeech.emulator.engines import tones
+
+    from .harness import to_pcm16, write_wav
+
+    for rate in (8000, 48000):
+        enc = tones.encode("Rate check here.", rate, lead_ms=300, tail_ms=500)
+        wav = write_wav(tmp_path / f"r{rate}.wav", to_pcm16(enc.samples), rate)
+        out = run_sdk("recognize_once", emulator.url, KEY, wav=str(wav))
+        assert out["reason"] == "RecognizedSpeech", (rate, out)
+        assert out["text"] == "Rate check here.", rate
+        assert abs(out["offset"] - 3_000_000) <= TOL, (rate, out["offset"])
+        source = emulator.last_session.received("speech.config")[0].json()
+        assert source["context"]["audio"]["source"]["samplerate"] == str(rate)
