@@ -3,6 +3,7 @@
 #
 #   bash scripts/docs.sh            # build out/docs/index.html
 #   bash scripts/docs.sh --serve    # build, then serve on http://127.0.0.1:8080
+#   bash scripts/docs.sh --examples # also run every examples/guide_*.py against the emulator
 #
 # The user guide itself is Markdown under docs/ (start at docs/index.md).
 set -euo pipefail
@@ -48,6 +49,20 @@ pdoc.render.configure(
 pdoc.pdoc(*sys.argv[1:], output_directory=Path("out/docs"))
 PY
 echo "API reference: out/docs/index.html"
+if [ "${1:-}" = "--examples" ]; then
+  # The guide's examples: each runs against the bundled emulator, writing into a scratch dir.
+  scratch="$(mktemp -d)"
+  trap 'rm -rf "$scratch"' EXIT
+  for example in examples/guide_*.py; do
+    if [ "$example" = examples/guide_testing.py ]; then
+      .venv/bin/python -m pytest -q -p no:cacheprovider "$example" >"$scratch/log" 2>&1
+    else
+      (cd "$scratch" && timeout 300 "$OLDPWD/.venv/bin/python" "$OLDPWD/$example" "$scratch") \
+        >"$scratch/log" 2>&1
+    fi || { echo "FAILED: $example"; tail -30 "$scratch/log"; exit 1; }
+    echo "ok: $example"
+  done
+fi
 if [ "${1:-}" = "--serve" ]; then
   exec .venv/bin/python -m http.server --directory out/docs --bind 127.0.0.1 8080
 fi
