@@ -70,3 +70,15 @@ async def test_ten_minutes_twenty_drops_every_phrase_once(
     offsets = [r.offset_ticks for r in got]
     assert offsets == sorted(offsets)
     assert session.replay.evicted_bytes == 0
+
+
+async def test_flow_control_keeps_the_replay_window_bounded(aclient: AsyncSpeechClient) -> None:
+    texts = numbered_texts(20, seed=3)
+    pcm, _ = phrase_audio(texts, seed=3)
+    # A 4-second window: the sender waits for final results instead of evicting audio.
+    async with aclient.stt.stream(interim_results=False, replay_buffer_seconds=4) as session:
+        await session.send_file(wav(pcm))
+        got = [r.text async for r in session.results()]
+    assert got == texts
+    assert session.replay.evicted_bytes == 0
+    assert session.replay.retained_bytes <= 4 * 32000 + 32000

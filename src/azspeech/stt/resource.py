@@ -151,7 +151,7 @@ class AsyncSpeechToText:
         sample_rate: int = 16000,
         chunk_ms: int = 100,
         max_reconnects: int = 4,
-        replay_buffer_seconds: float = 300.0,
+        replay_buffer_seconds: float = 120.0,
         max_connection_age: float | None = 540.0,
         extra_query: Mapping[str, str] | None = None,
         extra_context: Mapping[str, Any] | None = None,

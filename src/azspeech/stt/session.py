@@ -97,7 +97,8 @@ class AsyncRecognitionSession:
         audio_format: AudioFormat | None = None,
         chunk_ms: int = 100,
         max_reconnects: int = 4,
-        replay_buffer_seconds: float = 300.0,
+        replay_buffer_seconds: float = 120.0,
+        window_wait: float = 5.0,
         max_connection_age: float | None = None,
         single_turn: bool = False,
         callbacks: dict[str, Callback] | None = None,
@@ -137,11 +138,16 @@ class AsyncRecognitionSession:
         self._task: asyncio.Task[None] | None = None
         self._ws: WebSocket | None = None
         self._failures = 0
+        self.window_wait = window_wait
+        self._acked = asyncio.Event()
+        self._window_forced = False  # no ack came in time: send on, evicting the oldest
         self._error_raised = False
         self._canceled_sent = False
         self._stopped = False
         self._iter_done = False
         self._connected_at = 0.0
+        self._idle_ws: WebSocket | None = None
+        self._idle_gen = 0
 
     # -- properties -------------------------------------------------------------------------
 
@@ -195,7 +201,11 @@ class AsyncRecognitionSession:
         if not chunk:
             return
         self.replay.append(chunk)
-        self._data.set()
+        ws = self._idle_ws
+        if ws is not None and ws is self._ws and self.state.turn_active:
+            await self._send_direct(ws)
+        else:
+            self._data.set()
         while self.replay.unsent_bytes > self._high_water and not self.done:
             self._space.clear()
             await self._space.wait()
@@ -439,20 +449,77 @@ class AsyncRecognitionSession:
         rb = self.replay
         st = self.state
         size = self.chunk_bytes
-        while True:
+        turn = st.turns
+        while st.turn_active and st.turns == turn:  # never into a turn that has ended
             chunk = rb.next_chunk(size)
             if chunk is None:
                 if self._audio_ended:
                     if not st.end_sent:
                         await ws.send(st.end_frame())
                     return
+                # Idle: while we wait, send() may write frames itself (see _send_direct).
                 self._data.clear()
-                await self._data.wait()
+                self._idle_gen += 1
+                gen = self._idle_gen
+                self._idle_ws = ws
+                try:
+                    await self._data.wait()
+                finally:
+                    if self._idle_gen == gen:
+                        self._idle_ws = None
+                    self._idle_gen += 1
                 continue
-            await ws.send(st.audio_frame(chunk))
+            if self._window_full(len(chunk)):
+                # Flow control: at most replay_buffer_seconds of audio in flight without a
+                # final result, so that a reconnect can replay all of it. If no final comes
+                # within window_wait (a long silence), send on and evict the oldest audio.
+                self._acked.clear()
+                try:
+                    await asyncio.wait_for(self._acked.wait(), self.window_wait)
+                except asyncio.TimeoutError:
+                    self._window_forced = True
+                continue
+            # Take the chunk before awaiting, so that a direct send never takes it too;
+            # audio lost with a dropped connection is replayed from the ack point anyway.
             rb.advance(len(chunk))
+            await ws.send(st.audio_frame(chunk))
             if rb.unsent_bytes <= self._high_water:
                 self._space.set()
+
+    def _window_full(self, n: int) -> bool:
+        limit = self.replay.max_bytes
+        return (
+            limit is not None and not self._window_forced and self.replay.unacked_bytes + n > limit
+        )
+
+    async def _send_direct(self, ws: WebSocket) -> None:
+        """Write the new audio from the caller's task while the sender is idle.
+
+        This saves a task switch per chunk on live streams. Frames are taken
+        from the buffer and written synchronously in order; the sender stays
+        parked until woken, and a connection error is left to the receiver
+        (which sees the close and triggers the reconnect).
+        """
+        gen = self._idle_gen
+        self._idle_ws = None  # one direct writer at a time
+        rb = self.replay
+        st = self.state
+        turn = st.turns  # stop if this turn ends or the connection is replaced meanwhile
+        try:
+            while st.turn_active and st.turns == turn and self._ws is ws:
+                chunk = rb.next_chunk(self.chunk_bytes)
+                if chunk is None:
+                    break
+                if self._window_full(len(chunk)):
+                    self._data.set()  # the sender waits for the window to open
+                    break
+                rb.advance(len(chunk))
+                await ws.send(st.audio_frame(chunk))
+        except (ConnectionError, OSError):
+            self._data.set()
+        finally:
+            if self._idle_gen == gen:  # the sender still waits on the same connection
+                self._idle_ws = ws
 
     async def _receiver(self, ws: WebSocket) -> None:
         st = self.state
@@ -462,6 +529,8 @@ class AsyncRecognitionSession:
             events = st.receive(msg)
             if st.finals != finals:
                 self._failures = 0
+                self._window_forced = False
+                self._acked.set()
             for ev in events:
                 if isinstance(ev, Canceled):
                     self._canceled_sent = True
