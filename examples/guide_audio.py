@@ -3,13 +3,14 @@
 Needs no service for most of it; the last part recognizes a numpy array and
 an MP3 against the bundled emulator:
 
-    python examples/guide_audio.py [output-directory]
+    python examples/guide_audio.py [output-directory]    (default: a new temporary directory)
 """
 
 from __future__ import annotations
 
 import io
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -82,8 +83,9 @@ def recognize_inputs(out: Path) -> None:
 
 
 def main() -> None:
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else ".")
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else tempfile.mkdtemp(prefix="azspeech-guide-"))
     out.mkdir(parents=True, exist_ok=True)
+    print(f"(output files go to {out})")
     audio_type(out)
     conversions(out)
     recognize_inputs(out)

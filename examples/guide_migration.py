@@ -1,6 +1,6 @@
 """The azspeech side of docs/migration.md, run against the bundled emulator.
 
-    python examples/guide_migration.py [output-directory]
+    python examples/guide_migration.py [output-directory]    (default: a new temporary directory)
 
 Each function is one "azspeech" snippet of the migration guide.
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import tempfile
 from pathlib import Path
 
 from azspeech import AsyncSpeechClient, CanceledError, SpeechClient
@@ -115,8 +116,9 @@ def synthesis_events(client: SpeechClient, ssml: str) -> None:
 
 
 def main() -> None:
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else ".")
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else tempfile.mkdtemp(prefix="azspeech-guide-"))
     out.mkdir(parents=True, exist_ok=True)
+    print(f"(output files go to {out})")
     with Emulator() as emulator:
         with emulator.client() as client:
             question = client.tts.synthesize("Where is Contoso?").save(out / "guide_q.wav")

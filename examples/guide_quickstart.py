@@ -9,6 +9,8 @@ anywhere; the round trip uses the bundled emulator.
 from __future__ import annotations
 
 import os
+import tempfile
+from pathlib import Path
 
 from azspeech import ConfigurationError, SpeechClient
 from azspeech.emulator import Emulator
@@ -52,8 +54,8 @@ def round_trip() -> None:
         # What you would write against Azure, pointed at the emulator's URL:
         with SpeechClient(endpoint=emulator.url, key=emulator.key) as client:
             audio = client.tts.synthesize("Hello from azspeech.")
-            audio.save("guide_quickstart.wav")
-            result = client.stt.recognize_once("guide_quickstart.wav", language="en-US")
+            wav = audio.save(Path(tempfile.mkdtemp()) / "hello.wav")
+            result = client.stt.recognize_once(wav, language="en-US")
             print(f"heard {result.text!r} at {result.offset.total_seconds():.2f} s")
 
         # An STS token for a browser or another process (ten minutes):
@@ -66,4 +68,3 @@ def round_trip() -> None:
 if __name__ == "__main__":
     configurations()
     round_trip()
-    os.remove("guide_quickstart.wav")

@@ -2,12 +2,13 @@
 
 Runs against the bundled emulator (no account, no network):
 
-    python examples/guide_stt_sync.py [output-directory]
+    python examples/guide_stt_sync.py [output-directory]    (default: a new temporary directory)
 """
 
 from __future__ import annotations
 
 import sys
+import tempfile
 import threading
 from pathlib import Path
 
@@ -72,8 +73,9 @@ def rest_apis(client: SpeechClient, wav: Path, out: Path) -> None:
 
 
 def main() -> None:
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else ".")
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else tempfile.mkdtemp(prefix="azspeech-guide-"))
     out.mkdir(parents=True, exist_ok=True)
+    print(f"(output files go to {out})")
     with Emulator() as emulator, emulator.client() as client:
         speech = client.tts.synthesize("Welcome to the meeting. Let us begin.")
         wav = speech.save(out / "guide_meeting.wav")

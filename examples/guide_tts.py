@@ -2,13 +2,14 @@
 
 Runs against the bundled emulator (no account, no network):
 
-    python examples/guide_tts.py [output-directory]
+    python examples/guide_tts.py [output-directory]    (default: a new temporary directory)
 """
 
 from __future__ import annotations
 
 import asyncio
 import sys
+import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -123,8 +124,9 @@ def voices_and_batch(client: SpeechClient, out: Path) -> None:
 
 
 def main() -> None:
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else ".")
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else tempfile.mkdtemp(prefix="azspeech-guide-"))
     out.mkdir(parents=True, exist_ok=True)
+    print(f"(output files go to {out})")
     with Emulator() as emulator:
         with emulator.client() as client:
             whole_audio(client, out)
