@@ -21,6 +21,7 @@ import secrets
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.routing import BaseRoute, WebSocketRoute
 from starlette.websockets import WebSocket
 
@@ -343,7 +344,7 @@ class SttSession:
                 return
             self.ch.count_audio(turn.converter.ms(len(msg.body)))
             samples = turn.converter.feed(msg.body)
-            await self.events(turn, turn.stream.feed(samples))
+            await self.events(turn, await self._feed(turn, samples))
             await self.ch.check_faults()
             return
         if rid in self.finished:
@@ -389,9 +390,15 @@ class SttSession:
         rest = msg.body[fmt.data_offset :] if msg.body else b""
         if rest:
             self.ch.count_audio(turn.converter.ms(len(rest)))
-            await self.events(turn, stream.feed(turn.converter.feed(rest)))
+            await self.events(turn, await self._feed(turn, turn.converter.feed(rest)))
         if not msg.body:
             await self.end_turn(turn)
+
+    async def _feed(self, turn: _Turn, samples: Any) -> list[Any]:
+        """Run the engine on *samples* (off the event loop for slow engines)."""
+        if self.state.engine.slow:
+            return await run_in_threadpool(turn.stream.feed, samples)
+        return turn.stream.feed(samples)
 
     async def events(self, turn: _Turn, events: list[Any]) -> None:
         rid = turn.request_id
@@ -454,8 +461,11 @@ class SttSession:
     async def end_turn(self, turn: _Turn) -> None:
         """The client's empty audio message: flush, then end the turn."""
         tail = turn.converter.feed(b"", last=True)
-        events = turn.stream.feed(tail) if len(tail) else []
-        events += turn.stream.finish()
+        events = await self._feed(turn, tail) if len(tail) else []
+        if self.state.engine.slow:
+            events += await run_in_threadpool(turn.stream.finish)
+        else:
+            events += turn.stream.finish()
         await self.events(turn, events)
         if turn.ended:
             return

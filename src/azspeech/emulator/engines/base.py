@@ -129,6 +129,8 @@ class SttEngine(ABC):
     """A pluggable recognizer. Subclasses say what a stretch of speech contains."""
 
     name = "engine"
+    #: True for engines that take long per phrase (run off the event loop)
+    slow = False
 
     @abstractmethod
     def recognize(

@@ -19,6 +19,9 @@ class WhisperEngine(SttEngine):
     """Transcribes each phrase the segmenter finds with faster-whisper."""
 
     name = "whisper"
+    slow = True
+    #: new audio needed before another interim transcription (samples)
+    partial_step = ENGINE_RATE * 3 // 2
 
     def __init__(self, model_path: str | None = None, *, cpu_threads: int = 2) -> None:
         try:
@@ -38,6 +41,18 @@ class WhisperEngine(SttEngine):
             model_path, device="cpu", compute_type="int8", cpu_threads=cpu_threads
         )
         self._lock = threading.Lock()
+
+    def partial(self, audio: Float32Array, offset: int, options: RecognitionOptions) -> str:
+        """Interim text, re-transcribed after each further second of speech."""
+        cache = options.scratch
+        key = ("whisper-partial", offset)
+        last = cache.get(key)
+        if isinstance(last, tuple) and len(audio) - int(last[0]) < self.partial_step:
+            return str(last[1])
+        result = self.recognize(audio, offset, options)
+        text = result.text.rstrip(".?!,") if result is not None else ""
+        cache[key] = (len(audio), text)
+        return text
 
     def recognize(
         self, audio: Float32Array, offset: int, options: RecognitionOptions
