@@ -6,6 +6,7 @@ import asyncio
 import base64
 import collections
 import json
+import logging
 import secrets
 import threading
 import time
@@ -21,6 +22,20 @@ if TYPE_CHECKING:
 __all__ = ["EmulatorState", "LoggedMessage", "RequestLog", "Script", "SessionLog"]
 
 TOKEN_LIFETIME_S = 600.0
+
+logger = logging.getLogger("azspeech.emulator")
+
+
+class _ErrorList(list[str]):
+    """A list of problems that also goes to the ``azspeech.emulator`` logger."""
+
+    def __init__(self, where: str) -> None:
+        super().__init__()
+        self._where = where
+
+    def append(self, item: str) -> None:
+        logger.info("%s: %s", self._where, item)
+        super().append(item)
 
 
 @dataclass
@@ -75,6 +90,9 @@ class SessionLog:
     #: audio messages with a payload that is not a RIFF header (counted, not kept)
     audio_chunks: int = 0
     audio_bytes: int = 0
+
+    def __post_init__(self) -> None:
+        self.errors = _ErrorList(f"{self.kind} session {self.path}")
 
     def add(self, msg: LoggedMessage) -> None:
         """Record a message (the oldest go first beyond ``max_messages``)."""

@@ -16,6 +16,7 @@ there was no speech) because the official SDK waits for one.
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 from collections.abc import Callable, Mapping
@@ -39,7 +40,9 @@ from .engines.base import (
 )
 from .results import OutputOptions, detailed_phrase, guess_language, speaker_id, ticks
 from .state import EmulatorState
-from .wsbase import Channel
+from .wsbase import Channel, SessionClosed
+
+logger = logging.getLogger("azspeech.emulator")
 
 __all__ = ["STT_PATHS", "TurnHandler", "parse_options", "register_turn_handler", "routes"]
 
@@ -516,6 +519,13 @@ def routes(state: EmulatorState) -> list[BaseRoute]:
         if not accepted:
             return
         async with Channel.open(state, websocket, "stt", faults) as ch:
-            await SttSession(state, ch, mode).run()
+            try:
+                await SttSession(state, ch, mode).run()
+            except SessionClosed:
+                raise
+            except Exception as exc:  # a bug here must not look like a service decision
+                logger.exception("speech-to-text session failed")
+                ch.log.errors.append(f"internal error: {exc!r}")
+                await ch.close(1011, "Internal server error.")
 
     return [WebSocketRoute(p, endpoint) for p in STT_PATHS]
