@@ -229,3 +229,14 @@ async def test_service_limits_lifetime_idle_and_concurrency(emulator: Emulator) 
             assert info.value.response.status_code == 429
     finally:
         state.max_connection_seconds = state.idle_timeout_seconds = state.max_sessions = None
+
+
+def test_sts_faults(emulator: Emulator) -> None:
+    url = emulator.url + "/sts/v1.0/issueToken"
+    headers = {"Ocp-Apim-Subscription-Key": emulator.key}
+    emulator.faults.reject(503, path="issueToken")
+    assert httpx.post(url, headers=headers).status_code == 503
+    emulator.faults.drop(path="issueToken")
+    with pytest.raises(httpx.TransportError):
+        httpx.post(url, headers=headers)
+    assert httpx.post(url, headers=headers).status_code == 200

@@ -223,7 +223,9 @@ def routes(state: EmulatorState) -> list[BaseRoute]:
         entry = state.new_request(
             request.method, request.url.path, dict(request.query_params), dict(request.headers)
         )
-        refused, _faults = await guard_http(state, request, need_auth=False)
+        refused, faults = await guard_http(state, request, need_auth=False)
+        if refused is None:
+            refused = await apply_http_faults(request, faults)
         if refused is None:
             key = request.headers.get("ocp-apim-subscription-key")
             if key is None and state.allow_anonymous:
