@@ -224,3 +224,8 @@ def test_fast_errors(emulator: Emulator) -> None:
         headers=_headers(emulator),
     )
     assert "en-US" in r.json()["Transcribe"]
+
+
+def test_fast_without_locales_detects_language(emulator: Emulator) -> None:
+    j = _fast(emulator, tone_wav("Hello there. Schöne Grüße."), {}).json()
+    assert [p["locale"] for p in j["phrases"]] == ["en-US", "de-DE"]

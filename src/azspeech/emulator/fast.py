@@ -96,11 +96,11 @@ def _transcribe(
             if not text:
                 continue
             texts.append(text)
-            locale = (
-                locales[0]
-                if len(locales) == 1
-                else guess_language(t.text, locales, None) or "en-US"
-            )
+            if len(locales) == 1:
+                locale = locales[0]
+            else:  # language identification among the candidates, or among all locales
+                candidates = locales or ["en-US", *[x for x in LOCALES if x != "en-US"]]
+                locale = guess_language(t.text, candidates, None) or "en-US"
             item: dict[str, Any] = {}
             if channel is not None:
                 item["channel"] = channel
