@@ -201,10 +201,10 @@ def build_captions(phrases: Iterable[Any], options: CaptionOptions | None = None
             cap.end = cap.start + opts.min_duration
         if cap.end - cap.start > opts.max_duration:
             cap.end = cap.start + opts.max_duration
-        if nxt is not None and cap.end > nxt:
-            cap.end = max(nxt, cap.start)
+        if nxt is not None and cap.end > nxt > cap.start:
+            cap.end = nxt  # no overlap (captions starting together, e.g. two channels, may)
         cap.index = i + 1
-    return [c for c in raw if c.end > c.start or c is raw[-1]]
+    return raw
 
 
 def _stamp(t: timedelta, sep: str) -> str:

@@ -120,3 +120,9 @@ def test_live_captions_partial_then_final() -> None:
     assert u3 is not None and u3.is_final and u3.text == "Hello world."
     assert cap.to_srt() == "1\n00:00:01,000 --> 00:00:02,500\nHello world.\n"
     assert cap.update(Recognized(result=RecognitionResult(text=""))) is None
+
+
+def test_simultaneous_phrases_keep_their_text() -> None:
+    caps = build_captions([_phrase("Left channel.", 1.0, 1.0), _phrase("Right channel.", 1.0, 1.5)])
+    assert [c.text for c in caps] == ["Left channel.", "Right channel."]
+    assert all(c.end > c.start for c in caps)
