@@ -338,3 +338,10 @@ def test_sync_callbacks_and_iteration_together(client: SpeechClient) -> None:
     assert seen == ["Sync callback."]
     assert kinds[0] == "session_started" and kinds[-1] == "session_stopped"
     assert "recognized" in kinds
+
+
+async def test_send_file_realtime_paced(aclient: AsyncSpeechClient) -> None:
+    pcm, _ = phrase_audio(["Paced."], lead_ms=100, gap_ms=(200, 200))
+    async with aclient.stt.stream(interim_results=False) as session:
+        await session.send_file(wav(pcm), realtime=True)
+        assert [r.text async for r in session.results()] == ["Paced."]
