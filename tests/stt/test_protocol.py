@@ -402,3 +402,11 @@ def test_parse_result_properties(
 def test_parse_result_never_crashes_unexpectedly(body: dict[str, object]) -> None:
     with contextlib.suppress(ProtocolError):
         parse_result(body)
+
+
+def test_speech_config_frame_has_no_request_id() -> None:
+    st_ = RecognitionState(RecognitionOptions().checked(), AudioFormat(), ReplayBuffer(32000))
+    (frame,) = st_.connection_frames()
+    msg = decode_frame(frame)
+    assert msg.path == "speech.config" and msg.request_id is None
+    assert msg.header("Content-Type") == "application/json"

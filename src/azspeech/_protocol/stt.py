@@ -679,7 +679,9 @@ class RecognitionState:
     def connection_frames(self) -> list[str | bytes]:
         """Frames to send once per connection (``speech.config``)."""
         body = speech_config(self.format, self.options.mode)
-        return [encode_text("speech.config", body, request_id=_new_id())]
+        # No X-RequestId: speech.config belongs to the connection, not to a turn (what
+        # the native SDKs send; the JS SDK reuses the first turn's id instead).
+        return [encode_text("speech.config", body)]
 
     def start_turn(self) -> list[str | bytes]:
         """Open a turn: new request id, ``speech.context`` and the WAV header.
