@@ -238,13 +238,19 @@ def test_stream_facial_expression_animation(client: SpeechClient) -> None:
     ssml = (
         Speak().voice("en-US-AvaNeural").viseme(type="FacialExpression").text("Hi there.").to_xml()
     )
-    visemes = [e for e in client.tts.stream(ssml, visemes=True) if isinstance(e, Viseme)]
-    assert len(visemes) == 2  # one assembled animation per word
+    events = list(client.tts.stream(ssml, visemes=True))
+    visemes = [e for e in events if isinstance(e, Viseme)]
+    end = events[-1]
+    assert isinstance(end, SessionEnd)
+    assert len(visemes) == 3  # the lead-in, then one animation per word
+    frame = 0
     for v in visemes:
         assert v.animation is not None
-        parts = v.animation.replace("}{", "}\n{").split("\n")
-        frames = [json.loads(p) for p in parts]
-        assert all(len(row) == 55 for f in frames for row in f["BlendShapes"])
+        chunk = json.loads(v.animation)
+        assert chunk["FrameIndex"] == frame == round(v.offset_ticks * 60 / TICKS)
+        assert all(len(row) == 55 for row in chunk["BlendShapes"])
+        frame += len(chunk["BlendShapes"])
+    assert frame == round(end.offset_ticks * 60 / TICKS)  # the frames span the audio
 
 
 def test_stream_abandoned_early(emulator: Emulator, client: SpeechClient) -> None:
@@ -480,3 +486,32 @@ def test_batch_service_unavailable_then_retried(emulator: Emulator) -> None:
         job = c.tts.batch.create("Hi.", voice="en-US-AvaNeural")
         assert c.tts.batch.get(job).id == job.id
         c.tts.batch.delete(job)
+
+
+def test_adjacent_voices_do_not_merge_words(client: SpeechClient) -> None:
+    ssml = (
+        Speak()
+        .voice("en-US-AvaNeural")
+        .text("First words.")
+        .voice("en-US-AndrewNeural")
+        .text("Second.")
+        .to_xml()
+    )
+    events = list(client.tts.stream(ssml))
+    meta = [
+        (type(e).__name__, e.text)
+        for e in events
+        if isinstance(e, (WordBoundary, PunctuationBoundary))
+    ]
+    assert meta == [
+        ("WordBoundary", "First"),
+        ("WordBoundary", "words"),
+        ("PunctuationBoundary", "."),
+        ("WordBoundary", "Second"),
+        ("PunctuationBoundary", "."),
+    ]
+    pcm, _ = _collect(events)
+    assert (
+        tones.decode(np.frombuffer(pcm, "<i2").astype(np.float32) / 32768, 24000).text
+        == "First words. Second."
+    )

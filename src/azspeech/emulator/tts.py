@@ -199,10 +199,15 @@ def parse_ssml(ssml: str, *, any_voice: bool = False) -> _Doc:
         if tag == "sub":
             add_text(" " + (elem.get("alias") or "") + " ", voice, rate)
         elif tag not in ("break", "bookmark", "viseme", "silence", "lexicon", "backgroundaudio"):
+            block = tag in ("voice", "p", "s")  # these end words: "<voice>a.</voice><voice>b"
+            if block:
+                add_text(" ", voice, rate)
             add_text(elem.text, voice, rate)
             for child in elem:
                 walk(child, voice, rate)
                 add_text(child.tail, voice, rate)
+            if block:
+                add_text(" ", voice, rate)
         if tag == "voice" and voice is not None and doc.voices > 50:
             raise SynthesisError("Invalid SSML: more than 50 voice elements")
 
@@ -264,14 +269,6 @@ def _viseme_of(ch: str) -> int:
     return 1 + (ord(c) % 20)
 
 
-def _blend_frames(n: int, seed: int) -> list[list[float]]:
-    frames = []
-    for i in range(n):
-        phase = (seed + i) / 7.0
-        frames.append([round(0.5 + 0.5 * math.sin(phase + k / 9.0), 3) for k in range(55)])
-    return frames
-
-
 class _Renderer:
     def __init__(self, sample_rate: int, viseme_type: str | None) -> None:
         self.rate = sample_rate
@@ -282,7 +279,7 @@ class _Renderer:
         self.sentence: list[tuple[str, int, int]] = []
         self.last_word_sentence_end = True
         self.had_words = False
-        self.frame_index = 0
+        self.face_words: list[tuple[int, int, int]] = []
 
     def silence(self, ms: float) -> None:
         n = round(self.rate * ms / 1000.0)
@@ -344,23 +341,8 @@ class _Renderer:
 
     def _visemes(self, core: str, start: int, end: int, starts: list[int]) -> None:
         if self.viseme_type == "FacialExpression":
-            frames = max(1, round((end - start) / self.rate * 60))
-            shapes = _blend_frames(frames, start)
-            chunks = [shapes[k : k + 20] for k in range(0, len(shapes), 20)]
-            for n, chunk in enumerate(chunks):
-                anim = json.dumps(
-                    {"FrameIndex": self.frame_index, "BlendShapes": chunk}, separators=(",", ":")
-                )
-                self.frame_index += len(chunk)
-                self.events.append(
-                    Ev(
-                        start,
-                        "Viseme",
-                        viseme=_viseme_of(core[0]),
-                        animation=anim,
-                        last=n == len(chunks) - 1,
-                    )
-                )
+            # frames are laid out over the whole audio in finish()
+            self.face_words.append((start, end, _viseme_of(core[0])))
             return
         for ch, pos in zip(core, starts, strict=True):
             vid = _viseme_of(ch)
@@ -372,10 +354,46 @@ class _Renderer:
             else:
                 self.events.append(Ev(pos, "Viseme", viseme=vid))
 
+    def _blend_shapes(self, total: int) -> None:
+        """Blend-shape frames at 60 fps over the whole audio, one chunk per viseme.
+
+        Frames are contiguous from ``FrameIndex`` 0 and cover the silences too
+        (a neutral pose), so ``round(duration * 60)`` frames in all; the chunk
+        of the viseme at offset *t* starts at frame ``round(t * 60)``.
+        """
+        n_frames = round(total / self.rate * 60)
+        if n_frames <= 0:
+            return
+        spans = [
+            (round(a / self.rate * 60), round(b / self.rate * 60)) for a, b, _ in self.face_words
+        ]
+        moving = np.zeros(n_frames, dtype=bool)
+        for a, b in spans:
+            moving[a : max(b, a + 1)] = True
+        anchors: list[tuple[int, int, int]] = [(0, 0, 0)]  # (frame, sample, viseme id)
+        for (start, _end, vid), (f, _) in zip(self.face_words, spans, strict=True):
+            if f >= n_frames:
+                continue
+            if f == anchors[-1][0]:
+                anchors[-1] = (f, start, vid)
+            elif f > anchors[-1][0]:
+                anchors.append((f, start, vid))
+        bounds = [a[0] for a in anchors] + [n_frames]
+        for (frame, sample, vid), end_frame in zip(anchors, bounds[1:], strict=True):
+            shapes = [
+                [round(0.5 + 0.5 * math.sin((i / 7.0) + k / 9.0), 3) if moving[i] else 0.0
+                 for k in range(55)]
+                for i in range(frame, end_frame)
+            ]  # fmt: skip
+            anim = json.dumps({"FrameIndex": frame, "BlendShapes": shapes}, separators=(",", ":"))
+            self.events.append(Ev(sample, "Viseme", viseme=vid, animation=anim, last=True))
+
     def finish(self) -> Rendered:
         self._end_sentence()
         samples = np.concatenate(self.pieces) if self.pieces else np.zeros(0, dtype=np.float32)
-        if self.viseme_type != "FacialExpression":
+        if self.viseme_type == "FacialExpression":
+            self._blend_shapes(len(samples))
+        else:
             self.events.insert(0, Ev(0, "Viseme", viseme=0))
         order = {"SentenceBoundary": 0, "Bookmark": 1, "WordBoundary": 2}
         self.events.sort(key=lambda e: (e.start, order.get(e.kind, 3)))
