@@ -17,6 +17,7 @@ The archive holds ``0001.wav`` (extension per format), ``0001.word.json`` /
 
 from __future__ import annotations
 
+import asyncio
 import datetime as _dt
 import io
 import json
@@ -63,6 +64,7 @@ class _Job:
     error: dict[str, str] | None = None
     operation_id: str = ""
     stats: dict[str, Any] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
 
 class _Store:
@@ -179,15 +181,30 @@ def _produce(job: _Job) -> None:
     }
 
 
-def _advance(state: EmulatorState, job: _Job) -> None:
-    if job.status in ("Succeeded", "Failed"):
-        return
-    elapsed = time.monotonic() - job.created
+def _due(state: EmulatorState, job: _Job) -> bool:
     total = float(state.extra.get("batch_synthesis_seconds", 0.3))
-    if elapsed >= total:
-        _produce(job)
-        job.last_action = _now()
-    elif elapsed >= min(0.05, total / 2) and job.status == "NotStarted":
+    return job.status not in ("Succeeded", "Failed") and time.monotonic() - job.created >= total
+
+
+async def _ripen(state: EmulatorState, jobs: list[_Job]) -> None:
+    """Finish the jobs whose time has come (synthesis runs off the event loop)."""
+    for job in jobs:
+        if _due(state, job):
+            await asyncio.to_thread(_produce_once, job)
+
+
+def _produce_once(job: _Job) -> None:
+    with job.lock:
+        if job.status not in ("Succeeded", "Failed"):
+            _produce(job)
+            job.last_action = _now()
+
+
+def _advance(state: EmulatorState, job: _Job) -> None:
+    if job.status != "NotStarted":
+        return
+    total = float(state.extra.get("batch_synthesis_seconds", 0.3))
+    if time.monotonic() - job.created >= min(0.05, total / 2):
         job.status = "Running"
         job.last_action = _now()
 
@@ -324,6 +341,10 @@ def routes(state: EmulatorState) -> list[BaseRoute]:
                 },
             )
         with store.lock:
+            pending = store.jobs.get(job_id)
+        if pending is not None and request.method == "GET":
+            await _ripen(state, [pending])
+        with store.lock:
             job = store.jobs.get(job_id)  # type: ignore[assignment]
             if job is None:
                 return error_response(
@@ -348,6 +369,9 @@ def routes(state: EmulatorState) -> list[BaseRoute]:
             return error_response(400, "skip must be >= 0 and maxpagesize between 1 and 100.")
         base = base_of(request)
         with store.lock:
+            jobs = list(store.jobs.values())
+        await _ripen(state, jobs)
+        with store.lock:
             items = list(store.jobs.items())
             for _, job in items:
                 _advance(state, job)
@@ -365,6 +389,9 @@ def routes(state: EmulatorState) -> list[BaseRoute]:
         if refused is not None:
             return refused
         op_id = request.path_params["id"]
+        with store.lock:
+            jobs = [j for j in store.jobs.values() if j.operation_id == op_id]
+        await _ripen(state, jobs)
         with store.lock:
             for job in store.jobs.values():
                 if job.operation_id == op_id:
