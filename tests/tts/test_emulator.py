@@ -515,3 +515,13 @@ def test_adjacent_voices_do_not_merge_words(client: SpeechClient) -> None:
         tones.decode(np.frombuffer(pcm, "<i2").astype(np.float32) / 32768, 24000).text
         == "First words. Second."
     )
+
+
+def test_async_client_across_event_loops(emulator: Emulator) -> None:
+    aclient = emulator.async_client(max_retries=0)
+
+    async def once(text: str) -> str:
+        return _decode(await aclient.tts.synthesize(text))
+
+    assert asyncio.run(once("Loop one.")) == "Loop one."
+    assert asyncio.run(once("Loop two.")) == "Loop two."  # the first loop's socket is not reused

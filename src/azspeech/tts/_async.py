@@ -90,6 +90,7 @@ class _Conn:
     url: str
     opened: float
     last_used: float
+    loop: asyncio.AbstractEventLoop
     configured: bool = False
 
 
@@ -104,9 +105,12 @@ class _Pool:
 
     async def acquire(self, url: str) -> tuple[_Conn, bool]:
         now = time.monotonic()
+        loop = asyncio.get_running_loop()
         idle = self._idle.get(url)
         while idle:
             conn = idle.pop()
+            if conn.loop is not loop:
+                continue  # opened under another event loop (an earlier asyncio.run): unusable
             if (
                 not conn.ws.closed
                 and now - conn.last_used < _MAX_IDLE_S
@@ -116,7 +120,7 @@ class _Pool:
             await conn.ws.close()
         ws = await self._connect(url)
         self.opened += 1
-        return _Conn(ws, url, now, now), False
+        return _Conn(ws, url, now, now, loop), False
 
     def release(self, conn: _Conn) -> None:
         if conn.ws.closed:
@@ -155,9 +159,11 @@ class _Pool:
 
     async def close(self) -> None:
         idle, self._idle = self._idle, {}
+        loop = asyncio.get_running_loop()
         for conns in idle.values():
             for conn in conns:
-                await conn.ws.close()
+                if conn.loop is loop:
+                    await conn.ws.close()
 
 
 def _shift(event: SynthesisEvent, ticks: int, chars: int) -> SynthesisEvent:
