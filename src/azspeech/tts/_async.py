@@ -337,12 +337,7 @@ class AsyncTextToSpeech:
         while True:
             conn, reused = await self._pool.acquire(url)
             rid = new_request_id()
-            turn = SynthesisTurn(
-                rid,
-                text=prepared.text,
-                is_ssml=prepared.is_ssml,
-                bytes_per_second=prepared.bytes_per_second,
-            )
+            turn: SynthesisTurn | None = None
             ok = False
             sender: asyncio.Task[None] | None = None
             try:
@@ -353,7 +348,14 @@ class AsyncTextToSpeech:
                 await ws.send(synthesis_context_frame(rid, context))
                 if pieces is None:
                     await ws.send(ssml_frame(rid, prepared.ssml))
-                else:
+                # built after the request is on its way: nothing delays the first bytes
+                turn = SynthesisTurn(
+                    rid,
+                    text=prepared.text,
+                    is_ssml=prepared.is_ssml,
+                    bytes_per_second=prepared.bytes_per_second,
+                )
+                if pieces is not None:
                     sender = asyncio.ensure_future(self._send_pieces(ws, rid, pieces, turn))
                 while not turn.done:
                     if sender is not None and not sender.done():
@@ -366,7 +368,7 @@ class AsyncTextToSpeech:
                 return
             except ConnectionClosedError:
                 # A pooled socket the service closed while idle: try once on a fresh one.
-                if reused and attempt == 0 and not turn.started and pieces is None:
+                if reused and attempt == 0 and pieces is None and not (turn and turn.started):
                     attempt += 1
                     continue
                 raise
