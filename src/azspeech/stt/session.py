@@ -56,6 +56,7 @@ logger = logging.getLogger("azspeech")
 
 Callback = Callable[[Any], Any]
 _END = object()
+MAX_BATCH = 16  # audio frames written together when several are ready (1.6 s at 100 ms)
 
 _CALLBACK_NAMES = {
     "session_started": "on_session_started",
@@ -379,11 +380,11 @@ class AsyncRecognitionSession:
             await self._close_ws()
             raise
         except BaseException as exc:
-            self.error = exc
-            await self._close_ws()
-            if not self._canceled_sent:
+            if not self._canceled_sent:  # the event first, then the error shows in send()
                 self._canceled_sent = True
                 await self._emit(canceled_event(exc, self.session_id))  # type: ignore[arg-type]
+            self.error = exc
+            await self._close_ws()
         finally:
             self._audio_ended = True
             self._space.set()
@@ -479,12 +480,38 @@ class AsyncRecognitionSession:
                 except asyncio.TimeoutError:
                     self._window_forced = True
                 continue
-            # Take the chunk before awaiting, so that a direct send never takes it too;
-            # audio lost with a dropped connection is replayed from the ack point anyway.
-            rb.advance(len(chunk))
-            await ws.send(st.audio_frame(chunk))
+            await self._write(ws, self._take_frames(ws), turn)
             if rb.unsent_bytes <= self._high_water:
                 self._space.set()
+
+    def _take_frames(self, ws: WebSocket) -> list[bytes]:
+        """Frames for the audio ready to go, taken from the buffer.
+
+        They are taken (the cursor advanced) right before being written, so
+        that the sender and a direct send never take the same audio and the
+        frames go out in order: several at once only where the transport
+        writes a batch in one go (``send_many``), else one. Audio taken but
+        lost with a dropped connection or an ended turn is replayed from the
+        acknowledged point on the next turn anyway.
+        """
+        rb = self.replay
+        st = self.state
+        limit = MAX_BATCH if hasattr(ws, "send_many") else 1
+        frames: list[bytes] = []
+        while len(frames) < limit:
+            chunk = rb.next_chunk(self.chunk_bytes)
+            if chunk is None or self._window_full(len(chunk)):
+                break
+            rb.advance(len(chunk))
+            frames.append(st.audio_frame(chunk))
+        return frames
+
+    async def _write(self, ws: WebSocket, frames: list[bytes], turn: int) -> None:
+        """Send *frames* (taken by :meth:`_take_frames`) in order."""
+        if len(frames) > 1:
+            await ws.send_many(frames)  # type: ignore[attr-defined]
+        elif frames and self.state.turn_active and self.state.turns == turn:
+            await ws.send(frames[0])
 
     def _window_full(self, n: int) -> bool:
         limit = self.replay.max_bytes
@@ -502,19 +529,16 @@ class AsyncRecognitionSession:
         """
         gen = self._idle_gen
         self._idle_ws = None  # one direct writer at a time
-        rb = self.replay
         st = self.state
         turn = st.turns  # stop if this turn ends or the connection is replaced meanwhile
         try:
             while st.turn_active and st.turns == turn and self._ws is ws:
-                chunk = rb.next_chunk(self.chunk_bytes)
-                if chunk is None:
+                frames = self._take_frames(ws)
+                if not frames:
                     break
-                if self._window_full(len(chunk)):
-                    self._data.set()  # the sender waits for the window to open
-                    break
-                rb.advance(len(chunk))
-                await ws.send(st.audio_frame(chunk))
+                await self._write(ws, frames, turn)
+            if self.replay.unsent_bytes:
+                self._data.set()  # the window is full: the sender waits for it to open
         except (ConnectionError, OSError):
             self._data.set()
         finally:
