@@ -346,3 +346,35 @@ async def test_send_file_realtime_paced(aclient: AsyncSpeechClient) -> None:
     async with aclient.stt.stream(interim_results=False) as session:
         await session.send_file(wav(pcm), realtime=True)
         assert [r.text async for r in session.results()] == ["Paced."]
+
+
+async def test_continuous_language_id_uses_the_universal_endpoint(
+    aclient: AsyncSpeechClient, emulator: Emulator
+) -> None:
+    pcm, _ = phrase_audio(["Hello there.", "Grüße aus Berlin."], seed=2)
+    async with aclient.stt.stream(
+        candidate_languages=["en-US", "de-DE"], language_id_mode="continuous"
+    ) as session:
+        await session.send_file(wav(pcm))
+        finals = [r async for r in session.results()]
+    assert [(r.text, r.language) for r in finals] == [
+        ("Hello there.", "en-US"), ("Grüße aus Berlin.", "de-DE")]  # fmt: skip
+    s = _stt_sessions(emulator)[0] if _stt_sessions(emulator) else emulator.log[0]
+    assert s.path == "/speech/universal/v2"
+    ctx = s.received("speech.context")[0].json()
+    assert ctx["languageId"]["mode"] == "DetectContinuous"
+    assert ctx["phraseDetection"]["mode"] == "Conversation"
+
+
+def test_sync_stream_survives_a_dropped_connection(
+    client: SpeechClient, emulator: Emulator
+) -> None:
+    from ._audio import numbered_texts
+
+    texts = numbered_texts(5, seed=9)
+    pcm, _ = phrase_audio(texts, seed=9)
+    emulator.faults.drop(after_audio_ms=4000, path="/speech/recognition")
+    with client.stt.stream(interim_results=False) as session:
+        session.send_file(wav(pcm))
+        got = [r.text for r in session.results()]
+    assert got == texts and session.reconnects == 1

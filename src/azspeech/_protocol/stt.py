@@ -211,12 +211,24 @@ class RecognitionOptions:
         return self
 
     @property
+    def universal_endpoint(self) -> bool:
+        """Whether this recognition needs the universal v2 endpoint (continuous LID)."""
+        return bool(self.candidate_languages) and self.language_id_mode == "continuous"
+
+    @property
     def output_format(self) -> str:
         return "detailed" if self.detailed else "simple"
 
 
-def recognition_path(mode: str) -> str:
-    """The v1 WebSocket path of a recognition mode."""
+def recognition_path(mode: str, *, universal: bool = False) -> str:
+    """The WebSocket path: v1 per mode, or the universal v2 endpoint.
+
+    Continuous language identification needs the universal endpoint; the
+    mode then travels in ``speech.context`` only. The un-prefixed spelling is
+    the documented one and the one containers serve.
+    """
+    if universal:
+        return "/speech/universal/v2"
     return f"/speech/recognition/{mode}/cognitiveservices/v1"
 
 

@@ -124,7 +124,10 @@ class AsyncRecognitionSession:
             options, self.format, self.replay, limits=client._config.limits
         )
         self.url = (
-            client._config.endpoints.stt(recognition_path(options.mode), websocket=True)
+            client._config.endpoints.stt(
+                recognition_path(options.mode, universal=options.universal_endpoint),
+                websocket=True,
+            )
             + "?"
             + build_query(options)
         )
