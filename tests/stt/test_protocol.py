@@ -410,3 +410,51 @@ def test_speech_config_frame_has_no_request_id() -> None:
     msg = decode_frame(frame)
     assert msg.path == "speech.config" and msg.request_id is None
     assert msg.header("Content-Type") == "application/json"
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    mode=st.sampled_from(["interactive", "conversation", "dictation"]),
+    detailed=st.booleans(),
+    word_timings=st.booleans(),
+    profanity=st.sampled_from([None, "masked", "removed", "raw"]),
+    phrases=st.lists(st.text(min_size=1, max_size=12).filter(str.strip), max_size=4),
+    weight=st.one_of(st.none(), st.floats(0, 2)),
+    silence=st.one_of(st.none(), st.integers(0, 60000)),
+    segmentation=st.one_of(st.none(), st.integers(100, 5000)),
+    candidates=st.one_of(st.none(), st.just(["en-US", "de-DE"])),
+    interim=st.booleans(),
+)
+def test_context_and_query_agree(
+    mode: str, detailed: bool, word_timings: bool, profanity: str | None, phrases: list[str],
+    weight: float | None, silence: int | None, segmentation: int | None,
+    candidates: list[str] | None, interim: bool,
+) -> None:  # fmt: skip
+    opts = RecognitionOptions(
+        mode=mode, detailed=detailed, word_timings=word_timings, profanity=profanity,
+        phrases=phrases, phrase_weight=weight if phrases else None,
+        initial_silence_timeout_ms=silence, segmentation_silence_timeout_ms=segmentation,
+        candidate_languages=candidates, interim_results=interim,
+    ).checked()  # fmt: skip
+    ctx = json.loads(json.dumps(speech_context(opts)))  # plain JSON
+    q = {k: v[0] for k, v in parse_qs(build_query(opts)).items()}
+    pd, po = ctx["phraseDetection"], ctx["phraseOutput"]
+    assert pd["mode"] == mode.capitalize()
+    assert (po["format"] == "Detailed") == (q["format"] == "detailed") == opts.detailed
+    assert ("WordTimings" in po.get("detailed", {}).get("options", [])) == word_timings
+    assert ("wordLevelTimestamps" in q) == word_timings
+    if profanity:
+        assert q["profanity"] == profanity and pd["enrichment"]["profanity"] == profanity.title()
+    if silence is not None:
+        assert pd["initialSilenceTimeout"] == silence == int(q["initialSilenceTimeoutMs"])
+    if segmentation is not None:
+        seg = pd[mode]["segmentation"]["segmentationSilenceTimeoutMs"]
+        assert seg == segmentation == int(q["segmentationSilenceTimeoutMs"])
+    if phrases:
+        assert [i["text"] for i in ctx["dgi"]["groups"][0]["items"]] == [p.strip() for p in phrases]
+        assert ctx["dgi"]["bias"] == (1.0 if weight is None else weight)
+    else:
+        assert "dgi" not in ctx
+    assert ("languageId" in ctx) == ("lidEnabled" in q) == bool(candidates)
+    assert ("language" in pd) == (not candidates)
+    assert po["interimResults"]["resultType"] == ("Auto" if interim else "None")
