@@ -73,6 +73,22 @@ def test_gain_and_rate() -> None:
     assert len(fast.samples) < len(loud.samples)
 
 
+@settings(max_examples=40, deadline=None)
+@given(ascii_text, st.sampled_from([0.5, 0.8, 1.25, 2.0, 3.0, 10.0]))
+def test_any_speaking_rate_decodes(text: str, rate: float) -> None:
+    enc = tones.encode(text, 24000, rate=rate)
+    assert tones.decode(enc.samples, 24000).text == _norm(text)
+
+
+def test_words_joined_by_short_pauses_still_split() -> None:
+    a = tones.encode("alpha", 16000).samples
+    b = tones.encode("beta", 16000).samples
+    x = np.concatenate([a, np.zeros(16 * 20, np.float32), b])  # a 20 ms pause
+    dec = tones.decode(x, 16000)
+    assert dec.text == "alpha beta"
+    assert dec.words[1].start == len(a) + 16 * 20
+
+
 def test_survives_lossy_codecs() -> None:
     import io
 

@@ -22,6 +22,18 @@ __all__ = ["ScriptEngine", "ToneEngine", "placeholder_text"]
 _PARTIAL_GUARD = ENGINE_RATE * 40 // 1000  # a word is complete after 40 ms of silence
 
 
+def _decode_cached(
+    cache: dict[object, object], audio: Float32Array, offset: int, a: int, b: int
+) -> list[tones.DecodedWord] | None:
+    """The words of the sound run [a, b) (positions relative to *audio*), cached by position."""
+    key = ("run", offset + a, offset + b)
+    got = cache.get(key)
+    if got is None:
+        got = tones.decode_run(audio, ENGINE_RATE, a, b) or False
+        cache[key] = got
+    return got if isinstance(got, list) else None
+
+
 def placeholder_text(audio: Float32Array) -> str:
     """The deterministic stand-in text for speech nobody scripted."""
     runs = tones.find_runs(audio, ENGINE_RATE, threshold=0.01, merge_gap_ms=40)
@@ -92,14 +104,12 @@ class ToneEngine(ScriptEngine):
         cache = options.scratch
         words: list[WordResult] = []
         for a, b in tones.find_runs(audio, ENGINE_RATE):
-            key = ("word", offset + a, offset + b)
-            word = cache.get(key)
-            if word is None:
-                word = tones.decode_word(audio, ENGINE_RATE, a, b) or False
-                cache[key] = word
-            if not isinstance(word, tones.DecodedWord):
+            got = _decode_cached(cache, audio, offset, a, b)
+            if got is None:
                 return self._scripted(audio, offset)
-            words.append(WordResult(word.text, offset + a, offset + b, word.confidence))
+            words.extend(
+                WordResult(w.text, offset + w.start, offset + w.end, w.confidence) for w in got
+            )
         if not words:
             return self._scripted(audio, offset)
         conf = float(np.mean([w.confidence for w in words]))
@@ -113,12 +123,8 @@ class ToneEngine(ScriptEngine):
             cache.clear()
         words: list[str] = []
         for a, b in done:
-            key = ("word", offset + a, offset + b)
-            word = cache.get(key)
-            if word is None:
-                word = tones.decode_word(audio, ENGINE_RATE, a, b) or False
-                cache[key] = word
-            if not isinstance(word, tones.DecodedWord):
+            got = _decode_cached(cache, audio, offset, a, b)
+            if got is None:
                 return super().partial(audio, offset, options)
-            words.append(word.text)
+            words.extend(w.text for w in got)
         return " ".join(words)

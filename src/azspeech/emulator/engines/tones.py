@@ -40,6 +40,8 @@ __all__ = [
     "AMPLITUDE",
     "HIGH_FREQS",
     "LOW_FREQS",
+    "MIN_SENTENCE_GAP_MS",
+    "MIN_WORD_GAP_MS",
     "SENTENCE_GAP_MS",
     "SYMBOL_MS",
     "WORD_GAP_MS",
@@ -48,6 +50,7 @@ __all__ = [
     "Encoded",
     "ToneWord",
     "decode",
+    "decode_run",
     "decode_word",
     "encode",
     "find_runs",
@@ -60,6 +63,9 @@ SYMBOL_MS = 30.0
 WORD_GAP_MS = 80.0
 #: Silence after a sentence-ending word (ends a recognized phrase).
 SENTENCE_GAP_MS = 800.0
+#: Shortest pauses whatever the rate (sentences still end phrases, words still split).
+MIN_WORD_GAP_MS = 25.0
+MIN_SENTENCE_GAP_MS = 600.0
 #: Peak amplitude of each of the two tones of a symbol (the sum stays below 0.7).
 AMPLITUDE = 0.3
 #: Length of the fade in/out of every symbol.
@@ -77,6 +83,7 @@ _CLOSERS = "\"')]}»”’"
 # Analysis parameters for the decoder.
 _ACTIVE_THRESHOLD = 0.02  # RMS of a 1 ms frame that counts as sound
 _MERGE_GAP_MS = 40.0  # gaps shorter than this do not split a word
+_SPLIT_GAP_MS = 12.0  # retry: split at shorter pauses (fast speech), never inside a word
 _MIN_TONE_RATIO = 0.55  # share of a symbol's energy that must sit in its two tones
 
 Float32Array = npt.NDArray[np.float32]
@@ -193,8 +200,9 @@ def encode(
 
     *lead_ms*/*tail_ms* add silence before/after; *gain* scales the amplitude
     (the emulator's diarization tells speakers apart by loudness); *rate* > 1
-    speeds everything up (symbols and gaps), like SSML ``prosody rate`` (the
-    decoder only reads rate 1 audio, so sped-up speech falls back to the script).
+    shortens the pauses, like SSML ``prosody rate`` (symbols keep their length so
+    that any rate decodes; pauses stay at least :data:`MIN_WORD_GAP_MS` and
+    :data:`MIN_SENTENCE_GAP_MS`).
     Returns the samples and, for every word, its position in the audio and in
     *text*.
     """
@@ -202,9 +210,9 @@ def encode(
         raise ValueError("sample_rate must be at least 8000 Hz")
     if rate <= 0:
         raise ValueError("rate must be positive")
-    sym_n = max(1, round(sample_rate * SYMBOL_MS / 1000.0 / rate))
-    word_gap = round(sample_rate * WORD_GAP_MS / 1000.0 / rate)
-    sent_gap = round(sample_rate * SENTENCE_GAP_MS / 1000.0 / rate)
+    sym_n = max(1, round(sample_rate * SYMBOL_MS / 1000.0))
+    word_gap = round(sample_rate * max(MIN_WORD_GAP_MS, WORD_GAP_MS / rate) / 1000.0)
+    sent_gap = round(sample_rate * max(MIN_SENTENCE_GAP_MS, SENTENCE_GAP_MS / rate) / 1000.0)
     ramp_n = max(1, min(sym_n // 4, round(sample_rate * RAMP_MS / 1000.0)))
     ramp = (0.5 - 0.5 * np.cos(np.pi * np.arange(ramp_n) / ramp_n)).astype(np.float32)
     cache: dict[int, Float32Array] = {}
@@ -297,8 +305,8 @@ def _symbol_values(
     count = round(length / sym_n)
     if count < 1 or abs(length - count * sym_n) > 0.5 * sym_n:
         return None
-    step = length / count
     width = max(8, int(sym_n * 0.6))
+    step = length / count
     basis, wsum = _bank(sample_rate, width)
     firsts = np.round(start + (np.arange(count) + 0.5) * step - width / 2).astype(np.int64)
     if firsts[0] < 0 or firsts[-1] + width > len(samples):
@@ -354,6 +362,28 @@ def decode_word(
     return DecodedWord(text, start, end, max(0.5, min(0.99, confidence)))
 
 
+def decode_run(
+    samples: Float32Array, sample_rate: int, start: int, end: int
+) -> list[DecodedWord] | None:
+    """Decode one stretch of sound: one word, or words joined by pauses shorter than 40 ms.
+
+    None if any part is not tones.
+    """
+    word = decode_word(samples, sample_rate, start, end)
+    if word is not None:
+        return [word]
+    parts = find_runs(samples[start:end], sample_rate, merge_gap_ms=_SPLIT_GAP_MS)
+    if len(parts) < 2:
+        return None
+    out: list[DecodedWord] = []
+    for a, b in parts:
+        piece = decode_word(samples, sample_rate, start + a, start + b)
+        if piece is None:
+            return None
+        out.append(piece)
+    return out
+
+
 def decode(samples: Float32Array | npt.NDArray[np.floating], sample_rate: int) -> Decoded:
     """Read tone-coded text back from mono float samples in [-1, 1].
 
@@ -365,9 +395,9 @@ def decode(samples: Float32Array | npt.NDArray[np.floating], sample_rate: int) -
     words: list[DecodedWord] = []
     ok = True
     for start, end in find_runs(x, sample_rate):
-        word = decode_word(x, sample_rate, start, end)
-        if word is None:
+        got = decode_run(x, sample_rate, start, end)
+        if got is None:
             ok = False
             continue
-        words.append(word)
+        words.extend(got)
     return Decoded(" ".join(w.text for w in words), words, ok)
