@@ -113,3 +113,24 @@ def test_connection_lifetime_reconnects(emulator: Any, tmp_path: Path) -> None:
     assert len(sessions) >= 2, "the SDK took under a second: no lifetime close happened"
     assert all(s.close_code == 1001 and s.closed_by == "emulator" for s in sessions[:-1])
     assert [e["event"] for e in out["events"]][-2:] == ["canceled", "session_stopped"]
+
+
+def test_concurrent_sessions_keep_their_own_results(emulator: Any, tmp_path: Path) -> None:
+    """Four official-SDK processes at once (continuous STT x3 + TTS): no cross-talk."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = ["Alpha one. Alpha two.", "Bravo three. Bravo four.", "Charlie five. Charlie six."]
+    audios = [tone_wav(tmp_path / f"a{i}.wav", t) for i, t in enumerate(texts)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        stt = [
+            pool.submit(run_sdk, "continuous", emulator.url, KEY, wav=str(a.path)) for a in audios
+        ]
+        tts = pool.submit(run_sdk, "synthesize", emulator.url, KEY, inputs=["Delta seven."])
+        outs = [f.result() for f in stt]
+        synth = tts.result()
+    for out, text in zip(outs, texts, strict=True):
+        assert not out["timed_out"]
+        finals = [e["text"] for e in out["events"] if e["event"] == "recognized"]
+        assert " ".join(finals) == text
+    assert synth["results"][0]["reason"] == "SynthesizingAudioCompleted"
+    assert len(emulator.log) == 4
