@@ -202,7 +202,7 @@ async def test_turn_handler_hook_rewrites_results(emulator: Emulator) -> None:
                 out["DisplayText"] = out["DisplayText"].upper()
             return [("custom.phrase", out)]
 
-    def factory(ctx: object) -> TurnHandler | None:
+    def factory(ctx: object, query: object) -> TurnHandler | None:
         return Shout() if isinstance(ctx, dict) and "shout" in ctx else None
 
     register_turn_handler(emulator.state, factory)

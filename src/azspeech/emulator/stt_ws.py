@@ -113,7 +113,7 @@ def parse_options(
     if mode not in MODES:
         mode = "conversation"
 
-    language = _get(pd, "language") or _q(query, "language") or "en-US"
+    language = _get(pd, "language") or _q(query, "language") or _q(query, "from") or "en-US"
     lid = _get(ctx, "languageId")
     candidates: list[str] = []
     if isinstance(lid, Mapping):
@@ -196,10 +196,14 @@ class TurnHandler:
     """Changes what a recognition turn sends (the hook translation and other features use).
 
     Register a factory with :func:`register_turn_handler`; for every new turn it
-    is given the turn's ``speech.context`` (a dict) and returns a handler, or
-    None to leave the turn alone. The default methods produce the plain
-    speech-to-text messages; each returns ``(path, body)`` pairs to send.
+    is given the turn's ``speech.context`` (a dict) and the URL query, and
+    returns a handler, or None to leave the turn alone. The default methods
+    produce the plain speech-to-text messages; each returns ``(path, body)``
+    pairs to send.
     """
+
+    def event(self, body: Any) -> None:
+        """A client ``event`` message arrived during the turn (default: ignored)."""
 
     def hypothesis(self, body: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
         """Messages for an interim result (*body* is the ``speech.hypothesis`` JSON)."""
@@ -210,7 +214,7 @@ class TurnHandler:
         return [("speech.phrase", body)]
 
 
-TurnHandlerFactory = Callable[[Mapping[str, Any]], "TurnHandler | None"]
+TurnHandlerFactory = Callable[[Mapping[str, Any], Mapping[str, str]], "TurnHandler | None"]
 
 
 def register_turn_handler(state: EmulatorState, factory: TurnHandlerFactory) -> None:
@@ -257,6 +261,7 @@ class SttSession:
         self.contexts: dict[str, Any] = {}
         self.turn: _Turn | None = None
         self.finished: set[str] = set()
+        self.events_received: list[Any] = []
 
     async def run(self) -> None:
         while True:
@@ -305,6 +310,12 @@ class SttSession:
             self.config_seen = True
             return
         if path == "telemetry":
+            return
+        if path == "event" and not msg.binary:
+            body = msg.json() if msg.body else {}
+            self.events_received.append(body)
+            if self.turn is not None:
+                self.turn.handler.event(body)
             return
         if path == "speech.context":
             if msg.binary:
@@ -382,7 +393,7 @@ class SttSession:
         turn = _Turn(rid, stream, PcmConverter(fmt), reco, out)
         ctx = context if isinstance(context, Mapping) else {}
         for factory in self.state.extra.get("stt_turn_handlers", []):
-            handler = factory(ctx)
+            handler = factory(ctx, self.query)
             if handler is not None:
                 turn.handler = handler
                 break
