@@ -213,6 +213,6 @@ async def test_turn_handler_hook_rewrites_results(emulator: Emulator) -> None:
             await send_turn(ws, tone_pcm("Quiet."), config=False)
             plain = await until_turn_end(ws)
     finally:
-        emulator.state.extra.pop("stt_turn_handlers")
+        emulator.state.extra["stt_turn_handlers"].remove(factory)
     assert [m.json()["DisplayText"] for m in msgs if m.path == "custom.phrase"] == ["QUIET."]
     assert phrases(plain)[0]["DisplayText"] == "Quiet."
