@@ -378,3 +378,13 @@ def test_sync_stream_survives_a_dropped_connection(
         session.send_file(wav(pcm))
         got = [r.text for r in session.results()]
     assert got == texts and session.reconnects == 1
+
+
+async def test_stalled_connection_after_the_audio_is_replaced(
+    aclient: AsyncSpeechClient, emulator: Emulator, speech: tuple[bytes, list[Any]]
+) -> None:
+    emulator.faults.stall(after_audio_ms=1500, path="/speech/recognition")
+    async with aclient.stt.stream(interim_results=False, end_timeout=1.0) as session:
+        await session.send_file(speech[0])
+        texts = [r.text async for r in session.results()]
+    assert texts == TEXTS and session.reconnects == 1

@@ -153,6 +153,7 @@ class AsyncSpeechToText:
         max_reconnects: int = 4,
         replay_buffer_seconds: float = 120.0,
         max_connection_age: float | None = 540.0,
+        end_timeout: float | None = 60.0,
         extra_query: Mapping[str, str] | None = None,
         extra_context: Mapping[str, Any] | None = None,
         on_session_started: Callback | None = None,
@@ -191,6 +192,7 @@ class AsyncSpeechToText:
             max_reconnects=max_reconnects,
             replay_buffer_seconds=replay_buffer_seconds,
             max_connection_age=max_connection_age,
+            end_timeout=end_timeout,
             callbacks=_callbacks(
                 on_session_started=on_session_started,
                 on_session_stopped=on_session_stopped,
@@ -403,7 +405,7 @@ class SpeechToText:
         # Validate now, in the caller's thread, so that bad options raise here.
         kw = {k: v for k, v in kwargs.items() if not k.startswith("on_")}
         for drop in ("sample_rate", "chunk_ms", "max_reconnects", "replay_buffer_seconds",
-                     "max_connection_age"):  # fmt: skip
+                     "max_connection_age", "end_timeout"):  # fmt: skip
             kw.pop(drop, None)
         _options(**{"mode": "conversation", "language": "en-US",
                     "candidate_languages": None, **kw})  # fmt: skip

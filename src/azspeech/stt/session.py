@@ -88,6 +88,17 @@ class AsyncRecognitionSession:
     :class:`~azspeech.models.stt.SpeechEvent` objects until the session
     stops; if the session failed, the iteration then raises the error
     (after yielding a :class:`~azspeech.models.stt.Canceled` event).
+
+    Reliability: a dropped connection or a transient close (1000 in mid-stream,
+    1001, 1006, 1011...) reconnects with backoff (``max_reconnects``
+    consecutive failures; a final result resets the count), resends the audio
+    not yet covered by a final result and shifts later offsets, so results
+    arrive once each on one timeline. At most ``replay_buffer_seconds`` of
+    audio is in flight without a final result (the sender waits, up to
+    ``window_wait`` seconds, then evicts the oldest). ``max_connection_age``
+    renews the connection right after a final result; ``end_timeout`` is how
+    long a silent connection may keep the last results after the end of the
+    audio before it counts as dropped.
     """
 
     def __init__(
@@ -100,6 +111,7 @@ class AsyncRecognitionSession:
         max_reconnects: int = 4,
         replay_buffer_seconds: float = 120.0,
         window_wait: float = 5.0,
+        end_timeout: float | None = 60.0,
         max_connection_age: float | None = None,
         single_turn: bool = False,
         callbacks: dict[str, Callback] | None = None,
@@ -143,6 +155,7 @@ class AsyncRecognitionSession:
         self._ws: WebSocket | None = None
         self._failures = 0
         self.window_wait = window_wait
+        self.end_timeout = end_timeout
         self._acked = asyncio.Event()
         self._window_forced = False  # no ack came in time: send on, evicting the oldest
         self._error_raised = False
@@ -196,10 +209,10 @@ class AsyncRecognitionSession:
 
     async def send(self, chunk: bytes | bytearray | memoryview) -> None:
         """Queue raw PCM audio (in :attr:`format`); waits while the connection is behind."""
-        if self._audio_ended:
-            raise StreamClosedError("cannot send audio: the session's audio input is closed")
         if self.error is not None:
             raise self.error
+        if self._audio_ended:
+            raise StreamClosedError("cannot send audio: the session's audio input is closed")
         if self._task is None:
             await self.start()
         if not chunk:
@@ -551,7 +564,19 @@ class AsyncRecognitionSession:
     async def _receiver(self, ws: WebSocket) -> None:
         st = self.state
         while True:
-            msg = await ws.recv()
+            if st.end_sent and self.end_timeout is not None:
+                # All audio is out: the service owes us the rest of the results and
+                # turn.end. A silent connection after that is a stalled one.
+                try:
+                    msg = await asyncio.wait_for(ws.recv(), self.end_timeout)
+                except asyncio.TimeoutError:
+                    raise ConnectionError(
+                        f"no answer from the service {self.end_timeout:g} s after the end "
+                        "of the audio",
+                        code="ResponseTimeout",
+                    ) from None
+            else:
+                msg = await ws.recv()
             finals = st.finals
             events = st.receive(msg)
             if st.finals != finals:
