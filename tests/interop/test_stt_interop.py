@@ -12,8 +12,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from .conftest import KEY
 from .harness import SpokenWord, ToneAudio, run_sdk, silence_wav, tone_wav
 
@@ -57,14 +55,16 @@ def _assert_finished(out: dict[str, Any]) -> None:
     assert out["events"][-1]["event"] == "session_stopped"
 
 
-def _assert_whole_audio_acknowledged(out: dict[str, Any], emulator: Any, final: str) -> None:
+def _assert_whole_audio_acknowledged(
+    out: dict[str, Any], emulator: Any, final: str, ok: str = "RecognizedSpeech"
+) -> None:
     """The session ended without a replay of unacknowledged audio (finding 1).
 
     At the end of the audio the service acknowledges everything it received
     (``EndOfDictation``); otherwise the SDK opens a continuation turn, sends
     the tail again and reports an extra NoMatch result.
     """
-    others = [e for e in _events(out, final) if e["reason"] != "RecognizedSpeech"]
+    others = [e for e in _events(out, final) if e["reason"] != ok]
     assert others == [], f"extra non-speech results: {others}"
     contexts = _received_contexts(emulator)
     assert len(contexts) == 1, f"the SDK replayed audio in {len(contexts) - 1} continuation turn(s)"
@@ -403,22 +403,24 @@ def test_conversation_transcription_diarized_intermediates(emulator: Any, tmp_pa
 
 
 def test_translation(emulator: Any, tmp_path: Path) -> None:
-    import importlib.util
-
-    if importlib.util.find_spec("azspeech.emulator.translation") is None:
-        pytest.skip("the emulator has no speech translation yet")
-    audio = tone_wav(tmp_path / "a.wav", "Good morning. See you tomorrow.")
+    audio = tone_wav(tmp_path / "a.wav", "Good morning. See you tomorrow. Nice weather.")
     out = run_sdk("translate", emulator.url, KEY, wav=str(audio.path), targets=["de", "fr"])
     _assert_finished(out)
+    _assert_whole_audio_acknowledged(out, emulator, "recognized", ok="TranslatedSpeech")
     finals = [e for e in _events(out, "recognized") if e["reason"] == "TranslatedSpeech"]
     _assert_phrases(finals, audio)
-    for final in finals:
-        assert set(final["translations"]) == {"de", "fr"}, final
-        assert all(t.strip() for t in final["translations"].values()), final
+    # the emulator's deterministic "translation" (a few real phrases, else "[lang] text")
+    assert [f["translations"] for f in finals] == [
+        {"de": "Guten Morgen.", "fr": "Bonjour."},
+        {"de": "Bis morgen.", "fr": "À demain."},
+        {"de": "[de] Nice weather.", "fr": "[fr] Nice weather."},
+    ]
     partials = _events(out, "recognizing")
     assert partials and all(p["reason"] == "TranslatingSpeech" for p in partials)
+    assert all(set(p["translations"]) == {"de", "fr"} for p in partials)
     session = emulator.last_session
-    assert session.path.endswith("/speech/universal/v2")
+    assert session.path == "/stt/speech/universal/v2"
+    assert session.query == {}
     assert _received_contexts(emulator)[0]["translation"]["targetLanguages"] == ["de", "fr"]
 
 
