@@ -151,6 +151,23 @@ def _tokens(phrase: Any) -> list[_Token]:
     return out
 
 
+def _split_tokens(tokens: list[_Token], width: int) -> list[_Token]:
+    """Cut words longer than a line into line-sized pieces (time shared by length)."""
+    out: list[_Token] = []
+    for tok in tokens:
+        if len(tok.text) <= width:
+            out.append(tok)
+            continue
+        pieces = _split_long(tok.text, width)
+        span = tok.end - tok.start
+        pos = 0
+        for piece in pieces:
+            a = tok.start + span * (pos / len(tok.text))
+            pos += len(piece)
+            out.append(_Token(piece, a, tok.start + span * (pos / len(tok.text))))
+    return out
+
+
 def _blocks(tokens: list[_Token], opts: CaptionOptions, prefix: str) -> list[list[_Token]]:
     """Group tokens into captions: ≤ max_lines lines of ≤ max_line_length, ≤ max_duration."""
     blocks: list[list[_Token]] = []
@@ -188,7 +205,7 @@ def build_captions(phrases: Iterable[Any], options: CaptionOptions | None = None
     for phrase in items:
         speaker = _speaker_label(getattr(phrase, "speaker", None)) if labels else None
         prefix = f"{speaker}: " if speaker else ""
-        for block in _blocks(_tokens(phrase), opts, prefix):
+        for block in _blocks(_split_tokens(_tokens(phrase), opts.max_line_length), opts, prefix):
             text = " ".join(t.text for t in block)
             lines = wrap_lines(prefix + text, opts.max_line_length)
             if len(lines) > opts.max_lines:  # a single over-long token

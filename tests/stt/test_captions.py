@@ -126,3 +126,10 @@ def test_simultaneous_phrases_keep_their_text() -> None:
     caps = build_captions([_phrase("Left channel.", 1.0, 1.0), _phrase("Right channel.", 1.0, 1.5)])
     assert [c.text for c in caps] == ["Left channel.", "Right channel."]
     assert all(c.end > c.start for c in caps)
+
+
+def test_a_word_longer_than_a_caption_loses_nothing() -> None:
+    word = "x" * 100
+    caps = build_captions([_phrase(f"See {word} here.", 0.0, 6.0)])
+    assert "".join(" ".join(c.lines) for c in caps).replace(" ", "") == f"See{word}here."
+    assert all(len(line) <= 42 for c in caps for line in c.lines)
