@@ -88,3 +88,25 @@ async def test_silence_gives_a_translation_phrase_without_translation(emulator: 
 def test_translate_is_deterministic() -> None:
     assert translate("Good morning.", "de-DE") == "Guten Morgen."
     assert translate("Anything else", "ja") == "[ja] Anything else"
+
+
+async def test_translated_speech(emulator: Emulator) -> None:
+    import io
+
+    import soundfile as sf
+
+    from azspeech.emulator.engines import tones
+
+    ctx = {**CTX, "translation": {**CTX["translation"], "onSuccess": {"action": "Synthesize"}}}
+    async with await connect(_ws(emulator, "/stt/speech/universal/v2"), emulator.key) as ws:
+        await send_turn(ws, tone_pcm("Thank you."), context=ctx)
+        msgs = await until_turn_end(ws)
+    got = [m.path for m in msgs if m.path.startswith("translation.")]
+    assert got[-2:] == ["translation.synthesis", "translation.synthesis.end"] or (
+        "translation.synthesis.end" in got
+    )
+    audio = b"".join(m.body for m in msgs if m.path == "translation.synthesis")
+    x, rate = sf.read(io.BytesIO(audio), dtype="float32")
+    assert tones.decode(x, rate).text == "Danke."
+    first = next(m for m in msgs if m.path == "translation.synthesis")
+    assert first.header("Content-Type") == "audio/x-wav"

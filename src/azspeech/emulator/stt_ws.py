@@ -198,18 +198,19 @@ class TurnHandler:
     Register a factory with :func:`register_turn_handler`; for every new turn it
     is given the turn's ``speech.context`` (a dict) and the URL query, and
     returns a handler, or None to leave the turn alone. The default methods
-    produce the plain speech-to-text messages; each returns ``(path, body)``
-    pairs to send.
+    produce the plain speech-to-text messages; each returns the messages to
+    send: ``(path, json_body)`` or ``(path, json_body, headers)`` for text,
+    ``(path, payload_bytes, headers)`` for binary.
     """
 
     def event(self, body: Any) -> None:
         """A client ``event`` message arrived during the turn (default: ignored)."""
 
-    def hypothesis(self, body: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    def hypothesis(self, body: dict[str, Any]) -> list[Any]:
         """Messages for an interim result (*body* is the ``speech.hypothesis`` JSON)."""
         return [("speech.hypothesis", body)]
 
-    def phrase(self, body: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    def phrase(self, body: dict[str, Any]) -> list[Any]:
         """Messages for a final result (*body* is the ``speech.phrase`` JSON)."""
         return [("speech.phrase", body)]
 
@@ -438,8 +439,7 @@ class SttSession:
                     body["SpeakerId"] = (
                         speaker_id(ev.speaker) if turn.out.diarize_intermediates else "Unknown"
                     )
-                for path, msg_body in turn.handler.hypothesis(body):
-                    await self.ch.send_text(path, msg_body, request_id=rid)
+                await self.send_out(turn, turn.handler.hypothesis(body))
             elif isinstance(ev, Final):
                 seg = ev.segment
                 turn.last_speech_end = seg.end
@@ -469,8 +469,21 @@ class SttSession:
                     return
 
     async def send_phrase(self, turn: _Turn, body: dict[str, Any]) -> None:
-        for path, msg_body in turn.handler.phrase(body):
-            await self.ch.send_text(path, msg_body, request_id=turn.request_id)
+        await self.send_out(turn, turn.handler.phrase(body))
+
+    async def send_out(self, turn: _Turn, items: list[Any]) -> None:
+        """Send a handler's messages: ``(path, json)`` text or ``(path, bytes, headers)`` binary."""
+        for item in items:
+            if isinstance(item[1], (bytes, bytearray)):
+                headers = item[2] if len(item) > 2 else None
+                await self.ch.send_binary(
+                    item[0], bytes(item[1]), request_id=turn.request_id, headers=headers
+                )
+            else:
+                headers = item[2] if len(item) > 2 else None
+                await self.ch.send_text(
+                    item[0], item[1], request_id=turn.request_id, headers=headers
+                )
 
     async def end_turn(self, turn: _Turn) -> None:
         """The client's empty audio message: flush, then end the turn."""

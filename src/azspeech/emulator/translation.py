@@ -1,4 +1,4 @@
-"""Speech translation on the recognition WebSocket (text results; no translated audio yet).
+"""Speech translation on the recognition WebSocket, with translated speech on request.
 
 A turn whose ``speech.context`` has a ``translation`` section (or, on the
 legacy ``/speech/translation/cognitiveservices/v1`` path, a ``to`` query
@@ -8,6 +8,12 @@ of the ``speech.*`` results, with the translations nested under
 and marks its language: ``"[de] Good morning."``; a few common phrases have
 real translations so demos read naturally. ``event`` messages
 (``updateLanguage``) change the targets for the following results.
+
+When the context asks for synthesis (``translation.onSuccess.action`` =
+``Synthesize``, or ``features``/``voice`` in the query), each translated final
+is followed by ``translation.synthesis`` audio (a 16 kHz 16-bit mono WAV of
+the tone-coded translation, header in the first chunk) and
+``translation.synthesis.end``.
 """
 
 from __future__ import annotations
@@ -54,11 +60,49 @@ def _targets(context: Mapping[str, Any], query: Mapping[str, str]) -> list[str] 
     return None
 
 
+def _wants_audio(context: Mapping[str, Any], query: Mapping[str, str]) -> bool:
+    section = context.get("translation")
+    if isinstance(section, Mapping):
+        action = section.get("onSuccess")
+        if isinstance(action, Mapping) and str(action.get("action", "")).lower() == "synthesize":
+            return True
+    return bool(query.get("voice")) or query.get("features", "").lower() in (
+        "requirevoice",
+        "texttospeech",
+    )
+
+
+def _wav(pcm: bytes, rate: int = 16000) -> bytes:
+    return (
+        b"RIFF" + (36 + len(pcm)).to_bytes(4, "little") + b"WAVEfmt "
+        + (16).to_bytes(4, "little") + (1).to_bytes(2, "little") + (1).to_bytes(2, "little")
+        + rate.to_bytes(4, "little") + (rate * 2).to_bytes(4, "little")
+        + (2).to_bytes(2, "little") + (16).to_bytes(2, "little")
+        + b"data" + len(pcm).to_bytes(4, "little") + pcm
+    )  # fmt: skip
+
+
 class TranslationHandler(TurnHandler):
     """Turns recognition results into translation results for *targets*."""
 
-    def __init__(self, targets: list[str]) -> None:
+    def __init__(self, targets: list[str], synthesize: bool = False) -> None:
         self.targets = targets
+        self.synthesize = synthesize
+
+    def _audio(self, text: str) -> list[Any]:
+        """Translated speech of the first target: audio chunks, then the end message."""
+        from .engines import tones
+
+        wav = _wav(tones.encode(text, 16000, tail_ms=100).pcm16())
+        chunk = 8192
+        out: list[Any] = [
+            ("translation.synthesis", wav[i : i + chunk], {"Content-Type": "audio/x-wav"})
+            if i == 0
+            else ("translation.synthesis", wav[i : i + chunk], {})
+            for i in range(0, len(wav), chunk)
+        ]
+        out.append(("translation.synthesis.end", {"SynthesisStatus": "Success"}))
+        return out
 
     def event(self, body: Any) -> None:
         if isinstance(body, Mapping) and body.get("name") == "updateLanguage":
@@ -74,12 +118,12 @@ class TranslationHandler(TurnHandler):
             ],
         }
 
-    def hypothesis(self, body: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    def hypothesis(self, body: dict[str, Any]) -> list[Any]:
         out = dict(body)
         out["Translation"] = self._translation(str(body.get("Text", "")))
         return [("translation.hypothesis", out)]
 
-    def phrase(self, body: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    def phrase(self, body: dict[str, Any]) -> list[Any]:
         status = body.get("RecognitionStatus")
         if status == "EndOfDictation":
             return [("speech.phrase", body)]  # end-of-audio acknowledgement, not a result
@@ -97,12 +141,15 @@ class TranslationHandler(TurnHandler):
                 text = body["NBest"][0].get("Display", "")
             out["Text"] = text or ""
             out["Translation"] = self._translation(out["Text"])
+            if self.synthesize and self.targets:
+                spoken = translate(out["Text"], self.targets[0])
+                return [("translation.phrase", out), *self._audio(spoken)]
         return [("translation.phrase", out)]
 
 
 def _factory(context: Mapping[str, Any], query: Mapping[str, str]) -> TurnHandler | None:
     targets = _targets(context, query)
-    return TranslationHandler(targets) if targets else None
+    return TranslationHandler(targets, _wants_audio(context, query)) if targets else None
 
 
 def routes(state: EmulatorState) -> list[BaseRoute]:
