@@ -256,7 +256,12 @@ def translate(host: str, key: str, params: dict[str, Any]) -> dict[str, Any]:
     sig.on(reco.canceled, "canceled", _canceled)
     sig.on(reco.session_stopped, "session_stopped")
     sig.stop_on(reco.session_stopped)
+    first_final = threading.Event()
+    reco.recognized.connect(lambda _evt: first_final.set())
     reco.start_continuous_recognition_async().get()
+    added = params.get("add_target_after_first_final")
+    if added and first_final.wait(WAIT_S):
+        reco.add_target_language(added)  # mid-session: the SDK tells the service
     finished = sig.wait()
     reco.stop_continuous_recognition_async().get()
     sig.disconnect()

@@ -464,3 +464,30 @@ def test_other_input_sample_rates(emulator: Any, tmp_path: Path) -> None:
         assert abs(out["offset"] - 3_000_000) <= TOL, (rate, out["offset"])
         source = emulator.last_session.received("speech.config")[0].json()
         assert source["context"]["audio"]["source"]["samplerate"] == str(rate)
+
+
+def test_translation_target_added_mid_session(emulator: Any, tmp_path: Path) -> None:
+    # add_target_language during recognition: the SDK sends an ``event``
+    # message (updateLanguage); later results carry the new language too
+    audio = tone_wav(tmp_path / "a.wav", "Good morning. See you tomorrow. Thank you. Hello.")
+    out = run_sdk(
+        "translate",
+        emulator.url,
+        KEY,
+        wav=str(audio.path),
+        targets=["de"],
+        push=True,
+        push_delay=0.05,
+        add_target_after_first_final="es",
+    )
+    _assert_finished(out)
+    finals = [e for e in _events(out, "recognized") if e["reason"] == "TranslatedSpeech"]
+    _assert_phrases(finals, audio)
+    keys = [sorted(f["translations"]) for f in finals]
+    assert keys[0] == ["de"]
+    assert keys[-1] == ["de", "es"]
+    first_es = keys.index(["de", "es"])
+    assert all(k == ["de", "es"] for k in keys[first_es:]), keys
+    assert finals[-1]["translations"]["es"] == "Hola."
+    (event,) = emulator.last_session.received("event")
+    assert event.json() == {"id": "translation", "name": "updateLanguage", "to": ["de", "es"]}
