@@ -85,6 +85,8 @@ class Emulator:
         max_connection_seconds, idle_timeout_seconds, max_sessions: service
             limits to emulate (see :class:`EmulatorState`); off by default and
             adjustable later on :attr:`state`.
+        max_log: how many WebSocket sessions and HTTP requests :attr:`log` and
+            :attr:`requests` keep (oldest dropped first).
     """
 
     def __init__(
@@ -98,11 +100,13 @@ class Emulator:
         max_connection_seconds: float | None = None,
         idle_timeout_seconds: float | None = None,
         max_sessions: int | None = None,
+        max_log: int = 1000,
     ) -> None:
         self.state = EmulatorState(
             key=key,
             allow_anonymous=allow_anonymous,
             engine=engine,
+            max_log=max_log,
             max_connection_seconds=max_connection_seconds,
             idle_timeout_seconds=idle_timeout_seconds,
             max_sessions=max_sessions,
@@ -303,6 +307,7 @@ def cli_main(argv: Sequence[str] | None = None) -> int:
         max_connection_seconds=args.max_connection_seconds,
         idle_timeout_seconds=args.idle_timeout,
         max_sessions=args.max_sessions,
+        max_log=200,
     )
     if args.script:
         emu.script(args.script)

@@ -86,7 +86,7 @@ class SessionLog:
     close_code: int | None = None
     close_reason: str = ""
     closed_by: str | None = None
-    max_messages: int = 10_000
+    max_messages: int = 5_000
     #: audio messages with a payload that is not a RIFF header (counted, not kept)
     audio_chunks: int = 0
     audio_bytes: int = 0
