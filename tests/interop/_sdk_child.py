@@ -167,9 +167,38 @@ def recognize_once(host: str, key: str, params: dict[str, Any]) -> dict[str, Any
         grammar = speechsdk.PhraseListGrammar.from_recognizer(reco)
         for p in phrases:
             grammar.addPhrase(p)
+    pa = params.get("pronunciation")
+    if pa:
+        pa_config = speechsdk.PronunciationAssessmentConfig(
+            reference_text=pa["reference_text"],
+            grading_system=speechsdk.PronunciationAssessmentGradingSystem.HundredMark,
+            granularity=speechsdk.PronunciationAssessmentGranularity.Phoneme,
+            enable_miscue=bool(pa.get("miscue")),
+        )
+        pa_config.apply_to(reco)
     t0 = time.monotonic()
     result = reco.recognize_once_async().get()
     out = _reco_result(result)
+    if pa and result.reason == speechsdk.ResultReason.RecognizedSpeech:
+        scores = speechsdk.PronunciationAssessmentResult(result)
+        # the SDK leaves attributes unset when the service sent no scores
+        out["pronunciation"] = {
+            name: getattr(scores, attr, None)
+            for name, attr in [
+                ("accuracy", "accuracy_score"),
+                ("fluency", "fluency_score"),
+                ("completeness", "completeness_score"),
+                ("pron", "pronunciation_score"),
+            ]
+        }
+        out["pronunciation"]["words"] = [
+            {
+                "word": w.word,
+                "accuracy": getattr(w, "accuracy_score", None),
+                "error_type": getattr(w, "error_type", None),
+            }
+            for w in (getattr(scores, "words", None) or [])
+        ]
     out["elapsed_s"] = round(time.monotonic() - t0, 3)
     # more calls on the same recognizer continue in the same audio (new turns)
     out["more"] = [

@@ -8,9 +8,12 @@ energy in 1 ms frames; the SDK reports 100-ns ticks).
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from .conftest import KEY
 from .harness import SpokenWord, ToneAudio, run_sdk, silence_wav, tone_wav
@@ -491,3 +494,28 @@ def test_translation_target_added_mid_session(emulator: Any, tmp_path: Path) -> 
     assert finals[-1]["translations"]["es"] == "Hola."
     (event,) = emulator.last_session.received("event")
     assert event.json() == {"id": "translation", "name": "updateLanguage", "to": ["de", "es"]}
+
+
+def test_pronunciation_assessment(emulator: Any, tmp_path: Path) -> None:
+    if importlib.util.find_spec("azspeech.emulator.pronunciation") is None:
+        pytest.skip("the emulator has no pronunciation assessment yet")
+    audio = tone_wav(tmp_path / "a.wav", "Hello world.")
+    out = run_sdk(
+        "recognize_once",
+        emulator.url,
+        KEY,
+        wav=str(audio.path),
+        pronunciation={"reference_text": "Hello big world.", "miscue": True},
+    )
+    assert out["reason"] == "RecognizedSpeech", out
+    pa = out["pronunciation"]
+    for name in ("accuracy", "fluency", "completeness", "pron"):
+        assert pa[name] is not None and 0 <= pa[name] <= 100, (name, pa)
+    assert pa["completeness"] < 100  # "big" was not said
+    words = {w["word"].lower(): w for w in pa["words"]}
+    assert words["big"]["error_type"] == "Omission", pa["words"]
+    assert words["hello"]["error_type"] == "None"
+    assert words["world"]["error_type"] == "None"
+    ctx = _received_contexts(emulator)[0]
+    assessment = ctx["phraseDetection"]["enrichment"]["pronunciationAssessment"]
+    assert assessment["referenceText"] == "Hello big world."
