@@ -10,7 +10,7 @@ import logging
 import secrets
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -219,6 +219,28 @@ class EmulatorState:
 
             self._engine = make_engine(self._engine_spec, self)
         return self._engine
+
+    @property
+    def speech_encoder(self) -> Callable[..., Any]:
+        """What text to speech should speak with: ``encode(text, sample_rate, ...)``.
+
+        The tone codec (:func:`.engines.tones.encode`) by default; espeak-ng
+        (:func:`.engines.espeak.encode`, same signature and result) when the
+        emulator runs a real recognizer (``engine="real"``/``"whisper"``) and
+        espeak-ng is installed, so that a synthesize-and-transcribe round trip
+        uses real speech end to end.
+        """
+        from .engines import tones
+
+        if self.engine_name in ("real", "whisper"):
+            try:
+                from .engines import espeak
+
+                if espeak.available():
+                    return espeak.encode
+            except Exception:  # pragma: no cover - optional dependency broken
+                pass
+        return tones.encode
 
     # -- tokens -----------------------------------------------------------------
 
