@@ -34,9 +34,10 @@ def test_sts_token_auth(emulator: Any, tmp_path: Path) -> None:
     assert out["results"][0]["reason"] == "SynthesizingAudioCompleted", out
     for session in emulator.log:
         assert session.headers.get("authorization") == f"Bearer {token}"
-    bad = run_sdk("recognize_once", emulator.url, "", wav=str(audio.path), token="not.a.token")
-    assert bad["reason"] == "Canceled"
-    assert bad["cancel"]["code"] == "AuthenticationFailure"
+    for wrong in ("not.a.token", emulator.issue_token(lifetime=-1.0)):  # forged, expired
+        bad = run_sdk("recognize_once", emulator.url, "", wav=str(audio.path), token=wrong)
+        assert bad["reason"] == "Canceled"
+        assert bad["cancel"]["code"] == "AuthenticationFailure"
 
 
 def test_voices_list(emulator: Any) -> None:
