@@ -307,3 +307,17 @@ async def test_fast_transcription_emulator_channels_and_diarization(
     t2 = await aclient.stt.transcribe(wav((mono * 32767).astype("<i2").tobytes()), diarization=True)
     assert [p.speaker for p in t2.phrases] == [1, 2]
     assert "Speaker 1: Good morning." in t2.to_srt()
+
+
+@respx.mock
+def test_fast_transcription_from_a_file_object_leaves_it_open() -> None:
+    import io
+
+    data = _short_wav(1)
+    f = io.BytesIO(b"junk" + data)
+    f.seek(4)  # sent from the current position
+    route = respx.post(FAST).mock(return_value=httpx.Response(200, json=FAST_BODY))
+    with _client() as c:
+        c.stt.transcribe(f)
+    assert _multipart(route.calls.last.request)["audio"][1] == data
+    assert not f.closed
