@@ -216,3 +216,16 @@ async def test_turn_handler_hook_rewrites_results(emulator: Emulator) -> None:
         emulator.state.extra["stt_turn_handlers"].remove(factory)
     assert [m.json()["DisplayText"] for m in msgs if m.path == "custom.phrase"] == ["QUIET."]
     assert phrases(plain)[0]["DisplayText"] == "Quiet."
+
+
+async def test_initial_silence_timeout_in_conversation_keeps_listening(emulator: Emulator) -> None:
+    ctx = {"phraseDetection": {"mode": "Conversation", "initialSilenceTimeout": 1000}}
+    async with await connect(stt_url(emulator.url, "conversation"), emulator.key) as ws:
+        await send_turn(ws, bytes(16000 * 2 * 2) + tone_pcm("Finally."), context=ctx)
+        msgs = await until_turn_end(ws)
+    statuses = [(p["RecognitionStatus"], p.get("DisplayText")) for p in phrases(msgs)]
+    assert statuses == [
+        ("InitialSilenceTimeout", None),
+        ("Success", "Finally."),
+        ("EndOfDictation", None),
+    ]

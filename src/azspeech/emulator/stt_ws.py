@@ -498,7 +498,7 @@ class SttSession:
             return
         rid = turn.request_id
         total = turn.stream.total
-        if not turn.stream.any_speech and not turn.stream.timed_out:
+        if not turn.stream.any_speech and not turn.stream.initial_silence_reported:
             await self.send_phrase(
                 turn,
                 {"RecognitionStatus": "InitialSilenceTimeout", "Offset": 0,

@@ -168,6 +168,7 @@ class SegmentingStream:
         self._last_hyp = ""
         self.any_speech = False
         self.timed_out = False
+        self.initial_silence_reported = False
         self._levels: list[float] = []
         self._seg_silence = max(1, round(options.segmentation_silence_ms * ENGINE_RATE / 1000))
         self._max_seg = max(FRAME, round(options.max_segment_ms * ENGINE_RATE / 1000))
@@ -199,10 +200,9 @@ class SegmentingStream:
             # silence only: nothing happens unless the initial-silence timeout passes
             end = self._pos + n * FRAME
             if not self.any_speech and self._initial is not None and end >= self._initial:
-                self.timed_out = True
                 done = max(self._initial, self._pos + FRAME)
                 done = self._pos + -(-(done - self._pos) // FRAME) * FRAME
-                events.append(InitialSilence(done))
+                self._initial_silence(done, events)
             self._pos = end
             self._trim()
             return events
@@ -239,8 +239,7 @@ class SegmentingStream:
                 self.any_speech = True
                 events.append(SpeechStarted(p))
             elif not self.any_speech and self._initial is not None and p + FRAME >= self._initial:
-                self.timed_out = True
-                events.append(InitialSilence(p + FRAME))
+                self._initial_silence(p + FRAME, events)
             return
         if voiced:
             self._last_voiced = p + FRAME
@@ -259,6 +258,14 @@ class SegmentingStream:
                 self._last_hyp = text
                 end = self._last_voiced
                 events.append(Hypothesis(self._seg_start, end, text, self._speaker(peek=True)))
+
+    def _initial_silence(self, at: int, events: list[Event]) -> None:
+        """Report the timeout; interactive recognition stops, continuous keeps listening."""
+        events.append(InitialSilence(at))
+        self.initial_silence_reported = True
+        self._initial = None
+        if self.options.mode == "interactive":
+            self.timed_out = True
 
     def _slice(
         self, start: int, end: int, *, margin_after: bool = True
