@@ -408,6 +408,33 @@ def synthesize(host: str, key: str, params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def stop_then_speak(host: str, key: str, params: dict[str, Any]) -> dict[str, Any]:
+    """start_speaking a long text, stop_speaking at its first audio, then speak again.
+
+    No callbacks but ``synthesizing`` (so the SDK asks for no boundary metadata).
+    """
+    cfg = _speech_config(host, key, params)
+    synth = speechsdk.SpeechSynthesizer(speech_config=cfg, audio_config=None)
+    first_audio = threading.Event()
+    synth.synthesizing.connect(lambda _evt: first_audio.set())
+    started = synth.start_speaking_text_async(params["long_text"]).get()
+    got_audio = first_audio.wait(WAIT_S)
+    synth.stop_speaking_async().get()
+    result = synth.speak_text_async(params["text"]).get()
+    out = {
+        "started": started.reason.name,
+        "got_audio": got_audio,
+        "after": _synth_result(result),
+    }
+    path = f"{params['audio_dir']}/after.bin"
+    with open(path, "wb") as f:
+        f.write(bytes(result.audio_data or b""))
+    out["after"]["file"] = path
+    synth.synthesizing.disconnect_all()
+    del synth
+    return out
+
+
 def formats(host: str, key: str, params: dict[str, Any]) -> dict[str, Any]:
     """One synthesis per output format (no callbacks), audio written to ``audio_dir``."""
     out: dict[str, Any] = {}
@@ -456,6 +483,7 @@ SCENARIOS: dict[str, Callable[[str, str, dict[str, Any]], dict[str, Any]]] = {
     "synthesize": synthesize,
     "voices": voices,
     "formats": formats,
+    "stop_then_speak": stop_then_speak,
 }
 
 

@@ -383,3 +383,29 @@ def test_ssml_elements_voices_and_breaks(emulator: Any, tmp_path: Path) -> None:
     # the 700 ms break: "start" ends, silence, then "then"
     gap = decoded.words[2].start - decoded.words[1].end
     assert gap >= 0.7 * 16000, gap
+
+
+def test_stop_speaking_then_speak_again(emulator: Any, tmp_path: Path) -> None:
+    # stop_speaking closes the socket mid-turn; the next request opens a new one
+    out = run_sdk(
+        "stop_then_speak",
+        emulator.url,
+        KEY,
+        long_text=" ".join(["This is a long sentence that keeps going."] * 20),
+        text="After the stop.",
+        audio_dir=str(tmp_path),
+    )
+    assert out["started"] == "SynthesizingAudioStarted"
+    assert out["got_audio"]
+    after = out["after"]
+    assert after["reason"] == "SynthesizingAudioCompleted", after
+    assert _decode_file(Path(after["file"]).read_bytes()).text == "After the stop."
+    assert all(not s.errors for s in emulator.log), [s.errors for s in emulator.log]
+    # no boundary callbacks connected: the SDK asks for no metadata but SessionEnd,
+    # and the emulator sends none
+    last = emulator.last_session
+    (ctx,) = last.received("synthesis.context")
+    options = ctx.json()["synthesis"]["audio"]["metadataOptions"]
+    assert options["wordBoundaryEnabled"] is False and options["visemeEnabled"] is False
+    kinds = {i["Type"] for m in last.sent("audio.metadata") for i in m.json()["Metadata"]}
+    assert kinds <= {"SessionEnd"}, kinds
