@@ -409,3 +409,13 @@ def test_stop_speaking_then_speak_again(emulator: Any, tmp_path: Path) -> None:
     assert options["wordBoundaryEnabled"] is False and options["visemeEnabled"] is False
     kinds = {i["Type"] for m in last.sent("audio.metadata") for i in m.json()["Metadata"]}
     assert kinds <= {"SessionEnd"}, kinds
+
+
+def test_ssml_over_64_kb_is_refused(emulator: Any) -> None:
+    # the service takes at most 64 KB of SSML per WebSocket turn (finding 5);
+    # an XML comment makes the document big without making the audio long
+    ssml = _ssml("<!-- " + "x" * (65 * 1024) + " -->Too big.")
+    out = run_sdk("synthesize", emulator.url, KEY, inputs=[ssml])
+    (result,) = out["results"]
+    assert result["reason"] == "Canceled", result
+    assert result["cancel"]["code"] == "BadRequest", result["cancel"]
