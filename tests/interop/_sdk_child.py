@@ -328,6 +328,8 @@ def synthesize(host: str, key: str, params: dict[str, Any]) -> dict[str, Any]:
         cfg.speech_synthesis_voice_name = params["voice"]
     if params.get("sentence_boundary"):
         cfg.set_property(speechsdk.PropertyId.SpeechServiceResponse_RequestSentenceBoundary, "true")
+    for name, value in params.get("properties", {}).items():
+        cfg.set_property(getattr(speechsdk.PropertyId, name), str(value))
     synth = speechsdk.SpeechSynthesizer(speech_config=cfg, audio_config=None)
     sig = _Signals()
     sig.on(synth.synthesis_started, "synthesis_started")

@@ -419,3 +419,20 @@ def test_ssml_over_64_kb_is_refused(emulator: Any) -> None:
     (result,) = out["results"]
     assert result["reason"] == "Canceled", result
     assert result["cancel"]["code"] == "BadRequest", result["cancel"]
+
+
+def test_custom_voice_deployment(emulator: Any, tmp_path: Path) -> None:
+    # endpoint_id on a synthesizer = a custom voice deployment: ?deploymentId=,
+    # and the deployment's own voice name is accepted
+    ssml = _ssml("My own voice.", voice="MyCustomVoiceNeural")
+    out = run_sdk(
+        "synthesize",
+        emulator.url,
+        KEY,
+        inputs=[ssml],
+        properties={"SpeechServiceConnection_EndpointId": "abc-123"},
+        audio_dir=str(tmp_path),
+    )
+    _completed(out)
+    assert _decode_file(_audio(out)).text == "My own voice."
+    assert emulator.last_session.query == {"deploymentId": "abc-123"}
