@@ -164,3 +164,30 @@ async def test_non_utf8_ssml_closes_1007_and_service_stays_up(
     assert (
         await asyncio.to_thread(client.tts.synthesize, "Still up.")
     ).duration.total_seconds() > 0
+
+
+async def test_ssml_over_64_kb_refused(emulator: Emulator) -> None:
+    big = SSML.replace("Frame level.", "<!-- " + "x" * (65 * 1024) + " -->Too big.")
+    ws = await _connect(emulator, "/cognitiveservices/websocket/v1")
+    rid = uuid.uuid4().hex
+    await ws.send(
+        encode_text("synthesis.context", _context("raw-16khz-16bit-mono-pcm"), request_id=rid)
+    )
+    await ws.send(encode_text("ssml", big, request_id=rid, content_type="application/ssml+xml"))
+    with pytest.raises(websockets.ConnectionClosed) as info:
+        await ws.recv()
+    assert info.value.rcvd is not None and info.value.rcvd.code == 1007
+    assert "64 KB" in info.value.rcvd.reason
+    import httpx
+
+    async with httpx.AsyncClient() as http:
+        r = await http.post(
+            emulator.url + "/cognitiveservices/v1",
+            content=big.encode(),
+            headers={
+                "Ocp-Apim-Subscription-Key": emulator.key,
+                "Content-Type": "application/ssml+xml",
+                "X-Microsoft-OutputFormat": "riff-16khz-16bit-mono-pcm",
+            },
+        )
+    assert r.status_code == 400 and "64 KB" in r.text

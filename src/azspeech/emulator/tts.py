@@ -69,6 +69,10 @@ __all__ = [
 logger = logging.getLogger("azspeech.emulator")
 
 TICKS = 10_000_000
+#: The service's limit on one SSML document (WebSocket turn or REST request).
+MAX_SSML_BYTES = 64 * 1024
+#: The service cuts synthesized audio at ten minutes.
+MAX_AUDIO_SECONDS = 600
 CHUNK_MS = 100
 LEAD_MS = 50.0
 TAIL_MS = 100.0
@@ -391,6 +395,11 @@ class _Renderer:
     def finish(self) -> Rendered:
         self._end_sentence()
         samples = np.concatenate(self.pieces) if self.pieces else np.zeros(0, dtype=np.float32)
+        limit = MAX_AUDIO_SECONDS * self.rate
+        if len(samples) > limit:  # the service truncates at ten minutes
+            samples = samples[:limit]
+            self.events = [e for e in self.events if e.start < limit]
+            self.face_words = [w for w in self.face_words if w[0] < limit]
         if self.viseme_type == "FacialExpression":
             self._blend_shapes(len(samples))
         else:
@@ -727,8 +736,16 @@ def _json(msg: Message) -> Any:
         return {}
 
 
+def check_ssml_size(ssml: str) -> None:
+    """Refuse SSML over the service's per-request limit."""
+    size = len(ssml.encode("utf-8", "surrogatepass"))
+    if size > MAX_SSML_BYTES:
+        raise SynthesisError(f"SSML exceeds the 64 KB limit ({size} bytes).")
+
+
 async def _ssml_turn(ch: Channel, rid: str, opts: _Options, ssml: str, any_voice: bool) -> None:
     try:
+        check_ssml_size(ssml)
         fmt = parse_format(opts.output_format)
         rendered = render_ssml(ssml, fmt.sample_rate, any_voice=any_voice)
     except SynthesisError as exc:
@@ -815,6 +832,7 @@ async def _rest_synthesize(state: EmulatorState, request: Request) -> Response:
     body = (await request.body()).decode("utf-8", "replace")
     any_voice = any(k.lower() == "deploymentid" for k in request.query_params)
     try:
+        check_ssml_size(body)
         fmt = parse_format(fmt_name)
         if body.lstrip().startswith("<"):
             rendered = render_ssml(body, fmt.sample_rate, any_voice=any_voice)
