@@ -240,3 +240,36 @@ def test_sts_faults(emulator: Emulator) -> None:
     with pytest.raises(httpx.TransportError):
         httpx.post(url, headers=headers)
     assert httpx.post(url, headers=headers).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("variant", "check"),
+    [
+        ("no-path", "no Path"),
+        ("json", "not JSON"),
+        ("missing-field", "missing"),
+        ("extra-fields", "extra"),
+    ],
+)
+async def test_malformed_variants(emulator: Emulator, variant: str, check: str) -> None:
+    emulator.faults.malformed(variant, after_sent=1)
+    async with await connect(stt_url(emulator.url), emulator.key) as ws:
+        rid = await send_turn(ws, tone_pcm("Variants."))
+        assert decode_frame(await ws.recv()).path == "turn.start"
+        raw = await ws.recv()
+    assert isinstance(raw, str)
+    if variant == "no-path":
+        with pytest.raises(ProtocolError):
+            decode_frame(raw)
+        return
+    msg = decode_frame(raw)
+    assert msg.request_id == rid
+    if variant == "json":
+        with pytest.raises(ProtocolError):
+            msg.json()
+    elif variant == "missing-field":
+        assert "RecognitionStatus" not in msg.json()
+    else:
+        assert msg.json()["FutureField"] == {"a": [1, 2]}
+    with pytest.raises(ValueError):
+        emulator.faults.malformed("sideways")

@@ -20,7 +20,11 @@ Kinds:
 ``delay``
     wait *seconds* before every response / every message the emulator sends.
 ``malformed``
-    send a frame whose binary header length runs past its end.
+    send a broken message; *variant*: ``length`` (binary header length past
+    the frame's end, the default), ``no-path`` (text frame without ``Path``),
+    ``json`` (a ``speech.phrase`` whose body is not JSON), ``missing-field``
+    (a ``speech.phrase`` without ``RecognitionStatus``), ``extra-fields`` (a
+    valid ``speech.hypothesis`` with unknown fields, which clients must keep).
 ``oversized``
     send a text frame of *size* bytes (a client should refuse it).
 ``stall``
@@ -41,9 +45,10 @@ import threading
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-__all__ = ["FAULT_KINDS", "Fault", "FaultKind", "Faults", "parse_fault"]
+__all__ = ["FAULT_KINDS", "MALFORMED_VARIANTS", "Fault", "FaultKind", "Faults", "parse_fault"]
 
 FaultKind = Literal["reject", "drop", "close", "delay", "malformed", "oversized", "stall"]
+MALFORMED_VARIANTS = ("length", "no-path", "json", "missing-field", "extra-fields")
 FAULT_KINDS: tuple[str, ...] = (
     "reject",
     "drop",
@@ -69,6 +74,7 @@ class Fault:
     reason: str = ""
     seconds: float = 0.0
     size: int = 17 * 1024 * 1024
+    variant: str = "length"
     after_audio_ms: float | None = None
     after_received: int | None = None
     after_sent: int | None = None
@@ -111,6 +117,8 @@ class Faults:
         """Add *fault*; returns it (its ``used`` counter tells how often it fired)."""
         if fault.kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {fault.kind!r}")
+        if fault.variant not in MALFORMED_VARIANTS:
+            raise ValueError(f"unknown malformed variant {fault.variant!r}")
         with self._lock:
             self._items.append(fault)
         return fault
@@ -198,6 +206,7 @@ class Faults:
 
     def malformed(
         self,
+        variant: str = "length",
         *,
         after_audio_ms: float | None = None,
         after_received: int | None = None,
@@ -210,6 +219,7 @@ class Faults:
         return self.add(
             Fault(
                 "malformed",
+                variant=variant,
                 times=times,
                 path=path,
                 protocol=protocol,
@@ -310,8 +320,8 @@ def parse_fault(spec: str) -> Fault:
     """Parse a per-connection fault spec: ``kind[:name=value,name=value...]``.
 
     Names are the :class:`Fault` fields (``status``, ``retry_after``, ``code``,
-    ``reason``, ``seconds``, ``size``, ``after_audio_ms``, ``after_received``,
-    ``after_sent``). Raises ValueError on anything else.
+    ``reason``, ``seconds``, ``size``, ``variant``, ``after_audio_ms``,
+    ``after_received``, ``after_sent``). Raises ValueError on anything else.
     """
     kind, _, rest = spec.strip().partition(":")
     kind = kind.strip().lower()
@@ -329,6 +339,8 @@ def parse_fault(spec: str) -> Fault:
             setattr(fault, name, _number(value))
         elif name == "reason":
             fault.reason = value
+        elif name == "variant":
+            fault.variant = value
         else:
             raise ValueError(f"unknown fault option {name!r}")
     return fault

@@ -174,7 +174,8 @@ class Channel:
         frame = encode_text(
             path, body, request_id=request_id, content_type=content_type, headers=headers
         )
-        await self._send(frame, path, frame.partition("\r\n\r\n")[2].encode(), False, headers)
+        logged = {**(headers or {}), "X-RequestId": request_id} if request_id else headers
+        await self._send(frame, path, frame.partition("\r\n\r\n")[2].encode(), False, logged)
 
     async def send_binary(
         self,
@@ -191,7 +192,8 @@ class Channel:
             path, payload, request_id=request_id, content_type=content_type, headers=headers
         )
         self.audio_ms += audio_ms
-        await self._send(frame, path, b"", True, headers, size=len(payload))
+        logged = {**(headers or {}), "X-RequestId": request_id} if request_id else headers
+        await self._send(frame, path, b"", True, logged, size=len(payload))
 
     async def _send(
         self,
@@ -308,11 +310,28 @@ class Channel:
                 self.stalled = True
                 return
             if fault.kind == "malformed":
-                # header length 0x7FFF, far beyond the frame
-                await self._raw(b"\x7f\xff" + b"Path:audio\r\n")
+                await self._raw(self._malformed(fault.variant))
             elif fault.kind == "oversized":
                 head = "Path:speech.hypothesis\r\nContent-Type:application/json\r\n\r\n"
                 await self._raw(head + "x" * max(0, fault.size - len(head)))
+
+    def _malformed(self, variant: str) -> str | bytes:
+        rid = ""
+        for logged in reversed(self.log.messages):
+            rid = logged.headers.get("X-RequestId", "") or rid
+            if rid:
+                break
+        head = f"X-RequestId:{rid}\r\nContent-Type:application/json; charset=utf-8\r\n"
+        if variant == "no-path":
+            return head + "\r\n{}"
+        if variant == "json":
+            return "Path:speech.phrase\r\n" + head + '\r\n{"RecognitionStatus": "Succ'
+        if variant == "missing-field":
+            return "Path:speech.phrase\r\n" + head + '\r\n{"Offset": 0, "Duration": 100}'
+        if variant == "extra-fields":
+            body = '{"Text": "x", "Offset": 0, "Duration": 100, "FutureField": {"a": [1, 2]}}'
+            return "Path:speech.hypothesis\r\n" + head + "\r\n" + body
+        return b"\x7f\xff" + b"Path:audio\r\n"  # header length far beyond the frame
 
     async def _raw(self, frame: str | bytes) -> None:
         try:
