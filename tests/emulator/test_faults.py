@@ -214,7 +214,7 @@ async def test_service_limits_lifetime_idle_and_concurrency(emulator: Emulator) 
             await _drain(ws)
         assert ws.close_code == 1001
         state.max_connection_seconds = None
-        state.idle_timeout_seconds = 0.2
+        state.idle_timeout_seconds = 1.0
         async with await connect(stt_url(emulator.url), emulator.key) as ws:
             await send_turn(ws, tone_pcm("Then silence."))
             await until_turn_end(ws)
