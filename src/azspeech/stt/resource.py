@@ -400,15 +400,69 @@ class SpeechToText:
     def __init__(self, client: SpeechClient) -> None:
         self._client = client
 
-    def stream(self, **kwargs: Any) -> RecognitionSession:
-        """A continuous recognition session (``with ... as session``); see the async twin."""
+    def stream(
+        self,
+        *,
+        language: str = "en-US",
+        mode: str = "conversation",
+        interim_results: bool = True,
+        candidate_languages: Sequence[str] | None = None,
+        language_id_mode: str = "at_start",
+        detailed: bool = False,
+        word_timings: bool = False,
+        word_confidence: bool = False,
+        profanity: str | None = None,
+        phrases: Sequence[str] | None = None,
+        phrase_weight: float | None = None,
+        initial_silence_timeout: float | None = None,
+        end_silence_timeout: float | None = None,
+        segmentation_silence_timeout: float | None = None,
+        segmentation_max_time: float | None = None,
+        endpoint_id: str | None = None,
+        stable_partial_threshold: int | None = None,
+        diarization: bool = False,
+        diarize_interim: bool = False,
+        true_text: bool = False,
+        store_audio: bool = False,
+        sample_rate: int = 16000,
+        chunk_ms: int = 100,
+        max_reconnects: int = 4,
+        replay_buffer_seconds: float = 120.0,
+        max_connection_age: float | None = 540.0,
+        end_timeout: float | None = 60.0,
+        extra_query: Mapping[str, str] | None = None,
+        extra_context: Mapping[str, Any] | None = None,
+        on_session_started: Callback | None = None,
+        on_session_stopped: Callback | None = None,
+        on_speech_start_detected: Callback | None = None,
+        on_speech_end_detected: Callback | None = None,
+        on_recognizing: Callback | None = None,
+        on_recognized: Callback | None = None,
+        on_no_match: Callback | None = None,
+        on_canceled: Callback | None = None,
+    ) -> RecognitionSession:
+        """A continuous recognition session (``with ... as session``).
+
+        The same options as :meth:`AsyncSpeechToText.stream`; the session is
+        the async one run on the client's background loop, and callbacks run
+        on that loop's thread. Send first (``send``/``send_file``), then
+        iterate; or iterate in one thread while another sends.
+        """
+        kwargs = dict(locals())
+        kwargs.pop("self")
         # Validate now, in the caller's thread, so that bad options raise here.
-        kw = {k: v for k, v in kwargs.items() if not k.startswith("on_")}
-        for drop in ("sample_rate", "chunk_ms", "max_reconnects", "replay_buffer_seconds",
-                     "max_connection_age", "end_timeout"):  # fmt: skip
-            kw.pop(drop, None)
-        _options(**{"mode": "conversation", "language": "en-US",
-                    "candidate_languages": None, **kw})  # fmt: skip
+        _options(
+            mode=mode, language=language, candidate_languages=candidate_languages,
+            language_id_mode=language_id_mode, detailed=detailed, word_timings=word_timings,
+            word_confidence=word_confidence, profanity=profanity, phrases=phrases,
+            phrase_weight=phrase_weight, initial_silence_timeout=initial_silence_timeout,
+            end_silence_timeout=end_silence_timeout,
+            segmentation_silence_timeout=segmentation_silence_timeout,
+            segmentation_max_time=segmentation_max_time, endpoint_id=endpoint_id,
+            interim_results=interim_results, stable_partial_threshold=stable_partial_threshold,
+            diarization=diarization, diarize_interim=diarize_interim, true_text=true_text,
+            store_audio=store_audio, extra_query=extra_query, extra_context=extra_context,
+        )  # fmt: skip
 
         def factory(aclient: AsyncSpeechClient) -> AsyncRecognitionSession:
             return aclient.stt.stream(**kwargs)
@@ -417,8 +471,33 @@ class SpeechToText:
 
     start_continuous_recognition = stream
 
-    def recognize_once(self, audio: Any, **kwargs: Any) -> RecognitionResult:
-        """Recognize the first utterance of *audio*; see the async twin."""
+    def recognize_once(
+        self,
+        audio: Any,
+        *,
+        language: str = "en-US",
+        candidate_languages: Sequence[str] | None = None,
+        mode: str = "interactive",
+        detailed: bool = False,
+        word_timings: bool = False,
+        word_confidence: bool = False,
+        profanity: str | None = None,
+        phrases: Sequence[str] | None = None,
+        phrase_weight: float | None = None,
+        initial_silence_timeout: float | None = None,
+        end_silence_timeout: float | None = None,
+        segmentation_silence_timeout: float | None = None,
+        endpoint_id: str | None = None,
+        diarization: bool = False,
+        sample_rate: int | None = None,
+        input_format: Any = None,
+        extra_query: Mapping[str, str] | None = None,
+        extra_context: Mapping[str, Any] | None = None,
+    ) -> RecognitionResult:
+        """Recognize the first utterance of *audio* (see the async twin for the options)."""
+        kwargs = dict(locals())
+        kwargs.pop("self")
+        kwargs.pop("audio")
         return self._client._run(lambda aclient: aclient.stt.recognize_once(audio, **kwargs))
 
     def recognize_short(

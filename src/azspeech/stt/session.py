@@ -555,8 +555,8 @@ class AsyncRecognitionSession:
                 await self._write(ws, frames, turn)
             if self.replay.unsent_bytes:
                 self._data.set()  # the window is full: the sender waits for it to open
-        except (ConnectionError, OSError):
-            self._data.set()
+        except Exception:  # the connection's fate is the receiver's and supervisor's business
+            self._data.set()  # the sender takes over (and meets the error itself)
         finally:
             if self._idle_gen == gen:  # the sender still waits on the same connection
                 self._idle_ws = ws
