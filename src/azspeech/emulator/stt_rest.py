@@ -23,6 +23,7 @@ from .state import EmulatorState
 __all__ = ["MAX_SECONDS", "recognize_samples", "routes"]
 
 MAX_SECONDS = 60.0
+MAX_SECONDS_WITH_PA = 30.0
 MAX_BODY = 64 * 1024 * 1024
 
 
@@ -81,7 +82,22 @@ def routes(state: EmulatorState) -> list[BaseRoute]:
         except AudioFormatError as exc:
             entry.status = 400
             return error_response(400, f"Unsupported audio format: {exc}")
+        pa_header = request.headers.get("pronunciation-assessment")
+        pa_options = None
+        if pa_header:
+            from .pronunciation import parse_rest_header
+
+            try:
+                pa_options = parse_rest_header(pa_header)
+            except ValueError as exc:
+                entry.status = 400
+                return error_response(400, str(exc))
         duration = len(data) / rate
+        if pa_options is not None and duration > MAX_SECONDS_WITH_PA:
+            entry.status = 400
+            return error_response(
+                400, f"Audio is longer than 30 seconds ({duration:.1f} s) for assessment."
+            )
         if duration > MAX_SECONDS:
             entry.status = 400
             return error_response(400, f"Audio is longer than 60 seconds ({duration:.1f} s).")
@@ -92,8 +108,13 @@ def routes(state: EmulatorState) -> list[BaseRoute]:
         if special is not None:
             entry.status = special.status_code
             return special
-        detailed = q.get("format", "simple").lower() == "detailed"
-        out = OutputOptions(detailed=detailed, profanity=q.get("profanity", "masked").lower())
+        detailed = q.get("format", "simple").lower() == "detailed" or pa_options is not None
+        out = OutputOptions(
+            detailed=detailed,
+            profanity=q.get("profanity", "masked").lower(),
+            word_timings=pa_options is not None,
+            word_confidence=pa_options is not None,
+        )
         if not segments:
             result: dict[str, Any] = {
                 "RecognitionStatus": "InitialSilenceTimeout",
@@ -102,6 +123,10 @@ def routes(state: EmulatorState) -> list[BaseRoute]:
             }
         else:
             result = detailed_phrase(_combine(segments), out)
+            if pa_options is not None:
+                from .pronunciation import apply_rest
+
+                result = apply_rest(result, pa_options)
         entry.status = 200
         return JSONResponse(result)
 
