@@ -14,7 +14,9 @@ offline tests and demos. One port serves:
 ``POST /sts/v1.0/issueToken``                               STS token (10 minutes) for a valid key
 ``WS  /speech/recognition/{mode}/cognitiveservices/v1``     real-time STT, mode interactive,
 ``WS  /stt/speech/recognition/{mode}/...``                  conversation or dictation
-``WS  /speech/universal/v2``, ``/stt/speech/universal/v2``  real-time STT (mode from speech.context)
+``WS  /speech/universal/v2``, ``/stt/speech/universal/v2``  real-time STT (mode from the context),
+                                                            speech translation (:mod:`.translation`)
+``WS  /speech/translation/cognitiveservices/v1``            legacy speech translation
 ``POST /speech/recognition/{mode}/cognitiveservices/v1``    short-audio REST (<= 60 s, WAV/OGG)
 ``POST /speechtotext/transcriptions:transcribe``            fast transcription (multipart)
 ``GET  /speechtotext/transcriptions/locales``               its locales
@@ -26,7 +28,8 @@ Auth: ``Ocp-Apim-Subscription-Key`` or ``Authorization: Bearer <STS token>``,
 as headers or query parameters; a refused WebSocket gets its HTTP status
 (401, 429...) before the upgrade. What the recognizer hears is decided by the
 engine (:mod:`.engines`): by default the tone code the emulator's own text to
-speech writes, else the texts set with :meth:`Emulator.script`.
+speech writes, else the texts set with :meth:`Emulator.script`. Pronunciation
+assessment (:mod:`.pronunciation`) scores what was heard against the reference.
 
 For tests: :attr:`Emulator.faults` (:mod:`.faults`), :attr:`Emulator.log`
 (every session's messages), :meth:`Emulator.reset`, and the pytest fixtures
