@@ -229,3 +229,14 @@ def test_fast_errors(emulator: Emulator) -> None:
 def test_fast_without_locales_detects_language(emulator: Emulator) -> None:
     j = _fast(emulator, tone_wav("Hello there. Schöne Grüße."), {}).json()
     assert [p["locale"] for p in j["phrases"]] == ["en-US", "de-DE"]
+
+
+def test_short_audio_interactive_returns_the_first_utterance(emulator: Emulator) -> None:
+    body = tone_wav("First utterance. Second utterance.")
+    with httpx.Client(base_url=emulator.url, headers=_headers(emulator)) as http:
+        one = http.post(
+            "/speech/recognition/interactive/cognitiveservices/v1?language=en-US", content=body
+        ).json()
+        both = http.post(SHORT + "?language=en-US", content=body).json()
+    assert one["DisplayText"] == "First utterance."
+    assert both["DisplayText"] == "First utterance. Second utterance."

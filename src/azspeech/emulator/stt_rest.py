@@ -122,7 +122,9 @@ def routes(state: EmulatorState) -> list[BaseRoute]:
                 "Duration": ticks(len(mono)),
             }
         else:
-            result = detailed_phrase(_combine(segments), out)
+            # interactive: the first utterance only; conversation/dictation: all of it
+            chosen = segments[:1] if mode == "interactive" else segments
+            result = detailed_phrase(_combine(chosen), out)
             if pa_options is not None:
                 from .pronunciation import apply_rest
 
