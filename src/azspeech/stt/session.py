@@ -334,6 +334,8 @@ class AsyncRecognitionSession:
     async def __anext__(self) -> SpeechEvent:
         if self._iter_done:
             raise StopAsyncIteration
+        if self._task is None:
+            await self.start()
         item = await self._queue.get()
         if item is _END:
             self._iter_done = True
@@ -404,18 +406,12 @@ class AsyncRecognitionSession:
         finally:
             self._audio_ended = True
             self._space.set()
-            if not self._stopped:
-                self._stopped = True
-                self._queue.put_nowait(SessionStopped(session_id=self.session_id))
-                cb = self._callbacks.get("session_stopped") or self._callbacks.get("*")
-                if cb is not None:
-                    try:
-                        out = cb(SessionStopped(session_id=self.session_id))
-                        if inspect.isawaitable(out):
-                            await out
-                    except Exception:
-                        logger.exception("azspeech: session_stopped callback raised")
-            self._queue.put_nowait(_END)
+            try:
+                if not self._stopped:
+                    self._stopped = True
+                    await self._emit(SessionStopped(session_id=self.session_id))
+            finally:
+                self._queue.put_nowait(_END)
 
     def _backoff(self, failures: int) -> float:
         if failures <= 1:
