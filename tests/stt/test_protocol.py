@@ -458,3 +458,18 @@ def test_context_and_query_agree(
     assert ("languageId" in ctx) == ("lidEnabled" in q) == bool(candidates)
     assert ("language" in pd) == (not candidates)
     assert po["interimResults"]["resultType"] == ("Auto" if interim else "None")
+
+
+def test_speech_start_is_not_repeated_after_a_replay() -> None:
+    rb = ReplayBuffer(32000, 2)
+    st_ = RecognitionState(RecognitionOptions().checked(), AudioFormat(), rb)
+    rb.append(bytes(32000 * 4))
+    st_.start_turn()
+    rb.advance(32000 * 3)
+    assert len(st_.receive(_service("speech.startDetected", st_.request_id, {"Offset": 1000}))) == 1
+    st_.receive(_service("speech.phrase", st_.request_id, _phrase("A", 1000, 10_000_000)))
+    st_.start_turn()  # reconnect
+    assert st_.receive(_service("speech.startDetected", st_.request_id, {"Offset": 0})) == []
+    (end,) = st_.receive(_service("speech.endDetected", st_.request_id, {"Offset": 500}))
+    assert end.offset_ticks == st_.base_ticks + 500
+    assert st_.receive(_service("speech.endDetected", st_.request_id, {"Offset": 500})) == []

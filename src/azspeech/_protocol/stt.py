@@ -683,6 +683,9 @@ class RecognitionState:
         self.speech_ended = False  # speech.endDetected in the current turn
         self.error: Exception | None = None
         self._header = wav_header(fmt)
+        self._last_start_ticks = -1
+        self._last_end_ticks = -1
+        self._speech_open = False  # speech start reported, no final or end since
         self._ts_ms = -1
         self._ts_headers: dict[str, str] = {}
 
@@ -780,6 +783,10 @@ class RecognitionState:
             return []
         if path == "speech.startdetected":
             off = self._detected_offset(msg, "speech.startDetected")
+            if off < self._last_start_ticks or (self._speech_open and self.turns > 1):
+                return []  # the same speech detected again on a replayed turn
+            self._last_start_ticks = off
+            self._speech_open = True
             return [
                 SpeechStartDetected(
                     session_id=self.session_id,
@@ -790,6 +797,10 @@ class RecognitionState:
         if path == "speech.enddetected":
             self.speech_ended = True
             off = self._detected_offset(msg, "speech.endDetected")
+            if off <= self._last_end_ticks:
+                return []  # already reported before a reconnect
+            self._last_end_ticks = off
+            self._speech_open = False
             return [
                 SpeechEndDetected(
                     session_id=self.session_id,
@@ -842,6 +853,8 @@ class RecognitionState:
             return []  # already delivered before a reconnect
         self.acked_ticks = max(self.acked_ticks, end)
         self.replay.shrink(self.acked_ticks)
+        if self.options.mode == "interactive":
+            self._speech_open = False  # each turn is one utterance
         self.finals += 1
         if status is RecognitionStatus.SUCCESS:
             self.turn_recognized += 1
