@@ -388,3 +388,18 @@ async def test_stalled_connection_after_the_audio_is_replaced(
         await session.send_file(speech[0])
         texts = [r.text async for r in session.results()]
     assert texts == TEXTS and session.reconnects == 1
+
+
+async def test_malformed_frame_from_the_service_is_a_protocol_error(
+    aclient: AsyncSpeechClient, emulator: Emulator, speech: tuple[bytes, list[Any]]
+) -> None:
+    from azspeech import ProtocolError
+
+    emulator.faults.malformed(after_sent=2, path="/speech/recognition")
+    canceled: list[Canceled] = []
+    with pytest.raises(ProtocolError):
+        async with aclient.stt.stream(on_canceled=canceled.append) as session:
+            await session.send_file(speech[0])
+            async for _ in session:
+                pass
+    assert len(canceled) == 1 and session.reconnects == 0
