@@ -2,7 +2,7 @@
 
 1. **CPU per audio-hour.** The emulator runs in a *subprocess* (its CPU is not
    counted). The same tone-coded WAV file (default 10 minutes, phrases with
-   pauses) is recognized continuously, interim results on, as fast as the
+   pauses; default one hour) is recognized continuously, interim results on, as fast as the
    connection takes it:
 
    * by azspeech in this process: ``time.process_time()`` around the session;
@@ -502,7 +502,7 @@ def bench_concurrency(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--minutes", type=float, default=10.0, help="audio for the CPU benchmark")
+    parser.add_argument("--minutes", type=float, default=60.0, help="audio for the CPU benchmark")
     parser.add_argument("--skip-cpu", action="store_true")
     parser.add_argument("--repeat", type=int, default=3, help="runs per client (median)")
     parser.add_argument("--skip-official", action="store_true")

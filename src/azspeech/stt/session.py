@@ -492,38 +492,48 @@ class AsyncRecognitionSession:
                 except asyncio.TimeoutError:
                     self._window_forced = True
                 continue
-            await self._write(ws, self._take_frames(ws), turn)
+            await self._pump(ws, turn)
             if rb.unsent_bytes <= self._high_water:
                 self._space.set()
 
-    def _take_frames(self, ws: WebSocket) -> list[bytes]:
-        """Frames for the audio ready to go, taken from the buffer.
+    async def _pump(self, ws: WebSocket, turn: int) -> None:
+        """Send the audio that is ready, until none is left or the window is full.
 
-        They are taken (the cursor advanced) right before being written, so
-        that the sender and a direct send never take the same audio and the
-        frames go out in order: several at once only where the transport
-        writes a batch in one go (``send_many``), else one. Audio taken but
-        lost with a dropped connection or an ended turn is replayed from the
-        acknowledged point on the next turn anyway.
+        Each chunk is taken (the cursor advanced) right before its frame is
+        written, so that the sender and a direct send never take the same
+        audio and frames go out in order. Where the transport can write a
+        batch in one go (``send_many``), up to MAX_BATCH frames go together.
+        Audio taken but lost with a dropped connection or an ended turn is
+        replayed from the acknowledged point on the next turn anyway.
         """
         rb = self.replay
         st = self.state
-        limit = MAX_BATCH if hasattr(ws, "send_many") else 1
-        frames: list[bytes] = []
-        while len(frames) < limit:
-            chunk = rb.next_chunk(self.chunk_bytes)
-            if chunk is None or self._window_full(len(chunk)):
-                break
+        size = self.chunk_bytes
+        limit = rb.max_bytes
+        send_many = getattr(ws, "send_many", None)
+        while st.turn_active and st.turns == turn and self._ws is ws:
+            chunk = rb.next_chunk(size)
+            if chunk is None:
+                return
+            if (
+                limit is not None
+                and not self._window_forced
+                and (rb.unacked_bytes + len(chunk) > limit)
+            ):
+                return  # flow control: the sender waits for a final result
             rb.advance(len(chunk))
-            frames.append(st.audio_frame(chunk))
-        return frames
-
-    async def _write(self, ws: WebSocket, frames: list[bytes], turn: int) -> None:
-        """Send *frames* (taken by :meth:`_take_frames`) in order."""
-        if len(frames) > 1:
-            await ws.send_many(frames)  # type: ignore[attr-defined]
-        elif frames and self.state.turn_active and self.state.turns == turn:
-            await ws.send(frames[0])
+            frame = st.audio_frame(chunk)
+            if send_many is None:
+                await ws.send(frame)
+                continue
+            frames = [frame]
+            while len(frames) < MAX_BATCH:
+                chunk = rb.next_chunk(size)
+                if chunk is None or self._window_full(len(chunk)):
+                    break
+                rb.advance(len(chunk))
+                frames.append(st.audio_frame(chunk))
+            await send_many(frames)
 
     def _window_full(self, n: int) -> bool:
         limit = self.replay.max_bytes
@@ -544,11 +554,7 @@ class AsyncRecognitionSession:
         st = self.state
         turn = st.turns  # stop if this turn ends or the connection is replaced meanwhile
         try:
-            while st.turn_active and st.turns == turn and self._ws is ws:
-                frames = self._take_frames(ws)
-                if not frames:
-                    break
-                await self._write(ws, frames, turn)
+            await self._pump(ws, turn)
             if self.replay.unsent_bytes:
                 self._data.set()  # the window is full: the sender waits for it to open
         except Exception:  # the connection's fate is the receiver's and supervisor's business
