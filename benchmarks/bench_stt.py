@@ -1,9 +1,9 @@
 """Speech to text benchmarks: client CPU per audio-hour, and concurrent real-time streams.
 
 1. **CPU per audio-hour.** The emulator runs in a *subprocess* (its CPU is not
-   counted). The same tone-coded WAV file (default 10 minutes, phrases with
-   pauses; default one hour) is recognized continuously, interim results on, as fast as the
-   connection takes it:
+   counted). The same tone-coded WAV file (default one hour, phrases with
+   pauses) is recognized continuously, interim results on, as fast as the
+   connection takes it, several times alternating (medians reported):
 
    * by azspeech in this process: ``time.process_time()`` around the session;
    * by Microsoft's official SDK (``azure-cognitiveservices-speech``) in a
@@ -21,7 +21,7 @@
    phrase every 2 s and costs little) or the emulator (``--server emulator``,
    which decodes every stream and saturates first on a small machine).
 
-    .venv/bin/python benchmarks/bench_stt.py [--minutes 10] [--levels 100,250,500,1000]
+    .venv/bin/python benchmarks/bench_stt.py [--minutes 60] [--levels 100,250,500,1000]
                                              [--stream-seconds 20] [--skip-official]
                                              [--skip-concurrency] [--skip-cpu]
 """
