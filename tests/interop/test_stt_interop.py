@@ -8,12 +8,9 @@ energy in 1 ms frames; the SDK reports 100-ns ticks).
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from .conftest import KEY
 from .harness import SpokenWord, ToneAudio, run_sdk, silence_wav, tone_wav
@@ -497,8 +494,6 @@ def test_translation_target_added_mid_session(emulator: Any, tmp_path: Path) -> 
 
 
 def test_pronunciation_assessment(emulator: Any, tmp_path: Path) -> None:
-    if importlib.util.find_spec("azspeech.emulator.pronunciation") is None:
-        pytest.skip("the emulator has no pronunciation assessment yet")
     audio = tone_wav(tmp_path / "a.wav", "Hello world.")
     out = run_sdk(
         "recognize_once",
