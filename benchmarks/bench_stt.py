@@ -14,9 +14,11 @@
 
 2. **Concurrent real-time streams.** N sessions in this one process, each
    sending 100 ms chunks paced at real time, N ramped up (default 100, 250,
-   500, 1000). A level is *sustained* when every session connected, every
-   chunk went out less than ``--max-lag`` behind its real-time schedule (p99),
-   and every session got its final results. The server is a light USP sink
+   500, 1000; connections ramped at ``--connect-rate`` per second). A level is
+   *sustained* when every session connected, got all its final results, its
+   chunks were handed over less than ``--max-lag`` (0.5 s) behind their
+   real-time schedule (p99), and the last result came within 4x that after
+   the last chunk (p99). The server is a light USP sink
    in a subprocess (``--server sink``, default: it acknowledges audio with a
    phrase every 2 s and costs little) or the emulator (``--server emulator``,
    which decodes every stream and saturates first on a small machine).
