@@ -403,3 +403,27 @@ async def test_malformed_frame_from_the_service_is_a_protocol_error(
             async for _ in session:
                 pass
     assert len(canceled) == 1 and session.reconnects == 0
+
+
+def test_sync_push_stream_from_a_thread(
+    client: SpeechClient, speech: tuple[bytes, list[Any]]
+) -> None:
+    import threading
+
+    from azspeech.audio import PushStream
+
+    push = PushStream()
+    pcm = speech[0][44:]
+
+    def producer() -> None:
+        for i in range(0, len(pcm), 3200):
+            push.write(pcm[i : i + 3200])
+        push.close()
+
+    thread = threading.Thread(target=producer)
+    thread.start()
+    with client.stt.stream(interim_results=False) as session:
+        session.send_file(push)
+        texts = [r.text for r in session.results()]
+    thread.join(10)
+    assert texts == TEXTS
