@@ -164,6 +164,7 @@ class AsyncRecognitionSession:
         self._iter_done = False
         self._connected_at = 0.0
         self._idle_ws: WebSocket | None = None
+        self._last_rx = 0.0
         self._idle_gen = 0
 
     # -- properties -------------------------------------------------------------------------
@@ -469,6 +470,7 @@ class AsyncRecognitionSession:
                 if self._audio_ended:
                     if not st.end_sent:
                         await ws.send(st.end_frame())
+                    await self._watch_end()
                     return
                 # Idle: while we wait, send() may write frames itself (see _send_direct).
                 self._data.clear()
@@ -495,6 +497,26 @@ class AsyncRecognitionSession:
             await self._pump(ws, turn)
             if rb.unsent_bytes <= self._high_water:
                 self._space.set()
+
+    async def _watch_end(self) -> None:
+        """After the end of the audio: a connection silent for end_timeout is a stalled one.
+
+        The service owes the last results and ``turn.end``; this task is
+        cancelled when the turn ends. Raising here makes the supervisor
+        reconnect and replay what was not acknowledged.
+        """
+        if self.end_timeout is None:
+            return
+        loop = asyncio.get_running_loop()
+        since = loop.time()
+        while True:
+            idle = loop.time() - max(self._last_rx, since)
+            if idle >= self.end_timeout:
+                raise ConnectionError(
+                    f"no answer from the service {self.end_timeout:g} s after the end of the audio",
+                    code="ResponseTimeout",
+                )
+            await asyncio.sleep(self.end_timeout - idle)
 
     async def _pump(self, ws: WebSocket, turn: int) -> None:
         """Send the audio that is ready, until none is left or the window is full.
@@ -565,20 +587,10 @@ class AsyncRecognitionSession:
 
     async def _receiver(self, ws: WebSocket) -> None:
         st = self.state
+        loop = asyncio.get_running_loop()
         while True:
-            if st.end_sent and self.end_timeout is not None:
-                # All audio is out: the service owes us the rest of the results and
-                # turn.end. A silent connection after that is a stalled one.
-                try:
-                    msg = await asyncio.wait_for(ws.recv(), self.end_timeout)
-                except asyncio.TimeoutError:
-                    raise ConnectionError(
-                        f"no answer from the service {self.end_timeout:g} s after the end "
-                        "of the audio",
-                        code="ResponseTimeout",
-                    ) from None
-            else:
-                msg = await ws.recv()
+            msg = await ws.recv()
+            self._last_rx = loop.time()
             finals = st.finals
             events = st.receive(msg)
             if st.finals != finals:
