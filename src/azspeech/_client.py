@@ -234,6 +234,12 @@ class AsyncSpeechClient(_ClientBase):
         if self._closed:
             return
         self._closed = True
+        # Resources that hold connections (the TTS socket pool...) close with the client.
+        for resource in list(self.__dict__.values()):
+            aclose = getattr(resource, "aclose", None)
+            if resource is not self._http_client and callable(aclose):
+                with contextlib.suppress(Exception):
+                    await aclose()
         if self._owns_http:
             await self._http_client.aclose()
 
