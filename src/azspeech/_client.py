@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import functools
 import inspect
 from collections.abc import Awaitable, Callable, Mapping
@@ -46,6 +47,23 @@ def _sts_request(config: ClientConfig, key: str) -> HttpRequest:
         retry_safe=True,  # issuing a token has no side effect worth protecting
         authenticate=False,
         what="STS token request",
+    )
+
+
+def _config_with(
+    config: ClientConfig, max_retries: int | None, timeout: float | None
+) -> ClientConfig:
+    if timeout is not None:
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
+            raise ConfigurationError(
+                f"timeout must be a positive number of seconds, got {timeout!r}"
+            )
+        if timeout == float("inf"):
+            raise ConfigurationError("timeout must be finite")
+    return dataclasses.replace(
+        config,
+        retry=config.retry.with_max_retries(max_retries),
+        timeout=float(timeout) if timeout is not None else config.timeout,
     )
 
 
@@ -110,7 +128,8 @@ class AsyncSpeechClient(_ClientBase):
         cloud: ``"public"``, ``"usgov"`` or ``"china"`` (inferred from the region).
         timeout: seconds per HTTP request and WebSocket connect.
         max_retries: extra attempts for requests that are safe to repeat
-            (default 2; 0 disables retries). Calls also take ``max_retries``.
+            (default 2; 0 disables retries). For some calls only, use
+            :meth:`with_options`.
         http_client: an ``httpx.AsyncClient`` of your own (not closed by us).
         proxy: a proxy URL for HTTP and WebSocket traffic.
         use_sts: exchange the key for ten-minute STS tokens and send those.
@@ -198,6 +217,28 @@ class AsyncSpeechClient(_ClientBase):
         from .tts import AsyncTextToSpeech
 
         return AsyncTextToSpeech(self)
+
+    def with_options(
+        self, *, max_retries: int | None = None, timeout: float | None = None
+    ) -> AsyncSpeechClient:
+        """A client like this one with another retry count or timeout, for some calls.
+
+        ``client.with_options(max_retries=0).stt.transcribe(...)``. The copy shares
+        this client's connections and credential; closing it closes only what it
+        opened itself, so close the original when done.
+        """
+        self._check_open()
+        config = _config_with(self._config, max_retries, timeout)
+        clone = type(self).__new__(type(self))
+        clone._config = config
+        clone._closed = False
+        clone._owns_http = False
+        clone._http_client = self._http_client
+        clone._auth = self._auth
+        clone._http = AsyncHttpTransport(self._http_client, auth=self._auth, policy=config.retry)
+        clone._plain_http = AsyncHttpTransport(self._http_client, auth=None, policy=config.retry)
+        clone._http.timeout = clone._plain_http.timeout = timeout
+        return clone
 
     # -- plumbing the resources use -------------------------------------------------
 
@@ -319,6 +360,7 @@ class SpeechClient(_ClientBase):
         self._http = HttpTransport(self._http_client, auth=self._auth, policy=config.retry)
         self._plain_http = plain
         self._portal = Portal()
+        self._owns_portal = True
         self._aclient: AsyncSpeechClient | None = None
 
     @functools.cached_property
@@ -341,6 +383,31 @@ class SpeechClient(_ClientBase):
         if self._config.key is None:
             raise ConfigurationError("issue_token() needs a client configured with key=...")
         return self._plain_http.send(_sts_request(self._config, self._config.key)).text.strip()
+
+    def with_options(
+        self, *, max_retries: int | None = None, timeout: float | None = None
+    ) -> SpeechClient:
+        """A client like this one with another retry count or timeout, for some calls.
+
+        ``client.with_options(max_retries=0).tts.synthesize(...)``. The copy shares
+        this client's connections, background loop and credential; closing it
+        closes only what it opened itself, so close the original when done.
+        """
+        self._check_open()
+        config = _config_with(self._config, max_retries, timeout)
+        clone = type(self).__new__(type(self))
+        clone._config = config
+        clone._closed = False
+        clone._owns_http = False
+        clone._owns_portal = False
+        clone._http_client = self._http_client
+        clone._auth = self._auth
+        clone._http = HttpTransport(self._http_client, auth=self._auth, policy=config.retry)
+        clone._plain_http = HttpTransport(self._http_client, auth=None, policy=config.retry)
+        clone._http.timeout = clone._plain_http.timeout = timeout
+        clone._portal = self._portal
+        clone._aclient = None
+        return clone
 
     # -- the async twin, for streaming sessions -------------------------------------
 
@@ -377,7 +444,8 @@ class SpeechClient(_ClientBase):
         if aclient is not None:
             with contextlib.suppress(RuntimeError):  # called from the portal itself
                 self._portal.call(aclient.close)
-        self._portal.close()
+        if self._owns_portal:
+            self._portal.close()
         if self._owns_http:
             self._http_client.close()
 

@@ -247,6 +247,13 @@ class _TransportBase:
         self.auth = auth
         self.policy = policy
         self.default_headers = {"User-Agent": USER_AGENT, **default_headers}
+        self.timeout: float | None = None  # overrides the httpx client's timeout when set
+
+    def _request_kwargs(self, req: HttpRequest) -> dict[str, Any]:
+        kwargs = req.build_kwargs()
+        if self.timeout is not None:
+            kwargs["timeout"] = httpx.Timeout(self.timeout, connect=min(self.timeout, 10.0))
+        return kwargs
 
     def _policy(self, max_retries: int | None) -> RetryPolicy:
         return self.policy.with_max_retries(max_retries)
@@ -291,7 +298,7 @@ class HttpTransport(_TransportBase):
             try:
                 sent_headers = self._headers(req)
                 request = self.client.build_request(
-                    req.method, req.url, headers=sent_headers, **req.build_kwargs()
+                    req.method, req.url, headers=sent_headers, **self._request_kwargs(req)
                 )
                 response = self.client.send(request, stream=True)
             except httpx.TransportError as e:
@@ -385,7 +392,7 @@ class AsyncHttpTransport(_TransportBase):
             try:
                 sent_headers = await self._headers(req)
                 request = self.client.build_request(
-                    req.method, req.url, headers=sent_headers, **req.build_kwargs()
+                    req.method, req.url, headers=sent_headers, **self._request_kwargs(req)
                 )
                 response = await self.client.send(request, stream=True)
             except httpx.TransportError as e:
