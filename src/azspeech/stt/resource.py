@@ -213,7 +213,7 @@ class AsyncSpeechToText:
         *,
         language: str = "en-US",
         candidate_languages: Sequence[str] | None = None,
-        mode: str = "interactive",
+        mode: str | None = None,
         detailed: bool = False,
         word_timings: bool = False,
         word_confidence: bool = False,
@@ -236,6 +236,8 @@ class AsyncSpeechToText:
         no-match status (NoMatch, InitialSilenceTimeout...). A service error
         raises :class:`~azspeech.errors.CanceledError`.
         """
+        # Interactive unless diarization asks for conversation mode (the service's rule).
+        mode = mode or ("conversation" if diarization else "interactive")
         opts = _options(
             mode=mode, language=language, candidate_languages=candidate_languages,
             detailed=detailed, word_timings=word_timings, word_confidence=word_confidence,
@@ -477,7 +479,7 @@ class SpeechToText:
         *,
         language: str = "en-US",
         candidate_languages: Sequence[str] | None = None,
-        mode: str = "interactive",
+        mode: str | None = None,
         detailed: bool = False,
         word_timings: bool = False,
         word_confidence: bool = False,
