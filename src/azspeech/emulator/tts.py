@@ -29,7 +29,7 @@ import re
 import secrets
 import unicodedata
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,6 +76,7 @@ MAX_AUDIO_SECONDS = 600
 CHUNK_MS = 100
 LEAD_MS = 50.0
 TAIL_MS = 100.0
+Encoder = Callable[..., tones.Encoded]
 FloatArray = npt.NDArray[np.float32]
 
 WS_PATHS = ("/cognitiveservices/websocket/v1", "/tts/cognitiveservices/websocket/v1")
@@ -274,7 +275,10 @@ def _viseme_of(ch: str) -> int:
 
 
 class _Renderer:
-    def __init__(self, sample_rate: int, viseme_type: str | None) -> None:
+    def __init__(
+        self, sample_rate: int, viseme_type: str | None, encoder: Encoder = tones.encode
+    ) -> None:
+        self.encoder = encoder
         self.rate = sample_rate
         self.viseme_type = viseme_type
         self.pieces: list[FloatArray] = []
@@ -292,7 +296,7 @@ class _Renderer:
             self.pos += n
 
     def text(self, text: str, speed: float) -> None:
-        enc = tones.encode(text, self.rate, rate=speed)
+        enc = self.encoder(text, self.rate, rate=speed)
         if not enc.words:
             return
         if self.had_words:
@@ -409,10 +413,12 @@ class _Renderer:
         return Rendered(samples.astype(np.float32, copy=False), self.rate, self.events)
 
 
-def render_ssml(ssml: str, sample_rate: int, *, any_voice: bool = False) -> Rendered:
-    """Synthesize an SSML document with the tone codec."""
+def render_ssml(
+    ssml: str, sample_rate: int, *, any_voice: bool = False, encoder: Encoder = tones.encode
+) -> Rendered:
+    """Synthesize an SSML document with *encoder* (the tone codec unless told otherwise)."""
     doc = parse_ssml(ssml, any_voice=any_voice)
-    r = _Renderer(sample_rate, doc.viseme_type)
+    r = _Renderer(sample_rate, doc.viseme_type, encoder)
     r.silence(LEAD_MS)
     pending: list[str] = []
     speed = 1.0
@@ -433,15 +439,24 @@ def render_ssml(ssml: str, sample_rate: int, *, any_voice: bool = False) -> Rend
             r.events.append(Ev(r.pos, "Bookmark", text=item.name))
     if pending:
         r.text("".join(pending), speed)
-    r.silence(TAIL_MS)
+    r.silence(_tail_ms(r))
     return r.finish()
 
 
-def render_text(text: str, sample_rate: int) -> Rendered:
+def render_text(text: str, sample_rate: int, *, encoder: Encoder = tones.encode) -> Rendered:
     """Synthesize plain *text* (streamed pieces, custom-voice plain text)."""
-    r = _Renderer(sample_rate, None)
+    r = _Renderer(sample_rate, None, encoder)
     r.text(text, 1.0)
+    r.silence(_tail_ms(r))
     return r.finish()
+
+
+def _tail_ms(r: _Renderer) -> float:
+    # Like the service, a request that ends a sentence ends in a sentence's pause, so
+    # audio of consecutive requests joins into separate phrases, not one run-on phrase.
+    if r.had_words and r.last_word_sentence_end:
+        return max(TAIL_MS, tones.SENTENCE_GAP_MS - LEAD_MS)
+    return TAIL_MS
 
 
 # -- formats -----------------------------------------------------------------------------
@@ -747,7 +762,9 @@ async def _ssml_turn(ch: Channel, rid: str, opts: _Options, ssml: str, any_voice
     try:
         check_ssml_size(ssml)
         fmt = parse_format(opts.output_format)
-        rendered = render_ssml(ssml, fmt.sample_rate, any_voice=any_voice)
+        rendered = render_ssml(
+            ssml, fmt.sample_rate, any_voice=any_voice, encoder=ch.state.speech_encoder
+        )
     except SynthesisError as exc:
         ch.log.errors.append(f"synthesis refused: {exc}")
         raise _Refused(str(exc)) from None
@@ -782,7 +799,7 @@ async def _speak_complete_sentences(ch: Channel, turn: _Turn, *, final: bool) ->
             sentence, turn.text = turn.text, ""
         else:
             sentence, turn.text = turn.text[: m.end()], turn.text[m.end() :]
-        rendered = render_text(sentence, turn.fmt.sample_rate)
+        rendered = render_text(sentence, turn.fmt.sample_rate, encoder=ch.state.speech_encoder)
         if turn.samples_sent == 0:
             lead = np.zeros(round(turn.fmt.sample_rate * LEAD_MS / 1000), dtype=np.float32)
             shift = len(lead)
@@ -835,9 +852,11 @@ async def _rest_synthesize(state: EmulatorState, request: Request) -> Response:
         check_ssml_size(body)
         fmt = parse_format(fmt_name)
         if body.lstrip().startswith("<"):
-            rendered = render_ssml(body, fmt.sample_rate, any_voice=any_voice)
+            rendered = render_ssml(
+                body, fmt.sample_rate, any_voice=any_voice, encoder=state.speech_encoder
+            )
         elif any_voice:
-            rendered = render_text(body, fmt.sample_rate)
+            rendered = render_text(body, fmt.sample_rate, encoder=state.speech_encoder)
         else:
             raise SynthesisError("The request body must be SSML.")
     except SynthesisError as exc:

@@ -41,7 +41,14 @@ __all__ = [
 DEFAULT_API_VERSION = "2025-10-15"
 # The 2025-10-15 OpenAPI text: "shorter than 2 hours ... and smaller than 250 MB".
 MAX_UPLOAD_BYTES = 250 * 1024 * 1024
-_PROFANITY = {"none": "None", "masked": "Masked", "removed": "Removed", "tags": "Tags"}
+# "raw" is the real-time spelling of "None" (no filtering); both are accepted.
+_PROFANITY = {
+    "none": "None",
+    "raw": "None",
+    "masked": "Masked",
+    "removed": "Removed",
+    "tags": "Tags",
+}
 
 
 def build_definition(
@@ -89,7 +96,7 @@ def build_definition(
         key = str(profanity).lower()
         if key not in _PROFANITY:
             raise InvalidRequestError(
-                f"profanity must be one of None, Masked, Removed, Tags; got {profanity!r}"
+                f"profanity must be one of None (or raw), Masked, Removed, Tags; got {profanity!r}"
             )
         d["profanityFilterMode"] = _PROFANITY[key]
     plist = check_phrases(phrases, phrase_weight)
