@@ -89,7 +89,7 @@ def _cmd_emulator(argv: Sequence[str]) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
-    return run_demo(sentence=args.text)
+    return run_demo(sentence=args.text, engine=args.engine)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -103,6 +103,11 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="synthesize and transcribe against an in-process emulator")
     demo.add_argument("text", nargs="?", default=None)
+    demo.add_argument(
+        "--engine",
+        choices=["tones", "real"],
+        help="'real' speaks with espeak-ng and recognizes with whisper (extra [engines])",
+    )
     demo.set_defaults(func=_cmd_demo)
 
     syn = sub.add_parser("synthesize", help="text to speech into a file")
