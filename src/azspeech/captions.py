@@ -353,6 +353,7 @@ class LiveCaptioner:
         return _render_srt(self.captions)
 
     def to_webvtt(self) -> str:
+        """The final captions so far, as WebVTT."""
         return _render_vtt(self.captions)
 
 

@@ -69,7 +69,7 @@ async def test_ten_minutes_twenty_drops_every_phrase_once(
         assert abs(r.end_ticks - p.end * 625) <= TOLERANCE_TICKS, (r.text, r.end)
     offsets = [r.offset_ticks for r in got]
     assert offsets == sorted(offsets)
-    assert session.replay.evicted_bytes == 0
+    assert session._replay.evicted_bytes == 0
 
 
 async def test_flow_control_keeps_the_replay_window_bounded(aclient: AsyncSpeechClient) -> None:
@@ -80,5 +80,5 @@ async def test_flow_control_keeps_the_replay_window_bounded(aclient: AsyncSpeech
         await session.send_file(wav(pcm))
         got = [r.text async for r in session.results()]
     assert got == texts
-    assert session.replay.evicted_bytes == 0
-    assert session.replay.retained_bytes <= 4 * 32000 + 32000
+    assert session._replay.evicted_bytes == 0
+    assert session._replay.retained_bytes <= 4 * 32000 + 32000

@@ -117,25 +117,26 @@ class AsyncRecognitionSession:
         callbacks: dict[str, Callback] | None = None,
     ) -> None:
         self._client = client
-        self.options = options
+        self._options = options
         self.format = audio_format or AudioFormat()
-        self.chunk_bytes = max(
+        """The PCM format ``send`` takes (16 kHz, 16-bit mono unless given)."""
+        self._chunk_bytes = max(
             self.format.block_align, self.format.bytes_per_second * chunk_ms // 1000
         )
-        self.chunk_bytes -= self.chunk_bytes % self.format.block_align
+        self._chunk_bytes -= self._chunk_bytes % self.format.block_align
         self.chunk_ms = chunk_ms
         self.max_reconnects = max_reconnects
         self.max_connection_age = max_connection_age
-        self.single_turn = single_turn
+        self._single_turn = single_turn
         self._callbacks = dict(callbacks or {})
         max_bytes = int(replay_buffer_seconds * self.format.bytes_per_second)
-        self.replay = ReplayBuffer(
+        self._replay = ReplayBuffer(
             self.format.bytes_per_second, self.format.block_align, max_bytes=max_bytes
         )
-        self.state = RecognitionState(
-            options, self.format, self.replay, limits=client._config.limits
+        self._state = RecognitionState(
+            options, self.format, self._replay, limits=client._config.limits
         )
-        self.url = (
+        self._url = (
             client._config.endpoints.stt(
                 recognition_path(options.mode, universal=options.universal_endpoint),
                 websocket=True,
@@ -144,9 +145,12 @@ class AsyncRecognitionSession:
             + build_query(options)
         )
         self.transcript = Transcript()
+        """The final results so far (``Recognized`` and ``NoMatch``), in order."""
         self.reconnects = 0
+        """How many times the session has reconnected so far."""
         self.error: BaseException | None = None
-        self._high_water = max(self.chunk_bytes * 4, self.format.bytes_per_second * 2)
+        """The error that ended the session, if it failed."""
+        self._high_water = max(self._chunk_bytes * 4, self.format.bytes_per_second * 2)
         self._queue: asyncio.Queue[Any] = asyncio.Queue()
         self._data = asyncio.Event()
         self._space = asyncio.Event()
@@ -171,7 +175,8 @@ class AsyncRecognitionSession:
 
     @property
     def session_id(self) -> str:
-        return self.state.session_id
+        """The session's id (``X-ConnectionId`` of every connection; stays across reconnects)."""
+        return self._state.session_id
 
     @property
     def closed(self) -> bool:
@@ -218,13 +223,13 @@ class AsyncRecognitionSession:
             await self.start()
         if not chunk:
             return
-        self.replay.append(chunk)
+        self._replay.append(chunk)
         ws = self._idle_ws
-        if ws is not None and ws is self._ws and self.state.turn_active:
+        if ws is not None and ws is self._ws and self._state.turn_active:
             await self._send_direct(ws)
         else:
             self._data.set()
-        while self.replay.unsent_bytes > self._high_water and not self.done:
+        while self._replay.unsent_bytes > self._high_water and not self.done:
             self._space.clear()
             await self._space.wait()
         if self.error is not None and not isinstance(self.error, asyncio.CancelledError):
@@ -357,7 +362,7 @@ class AsyncRecognitionSession:
     # -- the machinery --------------------------------------------------------------------------
 
     async def _connect(self) -> WebSocket:
-        return await self._client._ws_connect(self.url)
+        return await self._client._ws_connect(self._url)
 
     async def _close_ws(self) -> None:
         ws, self._ws = self._ws, None
@@ -420,7 +425,7 @@ class AsyncRecognitionSession:
         return self._client._config.retry.delay(failures - 2)
 
     async def _drive(self, ws: WebSocket) -> None:
-        st = self.state
+        st = self._state
         self._connected_at = time.monotonic()
         for frame in st.connection_frames():
             await ws.send(frame)
@@ -445,7 +450,7 @@ class AsyncRecognitionSession:
                     with contextlib.suppress(asyncio.CancelledError, BaseException):
                         await task  # also marks a second error as retrieved
             # The turn ended.
-            if self.single_turn and st.finals:
+            if self._single_turn and st.finals:
                 return
             if self._audio_ended and st.audio_finished():
                 return
@@ -460,9 +465,9 @@ class AsyncRecognitionSession:
                 raise _Reconnect()
 
     async def _sender(self, ws: WebSocket) -> None:
-        rb = self.replay
-        st = self.state
-        size = self.chunk_bytes
+        rb = self._replay
+        st = self._state
+        size = self._chunk_bytes
         turn = st.turns
         while st.turn_active and st.turns == turn:  # never into a turn that has ended
             chunk = rb.next_chunk(size)
@@ -528,9 +533,9 @@ class AsyncRecognitionSession:
         Audio taken but lost with a dropped connection or an ended turn is
         replayed from the acknowledged point on the next turn anyway.
         """
-        rb = self.replay
-        st = self.state
-        size = self.chunk_bytes
+        rb = self._replay
+        st = self._state
+        size = self._chunk_bytes
         limit = rb.max_bytes
         send_many = getattr(ws, "send_many", None)
         while st.turn_active and st.turns == turn and self._ws is ws:
@@ -558,9 +563,9 @@ class AsyncRecognitionSession:
             await send_many(frames)
 
     def _window_full(self, n: int) -> bool:
-        limit = self.replay.max_bytes
+        limit = self._replay.max_bytes
         return (
-            limit is not None and not self._window_forced and self.replay.unacked_bytes + n > limit
+            limit is not None and not self._window_forced and self._replay.unacked_bytes + n > limit
         )
 
     async def _send_direct(self, ws: WebSocket) -> None:
@@ -573,11 +578,11 @@ class AsyncRecognitionSession:
         """
         gen = self._idle_gen
         self._idle_ws = None  # one direct writer at a time
-        st = self.state
+        st = self._state
         turn = st.turns  # stop if this turn ends or the connection is replaced meanwhile
         try:
             await self._pump(ws, turn)
-            if self.replay.unsent_bytes:
+            if self._replay.unsent_bytes:
                 self._data.set()  # the window is full: the sender waits for it to open
         except Exception:  # the connection's fate is the receiver's and supervisor's business
             self._data.set()  # the sender takes over (and meets the error itself)
@@ -586,7 +591,7 @@ class AsyncRecognitionSession:
                 self._idle_ws = ws
 
     async def _receiver(self, ws: WebSocket) -> None:
-        st = self.state
+        st = self._state
         loop = asyncio.get_running_loop()
         while True:
             msg = await ws.recv()
@@ -634,17 +639,25 @@ class RecognitionSession:
 
     @property
     def transcript(self) -> Transcript:
+        """The final results so far (see :attr:`AsyncRecognitionSession.transcript`)."""
         return self.session.transcript
 
     @property
     def session_id(self) -> str:
+        """The session's id (stays across reconnects)."""
         return self.session.session_id
 
     @property
     def reconnects(self) -> int:
+        """How many times the session has reconnected so far."""
         return self.session.reconnects
 
     def start(self) -> RecognitionSession:
+        """Connect and start the session (errors such as bad credentials raise here).
+
+        A ``with`` block, ``send`` and iterating start it too; starting twice
+        does nothing.
+        """
         if self._session is None:
 
             async def make(aclient: AsyncSpeechClient) -> AsyncRecognitionSession:
@@ -677,15 +690,28 @@ class RecognitionSession:
         self._client.portal.call(self.session.send, bytes(chunk))
 
     def send_file(
-        self, audio: Any, *, realtime: bool = False, close: bool = True, **kw: Any
+        self,
+        audio: Any,
+        *,
+        realtime: bool = False,
+        close: bool = True,
+        sample_rate: int | None = None,
+        input_format: Any = None,
     ) -> None:
         """Stream any audio input; see :meth:`AsyncRecognitionSession.send_file`."""
         self.start()
         self._client.portal.call(
-            lambda: self.session.send_file(audio, realtime=realtime, close=close, **kw)
+            lambda: self.session.send_file(
+                audio,
+                realtime=realtime,
+                close=close,
+                sample_rate=sample_rate,
+                input_format=input_format,
+            )
         )
 
     def end_audio(self) -> None:
+        """End the audio input without waiting (iterate, or ``close``, for the last results)."""
         self._client.portal.call(self.session.end_audio)
 
     def close(self) -> None:
@@ -693,9 +719,14 @@ class RecognitionSession:
         self._client.portal.call(self.session.close)
 
     def abort(self) -> None:
+        """Stop now: drop the connection and any audio not yet answered."""
         self._client.portal.call(self.session.abort)
 
     def on(self, event_type: str, callback: Callback) -> None:
+        """Register a callback for an event type (``"recognized"``...) or ``"*"``.
+
+        Callbacks run on the client's background loop thread.
+        """
         self.session.on(event_type, callback)
 
     def __iter__(self) -> Iterator[SpeechEvent]:

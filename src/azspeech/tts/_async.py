@@ -195,6 +195,7 @@ class AsyncTextToSpeech:
         self._pool = _Pool(self._open)
         self._voices = VoiceCache()
         self.batch = AsyncBatchSyntheses(client)
+        """Batch synthesis (long audio, asynchronous on the service): ``client.tts.batch``."""
 
     async def _open(self, url: str) -> WebSocket:
         return await self._client._ws_connect(url)

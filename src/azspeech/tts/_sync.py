@@ -76,6 +76,7 @@ class TextToSpeech:
         self._client = client
         self._voices = VoiceCache()
         self.batch = BatchSyntheses(client)
+        """Batch synthesis (long audio, asynchronous on the service): ``client.tts.batch``."""
 
     def synthesize(
         self,
