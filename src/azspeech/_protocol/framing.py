@@ -51,7 +51,7 @@ def new_request_id() -> str:
 
 
 def timestamp(now: _dt.datetime | None = None) -> str:
-    """An ``X-Timestamp`` value: ISO-8601 UTC with milliseconds, e.g. ``2026-01-02T03:04:05.678Z``."""
+    """An ``X-Timestamp`` value: ISO-8601 UTC with milliseconds (``2026-01-02T03:04:05.678Z``)."""
     now = now or _dt.datetime.now(_dt.timezone.utc)
     return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
 
