@@ -86,6 +86,12 @@ def test_ticks_and_durations() -> None:
     assert f.ticks_to_bytes(313) == 2
     assert f.ticks_to_bytes(312) == 0
     assert f.ticks_to_bytes(-5) == 0
+    assert f.ticks_to_bytes(1249, rounding="down") == 2  # the frame at or before
+    assert f.ticks_to_bytes(1250, rounding="down") == 4
+    assert f.ticks_to_bytes(624, rounding="down") == 0
+    assert f.ticks_to_bytes(-5, rounding="down") == 0
+    with pytest.raises(ValueError):
+        f.ticks_to_bytes(625, rounding="up")  # type: ignore[arg-type]
     assert f.duration_to_bytes(0.1) == 3200
     assert f.duration_to_bytes(dt.timedelta(milliseconds=250)) == 8000
     assert PcmFormat(22050).duration_to_bytes(0.01) % 2 == 0
@@ -232,4 +238,6 @@ def test_ticks_bytes_roundtrip(frames: int, rate: int, channels: int, bits: int)
     n = frames * f.block_align
     ticks = f.bytes_to_ticks(n)
     assert f.ticks_to_bytes(ticks) == n
+    # Ticks are rounded down, so rounding down again may land one frame early, never late.
+    assert n - f.block_align <= f.ticks_to_bytes(ticks, rounding="down") <= n
     assert abs(ticks - frames * 10_000_000 / rate) < 1

@@ -23,7 +23,6 @@ from azspeech._protocol.stt import (
     speech_config,
     speech_context,
     validate_locale,
-    wav_header,
 )
 from azspeech.errors import InvalidRequestError, ProtocolError
 from azspeech.models.stt import (
@@ -154,7 +153,7 @@ def test_context_language_id_and_diarization() -> None:
 
 
 def test_wav_header_is_streaming_riff() -> None:
-    h = wav_header(AudioFormat())
+    h = AudioFormat().wav_header()  # streaming: both sizes 0
     assert len(h) == 44 and h[:4] == b"RIFF" and h[8:16] == b"WAVEfmt "
     assert int.from_bytes(h[4:8], "little") == 0 and int.from_bytes(h[40:44], "little") == 0
     assert int.from_bytes(h[24:28], "little") == 16000

@@ -20,9 +20,9 @@ from __future__ import annotations
 import bisect
 from collections import deque
 
-__all__ = ["ReplayBuffer"]
+from ..audio.formats import bytes_to_ticks, ticks_to_bytes
 
-TICKS_PER_SECOND = 10_000_000
+__all__ = ["ReplayBuffer"]
 
 
 class ReplayBuffer:
@@ -56,13 +56,16 @@ class ReplayBuffer:
     # -- unit conversion ------------------------------------------------------------------
 
     def ticks_to_bytes(self, ticks: int) -> int:
-        """Byte position of *ticks*, rounded down to a sample frame."""
-        raw = max(0, ticks) * self.bytes_per_second // TICKS_PER_SECOND
-        return raw - raw % self.block_align
+        """Byte position of *ticks*, rounded DOWN to a sample frame.
+
+        Down, not to the nearest frame: an acknowledged point rounded up
+        would drop the start of the audio a replay must resend.
+        """
+        return ticks_to_bytes(ticks, self.bytes_per_second, self.block_align, rounding="down")
 
     def bytes_to_ticks(self, n: int) -> int:
-        """Ticks of byte position *n*."""
-        return n * TICKS_PER_SECOND // self.bytes_per_second
+        """Ticks of byte position *n* (rounded down)."""
+        return bytes_to_ticks(n, self.bytes_per_second)
 
     # -- state ------------------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from .._version import __version__
+from ..audio.formats import PcmFormat
 from ..errors import CanceledError, InvalidRequestError, ProtocolError
 from ..models.stt import (
     Canceled,
@@ -56,6 +57,7 @@ from .replay import ReplayBuffer
 __all__ = [
     "MODES",
     "PROFANITY",
+    "AudioFormat",
     "RecognitionOptions",
     "RecognitionState",
     "build_query",
@@ -65,8 +67,10 @@ __all__ = [
     "speech_config",
     "speech_context",
     "validate_locale",
-    "wav_header",
 ]
+
+#: The PCM format of the audio a session sends (16 kHz, 16-bit mono by default).
+AudioFormat = PcmFormat
 
 MODES = ("interactive", "conversation", "dictation")
 PROFANITY = ("masked", "removed", "raw")
@@ -255,41 +259,6 @@ def build_query(opts: RecognitionOptions) -> str:
         q["storeAudio"] = "true"
     q.update(opts.extra_query)
     return urlencode(q)
-
-
-@dataclass(frozen=True)
-class AudioFormat:
-    """The PCM format of the audio a session sends."""
-
-    sample_rate: int = 16000
-    bits_per_sample: int = 16
-    channels: int = 1
-
-    @property
-    def block_align(self) -> int:
-        return self.channels * self.bits_per_sample // 8
-
-    @property
-    def bytes_per_second(self) -> int:
-        return self.sample_rate * self.block_align
-
-
-def wav_header(fmt: AudioFormat) -> bytes:
-    """The 44-byte streaming RIFF header (sizes 0) that opens every turn's audio."""
-    return (
-        b"RIFF"
-        + (0).to_bytes(4, "little")
-        + b"WAVEfmt "
-        + (16).to_bytes(4, "little")
-        + (1).to_bytes(2, "little")
-        + fmt.channels.to_bytes(2, "little")
-        + fmt.sample_rate.to_bytes(4, "little")
-        + fmt.bytes_per_second.to_bytes(4, "little")
-        + fmt.block_align.to_bytes(2, "little")
-        + fmt.bits_per_sample.to_bytes(2, "little")
-        + b"data"
-        + (0).to_bytes(4, "little")
-    )
 
 
 def speech_config(fmt: AudioFormat, mode: str, source: str = "Stream") -> dict[str, Any]:
@@ -682,7 +651,7 @@ class RecognitionState:
         self.service_tag: str | None = None
         self.speech_ended = False  # speech.endDetected in the current turn
         self.error: Exception | None = None
-        self._header = wav_header(fmt)
+        self._header = fmt.wav_header()  # streaming: sizes 0
         self._last_start_ticks = -1
         self._last_end_ticks = -1
         self._speech_open = False  # speech start reported, no final or end since

@@ -19,13 +19,16 @@ Every problem with the audio itself raises :class:`azspeech.errors.AudioError`.
 
 from __future__ import annotations
 
-from .convert import PcmConverter, downmix, float_to_pcm16, pcm_to_float, resample
-from .formats import TICKS_PER_SECOND, OutputFormat, PcmFormat, wav_header
-from .mic import Microphone, microphone
-from .output import Audio
-from .push import AsyncPushStream, PushStream
-from .sources import AudioInput
-from .stream import PcmStream, decode_audio, open_pcm_stream
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .convert import PcmConverter, downmix, float_to_pcm16, pcm_to_float, resample
+    from .formats import TICKS_PER_SECOND, OutputFormat, PcmFormat, wav_header
+    from .mic import Microphone, microphone
+    from .output import Audio
+    from .push import AsyncPushStream, PushStream
+    from .sources import AudioInput
+    from .stream import PcmStream, decode_audio, open_pcm_stream
 
 __all__ = [
     "TICKS_PER_SECOND",
@@ -47,3 +50,42 @@ __all__ = [
     "resample",
     "wav_header",
 ]
+
+# Decoding and conversion pull in numpy; load each name on first use, so that
+# ``azspeech.audio.formats`` (header and tick arithmetic, used by the sans-I/O
+# protocol code) costs no more than itself.
+_LAZY = {
+    "PcmConverter": ".convert",
+    "downmix": ".convert",
+    "float_to_pcm16": ".convert",
+    "pcm_to_float": ".convert",
+    "resample": ".convert",
+    "TICKS_PER_SECOND": ".formats",
+    "OutputFormat": ".formats",
+    "PcmFormat": ".formats",
+    "wav_header": ".formats",
+    "Microphone": ".mic",
+    "microphone": ".mic",
+    "Audio": ".output",
+    "AsyncPushStream": ".push",
+    "PushStream": ".push",
+    "AudioInput": ".sources",
+    "PcmStream": ".stream",
+    "decode_audio": ".stream",
+    "open_pcm_stream": ".stream",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'azspeech.audio' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -18,7 +18,7 @@ import enum
 import numbers
 import struct
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from ..errors import AudioError, ConfigurationError
 
@@ -30,6 +30,8 @@ __all__ = [
     "TICKS_PER_SECOND",
     "OutputFormat",
     "PcmFormat",
+    "bytes_to_ticks",
+    "ticks_to_bytes",
     "wav_header",
 ]
 
@@ -41,6 +43,34 @@ FORMAT_MULAW = 7
 
 #: The service measures offsets and durations in 100-nanosecond ticks.
 TICKS_PER_SECOND = 10_000_000
+
+#: How :func:`ticks_to_bytes` lands on a frame boundary.
+Rounding = Literal["nearest", "down"]
+
+
+def bytes_to_ticks(n_bytes: int, bytes_per_second: int) -> int:
+    """Duration of *n_bytes* bytes in 100-ns ticks (rounded down, exact integer maths)."""
+    return (n_bytes * TICKS_PER_SECOND) // bytes_per_second
+
+
+def ticks_to_bytes(
+    ticks: int, bytes_per_second: int, block_align: int, *, rounding: Rounding
+) -> int:
+    """Byte offset of *ticks* (100-ns units) into a stream, on a whole frame.
+
+    ``rounding="nearest"`` takes the closest frame (``ticks_to_bytes(
+    bytes_to_ticks(n)) == n`` for any whole number of frames *n*);
+    ``rounding="down"`` takes the frame at or before *ticks*, for a resume
+    point that must never skip audio. Negative offsets give 0. Exact integer
+    maths.
+    """
+    if rounding not in ("nearest", "down"):
+        raise ValueError(f"rounding must be 'nearest' or 'down', got {rounding!r}")
+    per_frame = TICKS_PER_SECOND * block_align  # ticks x bytes/s of one frame
+    half = per_frame // 2 if rounding == "nearest" else 0
+    frames = (int(ticks) * bytes_per_second + half) // per_frame
+    return max(0, frames) * block_align
+
 
 _TAG_NAMES = {FORMAT_PCM: "pcm", FORMAT_FLOAT: "float", FORMAT_ALAW: "alaw", FORMAT_MULAW: "mulaw"}
 _MAX_WAV_DATA = 0xFFFFFFFF - 36
@@ -159,16 +189,16 @@ class PcmFormat:
 
     def bytes_to_ticks(self, n_bytes: int) -> int:
         """Duration of *n_bytes* bytes in 100-ns ticks (rounded down, exact integer maths)."""
-        return (n_bytes * TICKS_PER_SECOND) // self.bytes_per_second
+        return bytes_to_ticks(n_bytes, self.bytes_per_second)
 
-    def ticks_to_bytes(self, ticks: int) -> int:
-        """Byte offset of *ticks* (100-ns units) into the stream, at the nearest whole frame.
+    def ticks_to_bytes(self, ticks: int, *, rounding: Rounding = "nearest") -> int:
+        """Byte offset of *ticks* (100-ns units) into the stream, on a whole frame.
 
-        Exact integer maths: ``ticks_to_bytes(bytes_to_ticks(n)) == n`` for any
-        whole number of frames *n*. Negative offsets give 0.
+        At the nearest frame by default (``ticks_to_bytes(bytes_to_ticks(n))
+        == n`` for any whole number of frames *n*); ``rounding="down"`` for the
+        frame at or before *ticks*. Negative offsets give 0.
         """
-        frames = (int(ticks) * self.sample_rate + TICKS_PER_SECOND // 2) // TICKS_PER_SECOND
-        return max(0, frames) * self.block_align
+        return ticks_to_bytes(ticks, self.bytes_per_second, self.block_align, rounding=rounding)
 
     def duration_to_bytes(self, duration: float | _dt.timedelta) -> int:
         """Bytes of *duration* (seconds as a number, or a timedelta), rounded to a whole frame.

@@ -24,6 +24,7 @@ from typing import Any
 from starlette.routing import BaseRoute, WebSocketRoute
 from starlette.websockets import WebSocket
 
+from ..audio.formats import wav_header
 from .auth import guard_ws
 from .state import EmulatorState
 from .stt_ws import SttSession, TurnHandler, register_turn_handler
@@ -73,13 +74,7 @@ def _wants_audio(context: Mapping[str, Any], query: Mapping[str, str]) -> bool:
 
 
 def _wav(pcm: bytes, rate: int = 16000) -> bytes:
-    return (
-        b"RIFF" + (36 + len(pcm)).to_bytes(4, "little") + b"WAVEfmt "
-        + (16).to_bytes(4, "little") + (1).to_bytes(2, "little") + (1).to_bytes(2, "little")
-        + rate.to_bytes(4, "little") + (rate * 2).to_bytes(4, "little")
-        + (2).to_bytes(2, "little") + (16).to_bytes(2, "little")
-        + b"data" + len(pcm).to_bytes(4, "little") + pcm
-    )  # fmt: skip
+    return wav_header(rate, data_size=len(pcm)) + pcm
 
 
 class TranslationHandler(TurnHandler):

@@ -250,18 +250,13 @@ class AsyncRecognitionSession:
         paces it like a live source. ``close`` (default) ends the audio after
         it, so that iterating the session finishes.
         """
-        from ..audio import PcmFormat, open_pcm_stream
+        from ..audio import open_pcm_stream
 
-        target = PcmFormat(
-            sample_rate=self.format.sample_rate,
-            bits_per_sample=self.format.bits_per_sample,
-            channels=self.format.channels,
-        )
         # Paced input is read frame by frame; otherwise in bigger reads, which the
         # sender splits into chunk_ms frames (fewer, cheaper iterations).
         stream = open_pcm_stream(
             audio,
-            target=target,
+            target=self.format,
             sample_rate=sample_rate,
             chunk_ms=self.chunk_ms if realtime else max(self.chunk_ms, 1000),
             realtime=realtime,

@@ -22,24 +22,6 @@ SHORT_AUDIO_LIMIT_SECONDS = 60.0
 UPLOAD_CHUNK = 32000  # 1 s of 16 kHz 16-bit mono per chunk
 
 
-def sized_wav_header(fmt: AudioFormat, data_size: int) -> bytes:
-    """A canonical 44-byte RIFF header with the sizes filled in."""
-    return (
-        b"RIFF"
-        + (36 + data_size).to_bytes(4, "little")
-        + b"WAVEfmt "
-        + (16).to_bytes(4, "little")
-        + (1).to_bytes(2, "little")
-        + fmt.channels.to_bytes(2, "little")
-        + fmt.sample_rate.to_bytes(4, "little")
-        + fmt.bytes_per_second.to_bytes(4, "little")
-        + fmt.block_align.to_bytes(2, "little")
-        + fmt.bits_per_sample.to_bytes(2, "little")
-        + b"data"
-        + data_size.to_bytes(4, "little")
-    )
-
-
 class ShortAudioCollector:
     """Collects PCM up to the limit; raises AudioError as soon as it is exceeded."""
 
@@ -65,7 +47,7 @@ class ShortAudioCollector:
 
 
 def _chunks(fmt: AudioFormat, pcm: bytes) -> Iterator[bytes]:
-    yield sized_wav_header(fmt, len(pcm))
+    yield fmt.wav_header(len(pcm))
     for i in range(0, len(pcm), UPLOAD_CHUNK):
         yield pcm[i : i + UPLOAD_CHUNK]
 
