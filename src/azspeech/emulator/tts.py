@@ -5,13 +5,9 @@ Routes: ``/cognitiveservices/websocket/v1`` (also under ``/tts``),
 ``POST /cognitiveservices/v1`` and ``GET /cognitiveservices/voices/list``
 (both also under ``/tts``), plus batch synthesis (:mod:`.batch_synthesis`).
 
-Speech is written with the tone codec (:mod:`.engines.tones`), so the
-emulator's own speech to text reads it back. Word, punctuation and sentence
-boundaries, bookmarks and visemes are computed from the same layout, so their
-offsets agree with the audio sent. PCM formats (raw, RIFF, µ-law, A-law) are
-produced exactly; MP3, Ogg/Opus and FLAC through libsndfile; the other
-compressed formats (WebM, bare Opus frames, SILK, AMR-WB, G.722, Siren) are
-refused: WebSocket close 1007 / HTTP 400 "not supported by the emulator".
+Synthesis itself is in :mod:`.tts_ssml` (SSML read into items) and
+:mod:`.tts_render` (items into audio, events and an output format); this
+module serves it.
 
 A turn fails the way the service fails: a WebSocket close with code 1007 and a
 reason (bad SSML, unknown voice, unknown format). With a ``deploymentId``
@@ -20,21 +16,17 @@ query parameter (custom voice) any voice name is accepted.
 
 from __future__ import annotations
 
-import io
 import itertools
 import json
 import logging
 import math
 import re
 import secrets
-import unicodedata
-import xml.etree.ElementTree as ET
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
@@ -47,12 +39,23 @@ from .._protocol.tts import (
     session_end_entry,
     viseme_entry,
 )
-from ..audio.convert import float_to_bytes
-from ..audio.formats import OutputFormat
-from ..errors import ConfigurationError, ProtocolError
+from ..audio.formats import TICKS_PER_SECOND, OutputFormat
+from ..errors import ProtocolError
 from .auth import apply_http_faults, error_response, guard_http, guard_ws
 from .engines import tones
 from .state import EmulatorState
+from .tts_render import (
+    LEAD_MS,
+    Ev,
+    Rendered,
+    UnsupportedFormat,
+    content_type,
+    encode_audio,
+    parse_format,
+    render_ssml,
+    render_text,
+)
+from .tts_ssml import SynthesisError
 from .voices import find_voice, voice_list
 from .wsbase import Channel, SessionClosed
 
@@ -61,6 +64,7 @@ __all__ = [
     "SynthesisError",
     "UnsupportedFormat",
     "encode_audio",
+    "parse_format",
     "render_ssml",
     "render_text",
     "routes",
@@ -68,434 +72,14 @@ __all__ = [
 
 logger = logging.getLogger("azspeech.emulator")
 
-TICKS = 10_000_000
 #: The service's limit on one SSML document (WebSocket turn or REST request).
 MAX_SSML_BYTES = 64 * 1024
-#: The service cuts synthesized audio at ten minutes.
-MAX_AUDIO_SECONDS = 600
 CHUNK_MS = 100
-LEAD_MS = 50.0
-TAIL_MS = 100.0
-Encoder = Callable[..., tones.Encoded]
-FloatArray = npt.NDArray[np.float32]
 
 WS_PATHS = ("/cognitiveservices/websocket/v1", "/tts/cognitiveservices/websocket/v1")
 WS_V2_PATHS = ("/cognitiveservices/websocket/v2", "/tts/cognitiveservices/websocket/v2")
 REST_PATHS = ("/cognitiveservices/v1", "/tts/cognitiveservices/v1")
 VOICES_PATHS = ("/cognitiveservices/voices/list", "/tts/cognitiveservices/voices/list")
-
-
-class SynthesisError(ValueError):
-    """The request cannot be synthesized (the service closes with 1007 / answers 400)."""
-
-
-class UnsupportedFormat(SynthesisError):
-    """An output format the emulator cannot encode."""
-
-
-# -- SSML → items ------------------------------------------------------------------------
-
-
-@dataclass
-class _Text:
-    text: str
-    voice: str
-    rate: float
-
-
-@dataclass
-class _Break:
-    ms: float
-
-
-@dataclass
-class _Mark:
-    name: str
-
-
-_Item = _Text | _Break | _Mark
-
-_RATE_NAMES = {"x-slow": 0.5, "slow": 0.75, "medium": 1.0, "default": 1.0, "fast": 1.25}
-_RATE_NAMES["x-fast"] = 1.75
-_BREAK_STRENGTH_MS = {
-    "none": 0.0,
-    "x-weak": 250.0,
-    "weak": 500.0,
-    "medium": 750.0,
-    "strong": 1000.0,
-    "x-strong": 1250.0,
-}
-
-
-def _rate(value: str | None, current: float) -> float:
-    if not value:
-        return current
-    value = value.strip()
-    if value in _RATE_NAMES:
-        return _RATE_NAMES[value]
-    try:
-        factor = 1.0 + float(value[:-1]) / 100.0 if value.endswith("%") else float(value)
-    except ValueError:
-        raise SynthesisError(f"Invalid prosody rate: {value}") from None
-    return min(3.0, max(0.5, factor))
-
-
-def _break_ms(elem: ET.Element) -> float:
-    time_attr = elem.get("time")
-    if time_attr:
-        m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(ms|s)\s*", time_attr)
-        if not m:
-            raise SynthesisError(f"Invalid break time: {time_attr}")
-        value = float(m.group(1)) * (1000.0 if m.group(2) == "s" else 1.0)
-        return min(value, 20000.0)
-    strength = elem.get("strength")
-    if strength:
-        if strength not in _BREAK_STRENGTH_MS:
-            raise SynthesisError(f"Invalid break strength: {strength}")
-        return _BREAK_STRENGTH_MS[strength]
-    return 750.0
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-@dataclass
-class _Doc:
-    items: list[_Item] = field(default_factory=list)
-    viseme_type: str | None = None
-    voices: int = 0
-
-
-def parse_ssml(ssml: str, *, any_voice: bool = False) -> _Doc:
-    """The text, breaks and bookmarks of an SSML document, with voice and rate."""
-    if "<!DOCTYPE" in ssml or "<!ENTITY" in ssml:
-        raise SynthesisError("SSML must not contain a DTD")
-    try:
-        root = ET.fromstring(ssml)
-    except ET.ParseError as exc:
-        raise SynthesisError(f"Invalid SSML: {exc}") from None
-    if _local(root.tag) != "speak":
-        raise SynthesisError("Invalid SSML: the root element must be speak")
-    doc = _Doc()
-
-    def add_text(text: str | None, voice: str | None, rate: float) -> None:
-        if text:
-            doc.items.append(_Text(text, voice or "", rate))
-
-    def walk(elem: ET.Element, voice: str | None, rate: float) -> None:
-        tag = _local(elem.tag)
-        if tag == "voice":
-            name = (elem.get("name") or "").strip()
-            if not name:
-                raise SynthesisError("Invalid SSML: voice element without a name")
-            if not any_voice and find_voice(name) is None:
-                raise SynthesisError(f"Unsupported voice {name}.")
-            doc.voices += 1
-            voice = name
-        elif tag == "prosody":
-            rate = _rate(elem.get("rate"), rate)
-        elif tag == "break":
-            doc.items.append(_Break(_break_ms(elem)))
-        elif tag == "bookmark":
-            doc.items.append(_Mark(elem.get("mark") or ""))
-        elif tag == "viseme":
-            doc.viseme_type = elem.get("type") or None
-        if tag == "sub":
-            add_text(" " + (elem.get("alias") or "") + " ", voice, rate)
-        elif tag not in ("break", "bookmark", "viseme", "silence", "lexicon", "backgroundaudio"):
-            block = tag in ("voice", "p", "s")  # these end words: "<voice>a.</voice><voice>b"
-            if block:
-                add_text(" ", voice, rate)
-            add_text(elem.text, voice, rate)
-            for child in elem:
-                walk(child, voice, rate)
-                add_text(child.tail, voice, rate)
-            if block:
-                add_text(" ", voice, rate)
-        if tag == "voice" and voice is not None and doc.voices > 50:
-            raise SynthesisError("Invalid SSML: more than 50 voice elements")
-
-    walk(root, None, 1.0)
-    if not any(isinstance(i, _Text) and i.voice for i in doc.items):
-        # Text outside any <voice>: the service reads it with no voice only for custom voices.
-        for item in doc.items:
-            if isinstance(item, _Text) and not item.voice:
-                item.voice = "en-US-AvaMultilingualNeural"
-    return doc
-
-
-# -- rendering ---------------------------------------------------------------------------
-
-
-@dataclass
-class Ev:
-    """A metadata event at a sample position of the rendered audio."""
-
-    start: int
-    kind: str  # WordBoundary, PunctuationBoundary, SentenceBoundary, Bookmark, Viseme
-    duration: int = 0
-    text: str = ""
-    viseme: int = 0
-    animation: str | None = None
-    last: bool | None = None
-
-
-@dataclass
-class Rendered:
-    """Synthesized audio (float32 mono) and its events (sample positions)."""
-
-    samples: FloatArray
-    sample_rate: int
-    events: list[Ev]
-
-    @property
-    def duration_ticks(self) -> int:
-        return len(self.samples) * TICKS // self.sample_rate
-
-
-def _symbols(ch: str) -> int:
-    return 1 if 33 <= ord(ch) <= 126 else 4
-
-
-def _is_punct(ch: str) -> bool:
-    return unicodedata.category(ch).startswith("P") or ch in "$+<=>^`|~"
-
-
-def _xml_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _viseme_of(ch: str) -> int:
-    c = ch.lower()
-    table = {"a": 2, "e": 4, "i": 6, "o": 8, "u": 7, "b": 21, "m": 21, "p": 21, "f": 18, "v": 18}
-    if c in table:
-        return table[c]
-    return 1 + (ord(c) % 20)
-
-
-class _Renderer:
-    def __init__(
-        self, sample_rate: int, viseme_type: str | None, encoder: Encoder = tones.encode
-    ) -> None:
-        self.encoder = encoder
-        self.rate = sample_rate
-        self.viseme_type = viseme_type
-        self.pieces: list[FloatArray] = []
-        self.pos = 0
-        self.events: list[Ev] = []
-        self.sentence: list[tuple[str, int, int]] = []
-        self.last_word_sentence_end = True
-        self.had_words = False
-        self.face_words: list[tuple[int, int, int]] = []
-
-    def silence(self, ms: float) -> None:
-        n = round(self.rate * ms / 1000.0)
-        if n > 0:
-            self.pieces.append(np.zeros(n, dtype=np.float32))
-            self.pos += n
-
-    def text(self, text: str, speed: float) -> None:
-        enc = self.encoder(text, self.rate, rate=speed)
-        if not enc.words:
-            return
-        if self.had_words:
-            gap = tones.SENTENCE_GAP_MS if self.last_word_sentence_end else tones.WORD_GAP_MS
-            self.silence(gap / speed)
-        base = self.pos
-        self.pieces.append(enc.samples)
-        self.pos += len(enc.samples)
-        self.had_words = True
-        for word in enc.words:
-            self._word(word.text, base + word.start, base + word.end, word.sentence_end)
-
-    def _word(self, token: str, start: int, end: int, sentence_end: bool) -> None:
-        total = sum(_symbols(c) for c in token)
-        per = (end - start) / total if total else 0.0
-        i = 0
-        while i < len(token) and _is_punct(token[i]):
-            i += 1
-        j = len(token)
-        while j > i and _is_punct(token[j - 1]):
-            j -= 1
-
-        def at(k: int) -> int:
-            return start + round(per * sum(_symbols(c) for c in token[:k]))
-
-        if i > 0:
-            self.events.append(
-                Ev(start, "PunctuationBoundary", at(i) - start, _xml_escape(token[:i]))
-            )
-        if j > i:
-            core = token[i:j]
-            self.events.append(Ev(at(i), "WordBoundary", at(j) - at(i), _xml_escape(core)))
-            self._visemes(core, at(i), at(j), [at(k) for k in range(i, j)])
-        if j < len(token):
-            self.events.append(
-                Ev(at(j), "PunctuationBoundary", end - at(j), _xml_escape(token[j:]))
-            )
-        self.sentence.append((token, start, end))
-        if sentence_end:
-            self._end_sentence()
-        self.last_word_sentence_end = sentence_end
-
-    def _end_sentence(self) -> None:
-        if not self.sentence:
-            return
-        text = " ".join(t for t, _, _ in self.sentence)
-        start, end = self.sentence[0][1], self.sentence[-1][2]
-        self.events.append(Ev(start, "SentenceBoundary", end - start, _xml_escape(text)))
-        self.sentence = []
-
-    def _visemes(self, core: str, start: int, end: int, starts: list[int]) -> None:
-        if self.viseme_type == "FacialExpression":
-            # frames are laid out over the whole audio in finish()
-            self.face_words.append((start, end, _viseme_of(core[0])))
-            return
-        for ch, pos in zip(core, starts, strict=True):
-            vid = _viseme_of(ch)
-            if self.viseme_type == "redlips_front":
-                svg = f'<svg width="1200px" height="1200px"><path d="M{vid},0 L0,{vid}"/></svg>'
-                half = len(svg) // 2
-                self.events.append(Ev(pos, "Viseme", viseme=vid, animation=svg[:half], last=False))
-                self.events.append(Ev(pos, "Viseme", viseme=vid, animation=svg[half:], last=True))
-            else:
-                self.events.append(Ev(pos, "Viseme", viseme=vid))
-
-    def _blend_shapes(self, total: int) -> None:
-        """Blend-shape frames at 60 fps over the whole audio, one chunk per viseme.
-
-        Frames are contiguous from ``FrameIndex`` 0 and cover the silences too
-        (a neutral pose), so ``round(duration * 60)`` frames in all; the chunk
-        of the viseme at offset *t* starts at frame ``round(t * 60)``.
-        """
-        n_frames = round(total / self.rate * 60)
-        if n_frames <= 0:
-            return
-        spans = [
-            (round(a / self.rate * 60), round(b / self.rate * 60)) for a, b, _ in self.face_words
-        ]
-        moving = np.zeros(n_frames, dtype=bool)
-        for a, b in spans:
-            moving[a : max(b, a + 1)] = True
-        anchors: list[tuple[int, int, int]] = [(0, 0, 0)]  # (frame, sample, viseme id)
-        for (start, _end, vid), (f, _) in zip(self.face_words, spans, strict=True):
-            if f >= n_frames:
-                continue
-            if f == anchors[-1][0]:
-                anchors[-1] = (f, start, vid)
-            elif f > anchors[-1][0]:
-                anchors.append((f, start, vid))
-        bounds = [a[0] for a in anchors] + [n_frames]
-        for (frame, sample, vid), end_frame in zip(anchors, bounds[1:], strict=True):
-            shapes = [
-                [round(0.5 + 0.5 * math.sin((i / 7.0) + k / 9.0), 3) if moving[i] else 0.0
-                 for k in range(55)]
-                for i in range(frame, end_frame)
-            ]  # fmt: skip
-            anim = json.dumps({"FrameIndex": frame, "BlendShapes": shapes}, separators=(",", ":"))
-            self.events.append(Ev(sample, "Viseme", viseme=vid, animation=anim, last=True))
-
-    def finish(self) -> Rendered:
-        self._end_sentence()
-        samples = np.concatenate(self.pieces) if self.pieces else np.zeros(0, dtype=np.float32)
-        limit = MAX_AUDIO_SECONDS * self.rate
-        if len(samples) > limit:  # the service truncates at ten minutes
-            samples = samples[:limit]
-            self.events = [e for e in self.events if e.start < limit]
-            self.face_words = [w for w in self.face_words if w[0] < limit]
-        if self.viseme_type == "FacialExpression":
-            self._blend_shapes(len(samples))
-        else:
-            self.events.insert(0, Ev(0, "Viseme", viseme=0))
-        order = {"SentenceBoundary": 0, "Bookmark": 1, "WordBoundary": 2}
-        self.events.sort(key=lambda e: (e.start, order.get(e.kind, 3)))
-        return Rendered(samples.astype(np.float32, copy=False), self.rate, self.events)
-
-
-def render_ssml(
-    ssml: str, sample_rate: int, *, any_voice: bool = False, encoder: Encoder = tones.encode
-) -> Rendered:
-    """Synthesize an SSML document with *encoder* (the tone codec unless told otherwise)."""
-    doc = parse_ssml(ssml, any_voice=any_voice)
-    r = _Renderer(sample_rate, doc.viseme_type, encoder)
-    r.silence(LEAD_MS)
-    pending: list[str] = []
-    speed = 1.0
-    for item in doc.items:
-        if isinstance(item, _Text):
-            if pending and item.rate != speed:
-                r.text("".join(pending), speed)
-                pending = []
-            speed = item.rate
-            pending.append(item.text)
-            continue
-        if pending:
-            r.text("".join(pending), speed)
-            pending = []
-        if isinstance(item, _Break):
-            r.silence(item.ms)
-        else:
-            r.events.append(Ev(r.pos, "Bookmark", text=item.name))
-    if pending:
-        r.text("".join(pending), speed)
-    r.silence(_tail_ms(r))
-    return r.finish()
-
-
-def render_text(text: str, sample_rate: int, *, encoder: Encoder = tones.encode) -> Rendered:
-    """Synthesize plain *text* (streamed pieces, custom-voice plain text)."""
-    r = _Renderer(sample_rate, None, encoder)
-    r.text(text, 1.0)
-    r.silence(_tail_ms(r))
-    return r.finish()
-
-
-def _tail_ms(r: _Renderer) -> float:
-    # Like the service, a request that ends a sentence ends in a sentence's pause, so
-    # audio of consecutive requests joins into separate phrases, not one run-on phrase.
-    if r.had_words and r.last_word_sentence_end:
-        return max(TAIL_MS, tones.SENTENCE_GAP_MS - LEAD_MS)
-    return TAIL_MS
-
-
-# -- formats -----------------------------------------------------------------------------
-
-_SOUNDFILE = {"mp3": ("MP3", "MPEG_LAYER_III"), "ogg": ("OGG", "OPUS"), "flac": ("FLAC", "PCM_16")}
-
-
-def parse_format(value: str) -> OutputFormat:
-    """The format named *value*; :class:`UnsupportedFormat` if unknown or not encodable here."""
-    try:
-        fmt = OutputFormat.parse(value)
-    except ConfigurationError:
-        raise UnsupportedFormat(f"Unsupported output format: {value}") from None
-    if fmt.pcm_format is None and fmt.container not in _SOUNDFILE:
-        raise UnsupportedFormat(f"Output format {fmt.value} is not supported by the emulator")
-    return fmt
-
-
-def encode_audio(samples: FloatArray, fmt: OutputFormat, *, header: bool) -> bytes:
-    """*samples* (at ``fmt.sample_rate``) in *fmt*; with *header*, RIFF formats get theirs."""
-    pcm = fmt.pcm_format
-    if pcm is not None:
-        data = float_to_bytes(np.clip(samples, -1.0, 1.0).astype(np.float32), pcm)
-        if header and fmt.has_header:
-            data = pcm.wav_header(len(data)) + data
-        return data
-    import soundfile as sf
-
-    container, subtype = _SOUNDFILE[fmt.container]
-    buf = io.BytesIO()
-    sf.write(buf, samples, fmt.sample_rate, format=container, subtype=subtype)
-    return buf.getvalue()
-
-
-def content_type(fmt: OutputFormat) -> str:
-    """The Content-Type of audio frames and REST answers for *fmt*."""
-    if fmt.pcm_format is not None:
-        return "audio/x-wav"
-    return {"mp3": "audio/mpeg", "ogg": "audio/ogg", "flac": "audio/flac"}[fmt.container]
 
 
 # -- metadata options ----------------------------------------------------------------------
@@ -560,9 +144,9 @@ class _Options:
 
 
 def _entry(ev: Ev, base_ticks: int, rate: int) -> dict[str, Any]:
-    offset = base_ticks + ev.start * TICKS // rate
+    offset = base_ticks + ev.start * TICKS_PER_SECOND // rate
     if ev.kind in ("WordBoundary", "PunctuationBoundary", "SentenceBoundary"):
-        return boundary_entry(ev.kind, offset, ev.duration * TICKS // rate, ev.text)
+        return boundary_entry(ev.kind, offset, ev.duration * TICKS_PER_SECOND // rate, ev.text)
     if ev.kind == "Bookmark":
         return bookmark_entry(offset, ev.text)
     return viseme_entry(offset, ev.viseme, ev.animation, ev.last)
@@ -604,7 +188,7 @@ async def _start(ch: Channel, turn: _Turn) -> None:
 async def _send_rendered(ch: Channel, turn: _Turn, rendered: Rendered) -> None:
     """Audio in ~100 ms chunks, each preceded by the metadata that falls inside it."""
     fmt, rate = turn.fmt, rendered.sample_rate
-    base_ticks = turn.samples_sent * TICKS // rate
+    base_ticks = turn.samples_sent * TICKS_PER_SECOND // rate
     n = len(rendered.samples)
     chunk = max(1, rate * CHUNK_MS // 1000)
     bounds = [*range(0, n, chunk), n]
@@ -654,7 +238,7 @@ async def _send_rendered(ch: Channel, turn: _Turn, rendered: Rendered) -> None:
 
 async def _finish(ch: Channel, turn: _Turn) -> None:
     if turn.opts.session_end:
-        total = turn.samples_sent * TICKS // turn.fmt.sample_rate
+        total = turn.samples_sent * TICKS_PER_SECOND // turn.fmt.sample_rate
         await ch.send_text(
             "audio.metadata", {"Metadata": [session_end_entry(total)]}, request_id=turn.rid
         )
