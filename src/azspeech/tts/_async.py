@@ -8,14 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import time
-from collections import deque
 from collections.abc import (
     AsyncGenerator,
     AsyncIterable,
     AsyncIterator,
-    Awaitable,
-    Callable,
     Iterable,
 )
 from typing import TYPE_CHECKING, Any
@@ -61,6 +57,7 @@ from ._common import (
     voices_request,
     ws_url,
 )
+from ._pool import ConnectionPool
 from .batch import AsyncBatchSyntheses
 
 if TYPE_CHECKING:
@@ -69,11 +66,6 @@ if TYPE_CHECKING:
 
 __all__ = ["AsyncTextToSpeech"]
 
-# The service closes idle sockets after about three minutes and any socket after
-# about ten; pooled connections are retired before either.
-_MAX_IDLE_S = 150.0
-_MAX_AGE_S = 540.0
-_MAX_POOLED = 4
 _timeout_cm = getattr(asyncio, "timeout", None)
 _NO_EVENTS = MetadataOptions(
     word_boundary=False,
@@ -82,88 +74,6 @@ _NO_EVENTS = MetadataOptions(
     bookmarks=False,
     visemes=False,
 )
-
-
-@dataclasses.dataclass
-class _Conn:
-    ws: WebSocket
-    url: str
-    opened: float
-    last_used: float
-    loop: asyncio.AbstractEventLoop
-    configured: bool = False
-
-
-class _Pool:
-    """Open synthesis sockets per URL, reused across requests (one request at a time each)."""
-
-    def __init__(self, connect: Callable[[str], Awaitable[WebSocket]]) -> None:
-        self._connect = connect
-        self._idle: dict[str, deque[_Conn]] = {}
-        self.opened = 0
-        self._closing: set[asyncio.Future[None]] = set()
-
-    async def acquire(self, url: str) -> tuple[_Conn, bool]:
-        now = time.monotonic()
-        loop = asyncio.get_running_loop()
-        idle = self._idle.get(url)
-        while idle:
-            conn = idle.pop()
-            if conn.loop is not loop:
-                continue  # opened under another event loop (an earlier asyncio.run): unusable
-            if (
-                not conn.ws.closed
-                and now - conn.last_used < _MAX_IDLE_S
-                and now - conn.opened < _MAX_AGE_S
-            ):
-                return conn, True
-            await conn.ws.close()
-        ws = await self._connect(url)
-        self.opened += 1
-        return _Conn(ws, url, now, now, loop), False
-
-    def release(self, conn: _Conn) -> None:
-        if conn.ws.closed:
-            return
-        idle = self._idle.setdefault(conn.url, deque())
-        conn.last_used = time.monotonic()
-        if len(idle) >= _MAX_POOLED:
-            old = idle.popleft()
-            task = asyncio.ensure_future(old.ws.close())
-            self._closing.add(task)
-            task.add_done_callback(self._closing.discard)
-        idle.append(conn)
-
-    async def discard(self, conn: _Conn) -> None:
-        """Close a socket that may still be receiving a turn's audio.
-
-        The close handshake needs the frames already on the way to be read
-        (else flow control stalls it), so read and drop them while closing.
-        """
-        if conn.ws.closed:
-            return
-        closing = asyncio.ensure_future(conn.ws.close())
-
-        async def drain() -> None:
-            while True:
-                await conn.ws.recv()
-
-        drainer = asyncio.ensure_future(drain())
-        try:
-            await asyncio.wait_for(asyncio.shield(closing), 5.0)
-        except (asyncio.TimeoutError, Exception):
-            pass
-        finally:
-            drainer.cancel()
-            await asyncio.gather(drainer, return_exceptions=True)
-
-    async def close(self) -> None:
-        idle, self._idle = self._idle, {}
-        loop = asyncio.get_running_loop()
-        for conns in idle.values():
-            for conn in conns:
-                if conn.loop is loop:
-                    await conn.ws.close()
 
 
 def _shift(event: SynthesisEvent, ticks: int, chars: int) -> SynthesisEvent:
@@ -192,7 +102,7 @@ class AsyncTextToSpeech:
 
     def __init__(self, client: AsyncSpeechClient) -> None:
         self._client = client
-        self._pool = _Pool(self._open)
+        self._pool = ConnectionPool(self._open)
         self._voices = VoiceCache()
         self.batch = AsyncBatchSyntheses(client)
         """Batch synthesis (long audio, asynchronous on the service): ``client.tts.batch``."""
