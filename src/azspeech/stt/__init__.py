@@ -20,8 +20,9 @@ from ..models.stt import (
     Transcript,
     TranscriptionResult,
 )
+from .blocking_session import RecognitionSession
 from .resource import AsyncSpeechToText, SpeechToText
-from .session import AsyncRecognitionSession, RecognitionSession, StreamClosedError
+from .session import AsyncRecognitionSession, StreamClosedError
 
 __all__ = [
     "AsyncRecognitionSession",

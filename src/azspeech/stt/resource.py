@@ -22,6 +22,7 @@ from ..models.stt import (
     Recognized,
     TranscriptionResult,
 )
+from .blocking_session import RecognitionSession
 from .fast import (
     DEFAULT_API_VERSION,
     MAX_UPLOAD_BYTES,
@@ -30,7 +31,7 @@ from .fast import (
     parse_transcription,
     transcribe_request,
 )
-from .session import AsyncRecognitionSession, Callback, RecognitionSession
+from .session import AsyncRecognitionSession, Callback
 from .short_audio import (
     SHORT_AUDIO_LIMIT_SECONDS,
     ShortAudioCollector,
