@@ -1,31 +1,6 @@
-"""Build Speech Synthesis Markup (SSML) safely, and check SSML written by hand.
+"""SSML elements and the document builder, with their attribute checks.
 
->>> from azspeech.ssml import Speak, emphasis
->>> doc = (
-...     Speak(lang="en-US")
-...     .voice("en-US-AvaMultilingualNeural")
-...     .text("Tom & Jerry say ")
-...     .prosody("hello", rate="-10%", pitch="+2st")
-...     .break_(time="250ms")
-...     .express_as("I'm so happy!", style="cheerful", styledegree=1.5)
-...     .voice("en-US-AndrewNeural")
-...     .text("And ", emphasis("I", level="strong"), " agree.")
-... )
->>> xml = doc.to_xml()
-
-Every piece of text handed to the builder is escaped (``&``, ``<``, ``>``,
-quotes, and carriage returns, which XML parsers would otherwise turn into line
-feeds), so it reaches the service exactly as written. Characters that XML 1.0
-cannot carry at all — C0 control characters other than tab, line feed and
-carriage return, lone surrogates, U+FFFE and U+FFFF — are **removed** by
-default; pass ``strict=True`` to :class:`Speak` (or :func:`escape_text`) to get
-an :class:`~azspeech.errors.InvalidRequestError` instead. Attribute values are
-checked against the forms the service documents (rates, pitches, volumes,
-break times, style degrees...), so mistakes show up before a request is sent.
-
-:func:`validate_ssml` checks a hand-written document: well-formed XML (the
-error names the line and column), a ``<speak>`` root, no DTD, at most 50
-``<voice>``/``<audio>`` elements and at most 64 KB of UTF-8.
+Part of :mod:`azspeech.ssml` (import the names from there).
 """
 
 from __future__ import annotations
@@ -34,13 +9,19 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Union
-from xml.parsers import expat
 
-from .errors import InvalidRequestError
+from ..errors import InvalidRequestError
+from .checks import (
+    EMO_NS,
+    MSTTS_NS,
+    SSML_NS,
+    escape_attribute,
+    escape_text,
+    remove_invalid_xml_chars,
+)
 
 __all__ = [
-    "MAX_SSML_BYTES",
-    "MAX_VOICE_AND_AUDIO_ELEMENTS",
+    "Content",
     "Element",
     "Speak",
     "VoiceBuilder",
@@ -48,86 +29,17 @@ __all__ = [
     "bookmark",
     "break_",
     "emphasis",
-    "escape_attribute",
-    "escape_text",
     "express_as",
-    "is_ssml",
     "lang",
     "lexicon",
     "phoneme",
     "prosody",
-    "remove_invalid_xml_chars",
     "say_as",
     "silence",
     "sub",
     "text_to_ssml",
-    "validate_ssml",
     "viseme",
 ]
-
-SSML_NS = "http://www.w3.org/2001/10/synthesis"
-MSTTS_NS = "http://www.w3.org/2001/mstts"
-EMO_NS = "http://www.w3.org/2009/10/emotionml"
-
-#: The service's limit on one SSML document sent over the WebSocket (per turn).
-MAX_SSML_BYTES = 64 * 1024
-#: The service's limit on ``<voice>`` plus ``<audio>`` elements in one document.
-MAX_VOICE_AND_AUDIO_ELEMENTS = 50
-
-# Characters XML 1.0 cannot carry (its Char production), as a regex class.
-_INVALID_XML = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]",
-)
-_TEXT_ESCAPES = {
-    "&": "&amp;",
-    "<": "&lt;",
-    ">": "&gt;",
-    '"': "&quot;",
-    "'": "&apos;",
-    "\r": "&#13;",
-}
-_ATTR_ESCAPES = {**_TEXT_ESCAPES, "\t": "&#9;", "\n": "&#10;"}
-_TEXT_RE = re.compile("[&<>\"'\r]")
-_ATTR_RE = re.compile("[&<>\"'\r\n\t]")
-
-
-def remove_invalid_xml_chars(text: str) -> str:
-    """*text* without the characters XML 1.0 cannot represent (controls, lone surrogates...)."""
-    return _INVALID_XML.sub("", text)
-
-
-def _check_chars(text: str, strict: bool, what: str) -> str:
-    match = _INVALID_XML.search(text)
-    if match is None:
-        return text
-    if strict:
-        bad = match.group()
-        raise InvalidRequestError(
-            f"{what} contains the character U+{ord(bad):04X} at index {match.start()}, "
-            "which XML (and so SSML) cannot carry; remove it or pass strict=False "
-            "to have such characters dropped"
-        )
-    return _INVALID_XML.sub("", text)
-
-
-def escape_text(text: str, *, strict: bool = False) -> str:
-    """Escape *text* for use as SSML element content.
-
-    ``&``, ``<``, ``>``, ``"``, ``'`` become entities and ``\\r`` a character
-    reference; characters XML cannot carry are removed (or, with *strict*,
-    raise :class:`~azspeech.errors.InvalidRequestError`).
-    """
-    if not isinstance(text, str):
-        raise TypeError(f"SSML text must be a str, not {type(text).__name__}")
-    text = _check_chars(text, strict, "text")
-    return _TEXT_RE.sub(lambda m: _TEXT_ESCAPES[m.group()], text)
-
-
-def escape_attribute(value: str, *, strict: bool = False) -> str:
-    """Escape *value* for use inside a quoted SSML attribute."""
-    value = _check_chars(value, strict, "attribute value")
-    return _ATTR_RE.sub(lambda m: _ATTR_ESCAPES[m.group()], value)
-
 
 # -- attribute checks ----------------------------------------------------------------
 
@@ -191,7 +103,7 @@ def _choice(what: str, value: object, choices: Iterable[str]) -> str:
 def _plain(what: str, value: object) -> str:
     if not isinstance(value, str) or not value.strip():
         raise _bad(what, value, "a non-empty string")
-    if _INVALID_XML.search(value):
+    if remove_invalid_xml_chars(value) != value:
         raise _bad(what, value, "a string without control characters")
     return value
 
@@ -555,75 +467,3 @@ def text_to_ssml(text: str, *, voice: str, language: str = "en-US", strict: bool
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, not {type(text).__name__}")
     return Speak(lang=language, strict=strict).voice(voice).text(text).to_xml()
-
-
-def is_ssml(text: str) -> bool:
-    """Whether *text* is meant as SSML: it starts with ``<speak`` (after whitespace
-    and an optional XML declaration)."""
-    stripped = text.lstrip().lstrip("\ufeff")
-    if stripped.startswith("<?xml"):
-        end = stripped.find("?>")
-        if end != -1:
-            stripped = stripped[end + 2 :].lstrip()
-    return stripped.startswith("<speak")
-
-
-def validate_ssml(ssml: str, *, max_bytes: int | None = MAX_SSML_BYTES) -> None:
-    """Check that *ssml* is a document the service can take; raise
-    :class:`~azspeech.errors.InvalidRequestError` pointing at the problem."""
-    if not isinstance(ssml, str):
-        raise TypeError(f"SSML must be a str, not {type(ssml).__name__}")
-    size = len(ssml.encode("utf-8", "surrogatepass"))
-    if max_bytes is not None and size > max_bytes:
-        raise InvalidRequestError(
-            f"SSML is {size} bytes; the service accepts at most {max_bytes} bytes "
-            f"({max_bytes // 1024} KB) per request. Split the text into several requests."
-        )
-    parser = expat.ParserCreate(namespace_separator=" ")  # also catches unbound prefixes
-    counts = {"elements": 0, "voice_audio": 0}
-    root: list[str] = []
-
-    def start(name: str, attrs: object) -> None:
-        if not root:
-            root.append(name)
-        counts["elements"] += 1
-        local = name.rsplit(" ", 1)[-1]
-        if local in ("voice", "audio"):
-            counts["voice_audio"] += 1
-
-    def doctype(*args: object) -> None:
-        raise InvalidRequestError("SSML must not contain a DOCTYPE declaration")
-
-    parser.StartElementHandler = start
-    parser.StartDoctypeDeclHandler = doctype
-    bad = _INVALID_XML.search(ssml)
-    if bad is not None:
-        before = ssml[: bad.start()]
-        line = before.count("\n") + 1
-        column = bad.start() - (before.rfind("\n") + 1) + 1
-        raise InvalidRequestError(
-            f"SSML contains the character U+{ord(bad.group()):04X}, which XML cannot carry, "
-            f"at line {line}, column {column}"
-        )
-    try:
-        parser.Parse(ssml, True)
-    except expat.ExpatError as exc:
-        line, column = exc.lineno, exc.offset + 1
-        lines = ssml.splitlines() or [""]
-        context = lines[line - 1] if 0 < line <= len(lines) else ""
-        if len(context) > 80:
-            start_at = max(0, column - 40)
-            context = context[start_at : start_at + 80]
-        raise InvalidRequestError(
-            f"SSML is not well-formed XML: {expat.ErrorString(exc.code)} "
-            f"at line {line}, column {column}: {context!r}"
-        ) from None
-    if root and root[0].rsplit(" ", 1)[-1] != "speak":
-        raise InvalidRequestError(
-            f"SSML root element must be <speak>, not <{root[0].rsplit(' ', 1)[-1]}>"
-        )
-    if counts["voice_audio"] > MAX_VOICE_AND_AUDIO_ELEMENTS:
-        raise InvalidRequestError(
-            f"SSML has {counts['voice_audio']} <voice>/<audio> elements; the service "
-            f"accepts at most {MAX_VOICE_AND_AUDIO_ELEMENTS} per request"
-        )
