@@ -182,6 +182,21 @@ def test_voices_bad_body(client: SpeechClient) -> None:
         client.tts.list_voices()
 
 
+@respx.mock
+def test_answers_that_are_not_json_are_protocol_errors(client: SpeechClient) -> None:
+    respx.get(TTS + "/cognitiveservices/voices/list").mock(
+        return_value=httpx.Response(200, text="<html>proxy error</html>")
+    )
+    respx.get(BATCH + "/job-1").mock(return_value=httpx.Response(200, text="{oops"))
+    respx.get(BATCH).mock(return_value=httpx.Response(200, text=""))
+    with pytest.raises(ProtocolError, match="voices list: body is not valid JSON"):
+        client.tts.list_voices()
+    with pytest.raises(ProtocolError, match="batch synthesis: body is not valid JSON"):
+        client.tts.batch.get("job-1")
+    with pytest.raises(ProtocolError, match="batch synthesis list: body is not valid JSON"):
+        list(client.tts.batch.list())
+
+
 def _job(job_id: str, status: str, result: str | None = None) -> dict[str, object]:
     job: dict[str, object] = {
         "id": job_id,

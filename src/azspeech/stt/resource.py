@@ -13,6 +13,7 @@ import contextlib
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from .._protocol.framing import loads_json
 from .._protocol.stt import AudioFormat, RecognitionOptions
 from ..errors import CanceledError
 from ..models.stt import (
@@ -311,7 +312,9 @@ class AsyncSpeechToText:
         pcm = collector.finish()
         req = short_audio_request(self._client._config.endpoints, opts, _FORMAT, pcm, is_async=True)
         response = await self._client._http.send(req)
-        return parse_short_audio(_json(response))
+        return parse_short_audio(
+            loads_json(response.content, limits=self._client._config.limits, what="short audio")
+        )
 
     # -- fast transcription -----------------------------------------------------------------------
 
@@ -341,7 +344,11 @@ class AsyncSpeechToText:
         finally:
             if part is not None:
                 part.close()
-        return parse_transcription(_json(response))
+        return parse_transcription(
+            loads_json(
+                response.content, limits=self._client._config.limits, what="fast transcription"
+            )
+        )
 
 
 def _short_options(
@@ -386,15 +393,6 @@ def _fast_parts(
     )  # fmt: skip
     part = audio_part(audio, max_bytes=max_upload_bytes) if audio is not None else None
     return definition, part
-
-
-def _json(response: Any) -> Any:
-    from ..errors import ProtocolError
-
-    try:
-        return response.json()
-    except ValueError as exc:
-        raise ProtocolError(f"the service answered with invalid JSON: {exc}") from exc
 
 
 class SpeechToText:
@@ -530,7 +528,9 @@ class SpeechToText:
             self._client._config.endpoints, opts, _FORMAT, pcm, is_async=False
         )
         response = self._client._http.send(req)
-        return parse_short_audio(_json(response))
+        return parse_short_audio(
+            loads_json(response.content, limits=self._client._config.limits, what="short audio")
+        )
 
     def transcribe(
         self,
@@ -558,4 +558,8 @@ class SpeechToText:
         finally:
             if part is not None:
                 part.close()
-        return parse_transcription(_json(response))
+        return parse_transcription(
+            loads_json(
+                response.content, limits=self._client._config.limits, what="fast transcription"
+            )
+        )

@@ -17,7 +17,7 @@ from collections.abc import (
 from typing import TYPE_CHECKING, Any
 
 from .._protocol.close_codes import ConnectionClosedError
-from .._protocol.framing import new_request_id
+from .._protocol.framing import loads_json, new_request_id
 from .._protocol.tts import (
     MetadataOptions,
     SynthesisTurn,
@@ -514,7 +514,9 @@ class AsyncTextToSpeech:
         voices = None if refresh else self._voices.get()
         if voices is None:
             response = await self._client._http.send(voices_request(self._client._config.endpoints))
-            voices = parse_voices(response.json())
+            voices = parse_voices(
+                loads_json(response.content, limits=self._client._config.limits, what="voices list")
+            )
             self._voices.put(voices)
         return filter_voices(voices, locale)
 

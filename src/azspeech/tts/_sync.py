@@ -10,6 +10,7 @@ import contextlib
 from collections.abc import AsyncIterable, AsyncIterator, Generator, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from .._protocol.framing import loads_json
 from ..audio.formats import OutputFormat
 from ..errors import ConfigurationError, InvalidRequestError
 from ..models.tts import SynthesisEvent, Voice
@@ -219,7 +220,9 @@ class TextToSpeech:
         voices = None if refresh else self._voices.get()
         if voices is None:
             response = self._client._http.send(voices_request(self._client._config.endpoints))
-            voices = parse_voices(response.json())
+            voices = parse_voices(
+                loads_json(response.content, limits=self._client._config.limits, what="voices list")
+            )
             self._voices.put(voices)
         return filter_voices(voices, locale)
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from .._protocol.framing import Limits, loads_json
 from .._transport.http import HttpRequest
 from ..audio.formats import OutputFormat
 from ..errors import InvalidRequestError, ProtocolError, TimeoutError
@@ -179,6 +180,13 @@ def _list_request(
     return HttpRequest("GET", _url(endpoints), params=params, what="batch synthesis list")
 
 
+def _job(response: Any, limits: Limits) -> BatchSynthesis:
+    """The job in a create/get answer."""
+    return BatchSynthesis.model_validate(
+        loads_json(response.content, limits=limits, what="batch synthesis")
+    )
+
+
 def _parse_page(data: Any, endpoints: Endpoints) -> tuple[list[BatchSynthesis], str | None]:
     if not isinstance(data, Mapping) or not isinstance(data.get("value"), list):
         raise ProtocolError("batch synthesis list: expected an object with a 'value' array")
@@ -275,12 +283,12 @@ class AsyncBatchSyntheses:
         response = await self._client._http.send(
             _create_request(self._endpoints, job_id, body, operation_id)
         )
-        return BatchSynthesis.model_validate(response.json())
+        return _job(response, self._client._config.limits)
 
     async def get(self, job: str | BatchSynthesis) -> BatchSynthesis:
         """The job's current state."""
         response = await self._client._http.send(_get_request(self._endpoints, _id_of(job)))
-        return BatchSynthesis.model_validate(response.json())
+        return _job(response, self._client._config.limits)
 
     async def delete(self, job: str | BatchSynthesis) -> None:
         """Delete the job and its results."""
@@ -295,7 +303,14 @@ class AsyncBatchSyntheses:
             response = await self._client._http.send(
                 _list_request(self._endpoints, url, skip, max_page_size)
             )
-            jobs, url = _parse_page(response.json(), self._endpoints)
+            jobs, url = _parse_page(
+                loads_json(
+                    response.content,
+                    limits=self._client._config.limits,
+                    what="batch synthesis list",
+                ),
+                self._endpoints,
+            )
             for job in jobs:
                 yield job
             if not url:
@@ -391,12 +406,12 @@ class BatchSyntheses:
         response = self._client._http.send(
             _create_request(self._endpoints, job_id, body, operation_id)
         )
-        return BatchSynthesis.model_validate(response.json())
+        return _job(response, self._client._config.limits)
 
     def get(self, job: str | BatchSynthesis) -> BatchSynthesis:
         """The job's current state."""
         response = self._client._http.send(_get_request(self._endpoints, _id_of(job)))
-        return BatchSynthesis.model_validate(response.json())
+        return _job(response, self._client._config.limits)
 
     def delete(self, job: str | BatchSynthesis) -> None:
         """Delete the job and its results."""
@@ -411,7 +426,14 @@ class BatchSyntheses:
             response = self._client._http.send(
                 _list_request(self._endpoints, url, skip, max_page_size)
             )
-            jobs, url = _parse_page(response.json(), self._endpoints)
+            jobs, url = _parse_page(
+                loads_json(
+                    response.content,
+                    limits=self._client._config.limits,
+                    what="batch synthesis list",
+                ),
+                self._endpoints,
+            )
             yield from jobs
             if not url:
                 return
