@@ -18,6 +18,7 @@ from typing import Any
 from xml.sax.saxutils import unescape as _xml_unescape
 
 from .._version import __version__
+from ..audio.formats import bytes_to_ticks
 from ..errors import ProtocolError
 from ..models.tts import (
     AudioChunk,
@@ -267,7 +268,7 @@ class SynthesisTurn:
     def _offset_of_bytes(self, n: int) -> int:
         if not self.bytes_per_second:
             return 0
-        return n * 10_000_000 // self.bytes_per_second
+        return bytes_to_ticks(n, self.bytes_per_second)
 
     def feed(self, msg: Message) -> list[SynthesisEvent]:
         """Process one received message; return what it means for the user, in order."""

@@ -41,8 +41,6 @@ __all__ = [
     "ticks_to_timedelta",
 ]
 
-TICKS_PER_SECOND = 10_000_000
-
 
 def ticks_to_timedelta(ticks: int) -> timedelta:
     """100-ns ticks (the WebSocket and short-audio unit) as a timedelta (µs precision)."""

@@ -300,11 +300,11 @@ class AsyncSpeechToText:
     ) -> RecognitionResult:
         """Recognize up to 60 s of audio with the short-audio REST API (no WebSocket)."""
         opts = _short_options(language, format, profanity, endpoint_id)
-        from ..audio import PcmFormat, open_pcm_stream
+        from ..audio import open_pcm_stream
 
         collector = ShortAudioCollector(_FORMAT, SHORT_AUDIO_LIMIT_SECONDS)
         stream = open_pcm_stream(
-            audio, target=PcmFormat(16000, 16, 1), sample_rate=sample_rate, chunk_ms=1000,
+            audio, target=_FORMAT, sample_rate=sample_rate, chunk_ms=1000,
             input_format=input_format,
         )  # fmt: skip
         async for chunk in stream:
@@ -514,11 +514,11 @@ class SpeechToText:
     ) -> RecognitionResult:
         """Recognize up to 60 s of audio with the short-audio REST API."""
         opts = _short_options(language, format, profanity, endpoint_id)
-        from ..audio import PcmFormat, open_pcm_stream
+        from ..audio import open_pcm_stream
 
         collector = ShortAudioCollector(_FORMAT, SHORT_AUDIO_LIMIT_SECONDS)
         stream = open_pcm_stream(
-            audio, target=PcmFormat(16000, 16, 1), sample_rate=sample_rate, chunk_ms=1000,
+            audio, target=_FORMAT, sample_rate=sample_rate, chunk_ms=1000,
             input_format=input_format,
         )  # fmt: skip
         for chunk in stream:

@@ -29,7 +29,7 @@ from .._protocol.tts import (
     text_piece_frame,
 )
 from .._transport.ws import WebSocket
-from ..audio.formats import OutputFormat
+from ..audio.formats import OutputFormat, bytes_to_ticks
 from ..errors import ConfigurationError, InvalidRequestError, TimeoutError
 from ..models.tts import (
     AudioChunk,
@@ -496,7 +496,7 @@ class AsyncTextToSpeech:
                 finally:
                     slots.release()
                 if bps:
-                    shift += audio_bytes * 10_000_000 // bps
+                    shift += bytes_to_ticks(audio_bytes, bps)
                 elif sentence_end is not None:
                     shift += sentence_end
             await producer
