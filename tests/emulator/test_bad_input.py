@@ -122,7 +122,7 @@ async def test_unknown_message_paths_are_ignored(emulator: Emulator) -> None:
     assert any("something.new" in e for e in emulator.last_session.errors)
 
 
-async def test_a_thousand_garbage_frames_then_service_still_fine(emulator: Emulator) -> None:
+async def test_twenty_garbage_frames_then_service_still_fine(emulator: Emulator) -> None:
     import random
 
     rng = random.Random(7)

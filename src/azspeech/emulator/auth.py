@@ -19,7 +19,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.websockets import WebSocket
 
 from .faults import Fault, parse_fault
-from .state import EmulatorState
+from .state import EmulatorState, RequestLog
 
 __all__ = [
     "check_credentials",
@@ -220,12 +220,7 @@ def routes(state: EmulatorState) -> list[BaseRoute]:
     """The STS token endpoint: ``POST /sts/v1.0/issueToken`` (key in, JWT text out)."""
 
     async def issue_token(request: Request) -> Response:
-        entry = state.new_request(
-            request.method, request.url.path, dict(request.query_params), dict(request.headers)
-        )
-        refused, faults = await guard_http(state, request, need_auth=False)
-        if refused is None:
-            refused = await apply_http_faults(request, faults)
+        entry, refused, _ = await admit_http(state, request, need_auth=False)
         if refused is None:
             key = request.headers.get("ocp-apim-subscription-key")
             if key is None and state.allow_anonymous:
@@ -242,6 +237,32 @@ def routes(state: EmulatorState) -> list[BaseRoute]:
         Route("/sts/v1.0/issueToken", issue_token, methods=["POST"]),
         Route("/sts/v1.0/issuetoken", issue_token, methods=["POST"]),
     ]
+
+
+async def admit_http(
+    state: EmulatorState,
+    request: Request,
+    *,
+    need_auth: bool = True,
+    apply_faults: bool = True,
+) -> tuple[RequestLog, Response | None, list[Fault]]:
+    """Log a REST request, then apply the faults that refuse it and check credentials.
+
+    Returns the request's log entry, a response to send instead of handling
+    the request (its status already logged), and the faults left for the
+    answer: none with *apply_faults* (``drop``/``stall``/``malformed`` are
+    applied here, before the request is handled), else the handler applies
+    them to its answer with :func:`apply_http_faults`.
+    """
+    entry = state.new_request(
+        request.method, request.url.path, dict(request.query_params), dict(request.headers)
+    )
+    refused, faults = await guard_http(state, request, need_auth=need_auth)
+    if refused is None and apply_faults:
+        refused, faults = await apply_http_faults(request, faults), []
+    if refused is not None:
+        entry.status = refused.status_code
+    return entry, refused, faults
 
 
 async def apply_http_faults(request: Request, faults: list[Fault]) -> Response | None:

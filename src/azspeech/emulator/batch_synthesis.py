@@ -33,9 +33,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from .._protocol.framing import loads_json
 from ..audio.formats import OutputFormat
-from ..errors import ConfigurationError
-from .auth import apply_http_faults, error_response, guard_http
+from ..errors import ConfigurationError, ProtocolError
+from .auth import admit_http, error_response
 from .state import EmulatorState
 from .tts import SynthesisError, encode_audio, parse_format, render_ssml
 from .voices import find_voice
@@ -294,18 +295,10 @@ def routes(state: EmulatorState) -> list[BaseRoute]:
         return str(request.base_url).rstrip("/")
 
     async def guarded(request: Request) -> Response | None:
-        entry = state.new_request(
-            request.method, request.url.path, dict(request.query_params), dict(request.headers)
-        )
-        refused, faults = await guard_http(state, request)
-        if refused is None:
-            refused = await apply_http_faults(request, faults)
+        entry, refused, _ = await admit_http(state, request)
         if refused is None:
             refused = _api_version_error(request)
-        if refused is not None:
-            entry.status = refused.status_code
-        else:
-            entry.status = 200
+        entry.status = 200 if refused is None else refused.status_code
         return refused
 
     async def one(request: Request) -> Response:
@@ -315,8 +308,8 @@ def routes(state: EmulatorState) -> list[BaseRoute]:
         job_id = request.path_params["id"]
         if request.method == "PUT":
             try:
-                body = json.loads(await request.body() or b"null")
-            except ValueError:
+                body = loads_json(await request.body() or b"null", what="request body")
+            except ProtocolError:
                 return error_response(400, "The request body is not valid JSON.")
             problem = _validate(job_id, body)
             if problem:

@@ -22,7 +22,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from ._audio import AudioFormatError, decode_file, to_engine_rate
-from .auth import apply_http_faults, error_response, guard_http
+from .auth import admit_http, apply_http_faults, error_response, guard_http
 from .engines.base import RecognitionOptions, Segment
 from .results import apply_phrase_list, display_text, guess_language, ms
 from .state import EmulatorState
@@ -141,10 +141,7 @@ def routes(state: EmulatorState) -> list[BaseRoute]:
     """Fast transcription and its locales list."""
 
     async def transcribe(request: Request) -> Response:
-        entry = state.new_request(
-            request.method, request.url.path, dict(request.query_params), dict(request.headers)
-        )
-        refused, faults = await guard_http(state, request)
+        entry, refused, faults = await admit_http(state, request, apply_faults=False)
         if refused is None:
             refused = _check_version(request)
         if refused is not None:

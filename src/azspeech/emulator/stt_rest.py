@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from ._audio import AudioFormatError, decode_file, to_engine_rate
-from .auth import apply_http_faults, error_response, guard_http
+from .auth import admit_http, apply_http_faults, error_response
 from .engines.base import Final, RecognitionOptions, Segment, Transcript
 from .results import OutputOptions, detailed_phrase, ticks
 from .state import EmulatorState
@@ -51,12 +51,8 @@ def routes(state: EmulatorState) -> list[BaseRoute]:
     """The short-audio recognition routes."""
 
     async def recognize(request: Request) -> Response:
-        entry = state.new_request(
-            request.method, request.url.path, dict(request.query_params), dict(request.headers)
-        )
-        refused, faults = await guard_http(state, request)
+        entry, refused, faults = await admit_http(state, request, apply_faults=False)
         if refused is not None:
-            entry.status = refused.status_code
             return refused
         mode = request.path_params["mode"]
         if mode not in ("interactive", "conversation", "dictation"):

@@ -17,7 +17,6 @@ query parameter (custom voice) any voice name is accepted.
 from __future__ import annotations
 
 import itertools
-import json
 import logging
 import math
 import re
@@ -41,7 +40,7 @@ from .._protocol.tts import (
 )
 from ..audio.formats import TICKS_PER_SECOND, OutputFormat
 from ..errors import ProtocolError
-from .auth import apply_http_faults, error_response, guard_http, guard_ws
+from .auth import admit_http, error_response, guard_ws
 from .engines import tones
 from .state import EmulatorState
 from .tts_render import (
@@ -329,9 +328,12 @@ class _Refused(Exception):
 
 
 def _json(msg: Message) -> Any:
+    # Lenient like the service: an unreadable (or too deeply nested) body counts as empty.
+    if not msg.body:
+        return {}
     try:
-        return json.loads(msg.body or b"{}")
-    except ValueError:
+        return msg.json()
+    except ProtocolError:
         return {}
 
 
@@ -407,14 +409,8 @@ async def _speak_complete_sentences(ch: Channel, turn: _Turn, *, final: bool) ->
 
 
 async def _rest_synthesize(state: EmulatorState, request: Request) -> Response:
-    entry = state.new_request(
-        request.method, request.url.path, dict(request.query_params), dict(request.headers)
-    )
-    refused, faults = await guard_http(state, request)
-    if refused is None:
-        refused = await apply_http_faults(request, faults)
+    entry, refused, _ = await admit_http(state, request)
     if refused is not None:
-        entry.status = refused.status_code
         return refused
 
     def fail(status: int, message: str) -> Response:
@@ -452,14 +448,8 @@ async def _rest_synthesize(state: EmulatorState, request: Request) -> Response:
 
 
 async def _voices(state: EmulatorState, request: Request) -> Response:
-    entry = state.new_request(
-        request.method, request.url.path, dict(request.query_params), dict(request.headers)
-    )
-    refused, faults = await guard_http(state, request)
-    if refused is None:
-        refused = await apply_http_faults(request, faults)
+    entry, refused, _ = await admit_http(state, request)
     if refused is not None:
-        entry.status = refused.status_code
         return refused
     entry.status = 200
     return JSONResponse(voice_list())
