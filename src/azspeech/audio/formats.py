@@ -32,6 +32,7 @@ __all__ = [
     "PcmFormat",
     "bytes_to_ticks",
     "ticks_to_bytes",
+    "ticks_to_timedelta",
     "wav_header",
 ]
 
@@ -43,6 +44,12 @@ FORMAT_MULAW = 7
 
 #: The service measures offsets and durations in 100-nanosecond ticks.
 TICKS_PER_SECOND = 10_000_000
+
+
+def ticks_to_timedelta(ticks: int) -> _dt.timedelta:
+    """100-ns ticks as a :class:`datetime.timedelta` (microsecond precision, rounded down)."""
+    return _dt.timedelta(microseconds=ticks // 10)
+
 
 #: How :func:`ticks_to_bytes` lands on a frame boundary.
 Rounding = Literal["nearest", "down"]

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..audio.formats import ticks_to_timedelta
+
 if TYPE_CHECKING:  # pragma: no cover
     from ..captions import CaptionOptions
 
@@ -40,11 +42,6 @@ __all__ = [
     "Word",
     "ticks_to_timedelta",
 ]
-
-
-def ticks_to_timedelta(ticks: int) -> timedelta:
-    """100-ns ticks (the WebSocket and short-audio unit) as a timedelta (µs precision)."""
-    return timedelta(microseconds=ticks // 10)
 
 
 class RecognitionStatus(str, enum.Enum):

@@ -13,6 +13,8 @@ from typing import Any, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ..audio.formats import ticks_to_timedelta
+
 __all__ = [
     "AudioChunk",
     "BatchSynthesis",
@@ -32,11 +34,6 @@ __all__ = [
     "WordBoundary",
     "ticks_to_timedelta",
 ]
-
-
-def ticks_to_timedelta(ticks: int) -> _dt.timedelta:
-    """100-ns ticks as a :class:`datetime.timedelta` (microsecond precision)."""
-    return _dt.timedelta(microseconds=ticks // 10)
 
 
 class AudioChunk(bytes):
