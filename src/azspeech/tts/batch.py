@@ -224,11 +224,21 @@ def _new_id() -> str:
     return "azspeech-" + uuid.uuid4().hex
 
 
-def _check_wait(poll_interval: float, timeout: float | None) -> None:
+def _check_wait(poll_interval: float, timeout: float | None) -> float | None:
+    """Check ``wait``'s arguments; return its deadline (monotonic clock), if any."""
     if poll_interval <= 0:
         raise InvalidRequestError("poll_interval must be positive")
     if timeout is not None and timeout <= 0:
         raise InvalidRequestError("timeout must be positive")
+    return None if timeout is None else time.monotonic() + timeout
+
+
+def _check_deadline(
+    job: BatchSynthesis, deadline: float | None, poll_interval: float, timeout: float | None
+) -> None:
+    """Raise TimeoutError when the next poll would come after the deadline."""
+    if deadline is not None and time.monotonic() + poll_interval > deadline:
+        raise TimeoutError(f"batch synthesis {job.id!r} still {job.status} after {timeout:g} s")
 
 
 class AsyncBatchSyntheses:
@@ -329,8 +339,7 @@ class AsyncBatchSyntheses:
         *on_progress* is called with the job after every poll; *timeout*
         (seconds) raises :class:`~azspeech.errors.TimeoutError`.
         """
-        _check_wait(poll_interval, timeout)
-        deadline = None if timeout is None else time.monotonic() + timeout
+        deadline = _check_wait(poll_interval, timeout)
         while True:
             current = await self.get(job)
             if on_progress is not None:
@@ -339,10 +348,7 @@ class AsyncBatchSyntheses:
                     await result
             if current.done:
                 return current
-            if deadline is not None and time.monotonic() + poll_interval > deadline:
-                raise TimeoutError(
-                    f"batch synthesis {current.id!r} still {current.status} after {timeout:g} s"
-                )
+            _check_deadline(current, deadline, poll_interval, timeout)
             await asyncio.sleep(poll_interval)
 
     async def download(self, job: str | BatchSynthesis, path: str | Path) -> Path:
@@ -447,18 +453,14 @@ class BatchSyntheses:
         on_progress: ProgressCallback | None = None,
     ) -> BatchSynthesis:
         """Poll until the job succeeded or failed and return it (check ``.succeeded``)."""
-        _check_wait(poll_interval, timeout)
-        deadline = None if timeout is None else time.monotonic() + timeout
+        deadline = _check_wait(poll_interval, timeout)
         while True:
             current = self.get(job)
             if on_progress is not None:
                 on_progress(current)
             if current.done:
                 return current
-            if deadline is not None and time.monotonic() + poll_interval > deadline:
-                raise TimeoutError(
-                    f"batch synthesis {current.id!r} still {current.status} after {timeout:g} s"
-                )
+            _check_deadline(current, deadline, poll_interval, timeout)
             time.sleep(poll_interval)
 
     def download(self, job: str | BatchSynthesis, path: str | Path) -> Path:
