@@ -28,9 +28,10 @@ from .._protocol.tts import (
     text_end_frame,
     text_piece_frame,
 )
+from .._transport.http import MAX_BODY_BYTES
 from .._transport.ws import WebSocket
 from ..audio.formats import OutputFormat, bytes_to_ticks
-from ..errors import ConfigurationError, InvalidRequestError, TimeoutError
+from ..errors import ConfigurationError, InvalidRequestError, ProtocolError, TimeoutError
 from ..models.tts import (
     AudioChunk,
     PunctuationBoundary,
@@ -74,6 +75,9 @@ _NO_EVENTS = MetadataOptions(
     bookmarks=False,
     visemes=False,
 )
+
+#: Most audio one synthesize() call keeps in memory (the HTTP body limit).
+MAX_SYNTHESIS_BYTES = MAX_BODY_BYTES
 
 
 def _shift(event: SynthesisEvent, ticks: int, chars: int) -> SynthesisEvent:
@@ -170,6 +174,12 @@ class AsyncTextToSpeech:
         async for event in self._turn(prepared):
             if isinstance(event, AudioChunk):
                 data += event
+                if len(data) > MAX_SYNTHESIS_BYTES:
+                    # The service stops at 10 minutes of audio (58 MB at 48 kHz PCM);
+                    # a peer sending more is broken, and memory is not unlimited.
+                    raise ProtocolError(
+                        f"synthesis returned more than {MAX_SYNTHESIS_BYTES} bytes of audio"
+                    )
         return make_audio(bytes(data), prepared)
 
     #: Names Microsoft's SDK users know (``speak_text_async``/``speak_ssml_async`` there).
