@@ -1,51 +1,39 @@
-"""Shared fixtures: an emulator on 127.0.0.1 and clients pointed at it.
+"""Shared fixtures: the emulator on 127.0.0.1 and clients pointed at it.
 
-``emulator`` is one :class:`azspeech.emulator.Emulator` per test session
-(started lazily, only by tests that use it), reset (faults, script, log)
-before each test that asks for it. ``client`` / ``aclient`` are a blocking and
-an async :class:`azspeech.SpeechClient` configured for it.
+The project's own suite uses the same opt-in plugin users get
+(:mod:`azspeech.emulator.pytest_plugin`), under shorter names: ``emulator`` is
+one :class:`azspeech.emulator.Emulator` per test session (started lazily, only
+by tests that use it), reset (faults, script, log) around each test that asks
+for it; ``client`` / ``aclient`` are a blocking and an async client for it
+(``max_retries=0``).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING
 
 import pytest
+
+pytest_plugins = ["azspeech.emulator.pytest_plugin"]
 
 if TYPE_CHECKING:
     from azspeech import AsyncSpeechClient, SpeechClient
     from azspeech.emulator import Emulator
 
-EMULATOR_KEY = "test-emulator-key"
 
-
-@pytest.fixture(scope="session")
-def _emulator_session() -> Iterator[Emulator]:
-    pytest.importorskip("starlette", reason="the emulator needs the [emulator] extra")
-    from azspeech.emulator import Emulator
-
-    with Emulator(key=EMULATOR_KEY) as emu:
-        yield emu
+@pytest.fixture
+def emulator(speech_emulator: Emulator) -> Emulator:
+    """The session's emulator, reset around the test."""
+    return speech_emulator
 
 
 @pytest.fixture
-def emulator(_emulator_session: Emulator) -> Iterator[Emulator]:
-    """The session's emulator (key :data:`EMULATOR_KEY`), with faults/script/log cleared."""
-    _emulator_session.reset()
-    yield _emulator_session
-    _emulator_session.reset()
-
-
-@pytest.fixture
-def client(emulator: Emulator) -> Iterator[SpeechClient]:
+def client(speech_client: SpeechClient) -> SpeechClient:
     """A blocking client for the emulator."""
-    with emulator.client(max_retries=0) as c:
-        yield c
+    return speech_client
 
 
 @pytest.fixture
-async def aclient(emulator: Emulator) -> AsyncIterator[AsyncSpeechClient]:
+def aclient(async_speech_client: AsyncSpeechClient) -> AsyncSpeechClient:
     """An async client for the emulator."""
-    async with emulator.async_client(max_retries=0) as c:
-        yield c
+    return async_speech_client
