@@ -14,6 +14,7 @@ import contextlib
 import dataclasses
 import functools
 import inspect
+import ssl
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, TypeVar
@@ -132,6 +133,9 @@ class AsyncSpeechClient(_ClientBase):
             :meth:`with_options`.
         http_client: an ``httpx.AsyncClient`` of your own (not closed by us).
         proxy: a proxy URL for HTTP and WebSocket traffic.
+        verify: TLS verification for HTTP and WebSocket traffic: ``True`` (the
+            system's CAs), a CA bundle path (a private endpoint behind a
+            corporate CA), an ``ssl.SSLContext``, or ``False`` (don't).
         use_sts: exchange the key for ten-minute STS tokens and send those.
 
     Raises:
@@ -154,12 +158,13 @@ class AsyncSpeechClient(_ClientBase):
         http_client: httpx.AsyncClient | None = None,
         proxy: str | None = None,
         use_sts: bool = False,
+        verify: bool | str | ssl.SSLContext = True,
         _environ: Mapping[str, str] | None = None,
     ) -> None:
         config = resolve_config(
             key=key, region=region, endpoint=endpoint, credential=credential, token=token,
             resource_id=resource_id, cloud=cloud, timeout=timeout, max_retries=max_retries,
-            proxy=proxy, use_sts=use_sts, environ=_environ,
+            proxy=proxy, use_sts=use_sts, verify=verify, environ=_environ,
         )  # fmt: skip
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise ConfigurationError(
@@ -266,6 +271,7 @@ class AsyncSpeechClient(_ClientBase):
             headers=headers,
             open_timeout=min(self._config.timeout, 30.0),
             proxy=self._config.proxy,
+            ssl_context=self._config.ssl_context(),
             limits=limits or self._config.limits,
             policy=self._config.retry.with_max_retries(max_retries),
         )
@@ -320,12 +326,13 @@ class SpeechClient(_ClientBase):
         http_client: httpx.Client | None = None,
         proxy: str | None = None,
         use_sts: bool = False,
+        verify: bool | str | ssl.SSLContext = True,
         _environ: Mapping[str, str] | None = None,
     ) -> None:
         config = resolve_config(
             key=key, region=region, endpoint=endpoint, credential=credential, token=token,
             resource_id=resource_id, cloud=cloud, timeout=timeout, max_retries=max_retries,
-            proxy=proxy, use_sts=use_sts, environ=_environ,
+            proxy=proxy, use_sts=use_sts, verify=verify, environ=_environ,
         )  # fmt: skip
         if http_client is not None and not isinstance(http_client, httpx.Client):
             raise ConfigurationError(

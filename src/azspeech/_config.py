@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,6 +40,11 @@ class ClientConfig:
     proxy: str | None
     limits: Limits = DEFAULT_LIMITS
     use_sts: bool = False
+    verify: bool | str | ssl.SSLContext = True
+
+    def ssl_context(self) -> ssl.SSLContext | None:
+        """The TLS context for ``wss://`` connections (None = the system default)."""
+        return make_ssl_context(self.verify)
 
     def __repr__(self) -> str:
         return (
@@ -68,6 +74,7 @@ def resolve_config(
     max_retries: int | None = None,
     proxy: str | None = None,
     use_sts: bool = False,
+    verify: bool | str | ssl.SSLContext = True,
     environ: Mapping[str, str] | None = None,
 ) -> ClientConfig:
     """Check the arguments, fill gaps from the environment, and build a :class:`ClientConfig`."""
@@ -148,6 +155,13 @@ def resolve_config(
         from urllib.parse import urlsplit
 
         register_secret(urlsplit(proxy).password)
+    if not isinstance(verify, (bool, str, ssl.SSLContext)):
+        raise ConfigurationError(
+            "verify must be True, False, a CA bundle path or an ssl.SSLContext, "
+            f"not {type(verify).__name__}"
+        )
+    if isinstance(verify, str) and not os.path.exists(verify):
+        raise ConfigurationError(f"verify: no CA bundle at {verify!r}")
     return ClientConfig(
         endpoints=endpoints,
         auth=auth,
@@ -156,7 +170,24 @@ def resolve_config(
         retry=RetryPolicy(max_retries=max_retries),
         proxy=proxy,
         use_sts=use_sts,
+        verify=verify,
     )
+
+
+def make_ssl_context(verify: bool | str | ssl.SSLContext) -> ssl.SSLContext | None:
+    """An SSLContext for *verify* (httpx's meaning): None when the default will do."""
+    if isinstance(verify, ssl.SSLContext):
+        return verify
+    if verify is True:
+        return None
+    if verify is False:
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return context
+    if os.path.isdir(verify):
+        return ssl.create_default_context(capath=verify)
+    return ssl.create_default_context(cafile=verify)
 
 
 def httpx_kwargs(config: ClientConfig) -> dict[str, Any]:
@@ -170,4 +201,6 @@ def httpx_kwargs(config: ClientConfig) -> dict[str, Any]:
     }
     if config.proxy:
         kwargs["proxy"] = config.proxy
+    if config.verify is not True:
+        kwargs["verify"] = config.ssl_context()
     return kwargs

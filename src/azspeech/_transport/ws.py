@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import ssl
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -121,6 +122,7 @@ async def connect(
     policy: RetryPolicy | None = None,
     ping_interval: float | None = 20.0,
     sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    ssl_context: ssl.SSLContext | None = None,
 ) -> WebSocket:
     """Open a WebSocket to the service, retrying transient upgrade failures.
 
@@ -154,6 +156,8 @@ async def connect(
             "proxy": proxy if proxy is not None else True,
             "logger": ws_logger,
         }
+        if ssl_context is not None and url.startswith("wss:"):
+            kwargs["ssl"] = ssl_context
         try:
             conn = await ws_connect(url, **kwargs)
         except InvalidURI as exc:
