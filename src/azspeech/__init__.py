@@ -7,7 +7,6 @@
 
 from typing import TYPE_CHECKING, Any
 
-from ._protocol.close_codes import ConnectionClosedError
 from ._version import __version__
 from .endpoints import Cloud, Endpoints
 from .errors import (
@@ -15,13 +14,17 @@ from .errors import (
     AuthenticationError,
     CanceledError,
     ConfigurationError,
+    ConflictError,
+    ConnectionClosedError,
     ConnectionError,
     InvalidRequestError,
     NotFoundError,
+    PermissionDeniedError,
     ProtocolError,
     RateLimitError,
     ServiceError,
     SpeechError,
+    StreamClosedError,
     TimeoutError,
 )
 
@@ -32,16 +35,19 @@ __all__ = [
     "CanceledError",
     "Cloud",
     "ConfigurationError",
+    "ConflictError",
     "ConnectionClosedError",
     "ConnectionError",
     "Endpoints",
     "InvalidRequestError",
     "NotFoundError",
+    "PermissionDeniedError",
     "ProtocolError",
     "RateLimitError",
     "ServiceError",
     "SpeechClient",
     "SpeechError",
+    "StreamClosedError",
     "TimeoutError",
     "__version__",
 ]

@@ -8,6 +8,7 @@ secrets removed.
 
 from __future__ import annotations
 
+import builtins
 import json
 import logging
 import math
@@ -21,13 +22,17 @@ __all__ = [
     "AuthenticationError",
     "CanceledError",
     "ConfigurationError",
+    "ConflictError",
+    "ConnectionClosedError",
     "ConnectionError",
     "InvalidRequestError",
     "NotFoundError",
+    "PermissionDeniedError",
     "ProtocolError",
     "RateLimitError",
     "ServiceError",
     "SpeechError",
+    "StreamClosedError",
     "TimeoutError",
     "redact",
 ]
@@ -158,7 +163,11 @@ class ConfigurationError(SpeechError, ValueError):
 
 
 class AuthenticationError(SpeechError):
-    """The service refused the credentials (HTTP 401 or 403)."""
+    """The service refused the credentials (HTTP 401; 403 is the subclass below)."""
+
+
+class PermissionDeniedError(AuthenticationError):
+    """The credentials are valid but lack access to this resource or operation (HTTP 403)."""
 
 
 class NotFoundError(SpeechError):
@@ -166,7 +175,11 @@ class NotFoundError(SpeechError):
 
 
 class InvalidRequestError(SpeechError, ValueError):
-    """The service rejected the request as malformed (HTTP 400, 413, 415, 422)."""
+    """The request is malformed: refused before sending, or by the service (HTTP 400, 413...)."""
+
+
+class ConflictError(InvalidRequestError):
+    """The request conflicts with the resource's state, e.g. an id already in use (HTTP 409)."""
 
 
 class RateLimitError(SpeechError):
@@ -181,12 +194,36 @@ class ServiceError(SpeechError):
     """The service failed (HTTP 5xx) or reported an internal error."""
 
 
-class ConnectionError(SpeechError):
-    """The service could not be reached, or the connection broke."""
+class ConnectionError(SpeechError, builtins.ConnectionError):
+    """The service could not be reached, or the connection broke.
+
+    It is also a builtin :class:`ConnectionError` (an :class:`OSError`), so
+    ``except ConnectionError:`` catches it with or without the import.
+    """
 
 
-class TimeoutError(ConnectionError):
-    """An operation took longer than its timeout."""
+class TimeoutError(ConnectionError, builtins.TimeoutError):
+    """An operation took longer than its timeout (also a builtin :class:`TimeoutError`)."""
+
+
+class ConnectionClosedError(ConnectionError):
+    """The WebSocket closed; ``close_code`` and ``close_reason`` say how."""
+
+    def __init__(self, message: str, *, close_code: int, close_reason: str) -> None:
+        super().__init__(message, code=str(close_code))
+        self.close_code = close_code
+        self.close_reason = close_reason
+
+    @property
+    def transient(self) -> bool:
+        """Whether reconnecting may help (the close code is one a client resumes after)."""
+        from ._protocol.close_codes import is_transient
+
+        return is_transient(self.close_code)
+
+
+class StreamClosedError(SpeechError, RuntimeError):
+    """Audio or text was sent to a session whose input is already closed."""
 
 
 class ProtocolError(SpeechError):
@@ -301,8 +338,12 @@ def error_from_response(
     if hint:
         message = f"{message} ({hint})"
     kw: dict[str, Any] = dict(status_code=status_code, request_id=request_id, code=code, body=body)
-    if status_code in (401, 403):
+    if status_code == 401:
         return AuthenticationError(message, **kw)
+    if status_code == 403:
+        return PermissionDeniedError(message, **kw)
+    if status_code == 409:
+        return ConflictError(message, **kw)
     if status_code == 404:
         return NotFoundError(message, **kw)
     if status_code == 429:

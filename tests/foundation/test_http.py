@@ -13,9 +13,11 @@ import respx
 from azspeech import (
     AuthenticationError,
     ConfigurationError,
+    ConflictError,
     ConnectionError,
     InvalidRequestError,
     NotFoundError,
+    PermissionDeniedError,
     ProtocolError,
     RateLimitError,
     ServiceError,
@@ -431,10 +433,27 @@ def test_auth_errors(status: int) -> None:
         json={"error": {"code": "401", "message": "Access denied due to invalid subscription key"}},
         headers={"x-requestid": "abc"},
     )
-    assert type(err) is AuthenticationError
+    assert isinstance(err, AuthenticationError)  # 403 is its subclass PermissionDeniedError
+    assert (type(err) is PermissionDeniedError) == (status == 403)
     assert err.status_code == status
     assert err.request_id == "abc"
     assert "check" in err.message  # says what to do
+
+
+def test_409_is_a_conflict() -> None:
+    err = error_for(409, json={"error": {"code": "Conflict", "message": "id in use"}})
+    assert type(err) is ConflictError
+    assert isinstance(err, InvalidRequestError)
+
+
+def test_connection_and_timeout_errors_are_the_builtins_too() -> None:
+    import builtins
+
+    err = error_for(408, json={})
+    assert isinstance(err, builtins.TimeoutError)
+    assert isinstance(err, builtins.ConnectionError)
+    with pytest.raises(builtins.TimeoutError):  # what `except TimeoutError:` catches
+        raise err
 
 
 def test_404() -> None:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from ..errors import (
     CanceledError,
-    ConnectionError,
+    ConnectionClosedError,
     InvalidRequestError,
     ProtocolError,
     SpeechError,
 )
 
-__all__ = ["TRANSIENT_CLOSE_CODES", "close_error", "is_transient"]
+__all__ = ["TRANSIENT_CLOSE_CODES", "ConnectionClosedError", "close_error", "is_transient"]
 
 # Closes after which a client reconnects and resumes (service lifetime limit,
 # network drop, transient server error, a normal close in the middle of a stream).
@@ -20,20 +20,6 @@ TRANSIENT_CLOSE_CODES = frozenset({1000, 1001, 1006, 1011, 1012, 1013, 1014})
 def is_transient(code: int) -> bool:
     """Whether a close with *code* is worth a reconnect."""
     return code in TRANSIENT_CLOSE_CODES
-
-
-class ConnectionClosedError(ConnectionError):
-    """The WebSocket closed; ``close_code`` and ``close_reason`` say how."""
-
-    def __init__(self, message: str, *, close_code: int, close_reason: str) -> None:
-        super().__init__(message, code=str(close_code))
-        self.close_code = close_code
-        self.close_reason = close_reason
-
-    @property
-    def transient(self) -> bool:
-        """Whether reconnecting may help."""
-        return is_transient(self.close_code)
 
 
 def close_error(code: int, reason: str = "") -> SpeechError:

@@ -13,9 +13,10 @@ import enum
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from ..audio.formats import ticks_to_timedelta
+from ._base import Model
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..captions import CaptionOptions
@@ -97,8 +98,7 @@ class NoMatchReason(str, enum.Enum):
     INITIAL_BABBLE_TIMEOUT = "InitialBabbleTimeout"
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="allow", frozen=False, arbitrary_types_allowed=True)
+_Model = Model  # the one base, from models._base
 
 
 class Word(_Model):

@@ -14,6 +14,7 @@ from typing import Any, Union
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..audio.formats import ticks_to_timedelta
+from ._base import Model
 
 __all__ = [
     "AudioChunk",
@@ -188,8 +189,7 @@ class Voice(BaseModel):
 # -- batch synthesis ------------------------------------------------------------------
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, extra="allow")
+_Model = Model  # the one base, from models._base
 
 
 class BatchSynthesisConfig(_Model):

@@ -25,7 +25,6 @@ from collections.abc import AsyncIterator, Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from .._protocol.close_codes import ConnectionClosedError
 from .._protocol.replay import ReplayBuffer
 from .._protocol.stt import (
     AudioFormat,
@@ -36,7 +35,7 @@ from .._protocol.stt import (
     recognition_path,
 )
 from .._transport.ws import WebSocket
-from ..errors import ConnectionError, ProtocolError, SpeechError
+from ..errors import ConnectionClosedError, ConnectionError, ProtocolError, StreamClosedError
 from ..models.stt import (
     Canceled,
     NoMatch,
@@ -69,10 +68,6 @@ _CALLBACK_NAMES = {
     "no_match": "on_no_match",
     "canceled": "on_canceled",
 }
-
-
-class StreamClosedError(SpeechError, RuntimeError):
-    """Audio was sent to a session whose audio input is already closed."""
 
 
 class _Reconnect(Exception):

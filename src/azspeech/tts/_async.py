@@ -16,7 +16,6 @@ from collections.abc import (
 )
 from typing import TYPE_CHECKING, Any
 
-from .._protocol.close_codes import ConnectionClosedError
 from .._protocol.framing import loads_json, new_request_id
 from .._protocol.tts import (
     MetadataOptions,
@@ -31,7 +30,13 @@ from .._protocol.tts import (
 from .._transport.http import MAX_BODY_BYTES
 from .._transport.ws import WebSocket
 from ..audio.formats import OutputFormat, bytes_to_ticks
-from ..errors import ConfigurationError, InvalidRequestError, ProtocolError, TimeoutError
+from ..errors import (
+    ConfigurationError,
+    ConnectionClosedError,
+    InvalidRequestError,
+    ProtocolError,
+    TimeoutError,
+)
 from ..models.tts import (
     AudioChunk,
     PunctuationBoundary,
