@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Callable
 from datetime import timedelta
 from urllib.parse import parse_qs
 
@@ -35,6 +36,7 @@ from azspeech.models.stt import (
     SpeechEndDetected,
     SpeechStartDetected,
 )
+from azspeech.options import LanguageIdentification, OutputOptions, SilenceTimeouts
 
 # -- options and validation -------------------------------------------------------------------
 
@@ -60,24 +62,29 @@ def test_empty_phrase_list_entry_is_rejected() -> None:
 
 
 @pytest.mark.parametrize(
-    "kwargs",
-    [{"mode": "shouting"}, {"profanity": "bleep"}, {"phrase_weight": 3.0, "phrases": ["a"]},
-     {"phrase_weight": 1.0}, {"segmentation_silence_timeout_ms": 50},
-     {"diarization": True, "mode": "interactive"}, {"candidate_languages": ["english"]},
-     {"candidate_languages": ["en-US"] * 2}, {"candidate_languages": "en-US"},
-     {"candidate_languages": ["en-US", "de-DE", "fr-FR", "es-ES", "it-IT"]}],
+    "build",
+    [lambda: RecognitionOptions(mode="shouting"),  # type: ignore[arg-type]
+     lambda: OutputOptions(profanity="bleep"),  # type: ignore[arg-type]
+     lambda: RecognitionOptions(phrase_weight=3.0, phrases=["a"]),
+     lambda: RecognitionOptions(phrase_weight=1.0), lambda: SilenceTimeouts(segmentation=0.05),
+     lambda: RecognitionOptions(diarization=True, mode="interactive"),
+     lambda: LanguageIdentification(candidates=["english"]),
+     lambda: LanguageIdentification(candidates=["en-US"] * 2),
+     lambda: LanguageIdentification(candidates="en-US"),
+     lambda: LanguageIdentification(candidates=["en-US", "de-DE", "fr-FR", "es-ES", "it-IT"])],
 )  # fmt: skip
-def test_bad_options(kwargs: dict[str, object]) -> None:
+def test_bad_options(build: Callable[[], object]) -> None:
+    # The option values validate when they are built (a bad one never reaches a session).
     with pytest.raises(InvalidRequestError):
-        RecognitionOptions(**kwargs).checked()  # type: ignore[arg-type]
+        build()
 
 
 def test_query_carries_every_option() -> None:
     opts = RecognitionOptions(
-        language="de-DE", word_timings=True, profanity="Removed",
-        initial_silence_timeout_ms=5000, segmentation_silence_timeout_ms=800,
-        end_silence_timeout_ms=1200, stable_partial_threshold=3, endpoint_id="abc-123",
-        candidate_languages=["de-DE", "en-US"],
+        language="de-DE", endpoint_id="abc-123",
+        output=OutputOptions(word_timings=True, profanity="Removed", stable_partial_threshold=3),  # type: ignore[arg-type]
+        silence=SilenceTimeouts(initial=5.0, segmentation=0.8, end=1.2),
+        language_id=LanguageIdentification(candidates=["de-DE", "en-US"]),
     ).checked()  # fmt: skip
     q = {k: v[0] for k, v in parse_qs(build_query(opts)).items()}
     assert q == {
@@ -115,10 +122,10 @@ def test_context_simple() -> None:
 
 def test_context_everything() -> None:
     opts = RecognitionOptions(
-        mode="dictation", detailed=True, word_timings=True, word_confidence=True,
-        profanity="raw", phrases=["Contoso", "Jessie"], phrase_weight=1.5,
-        initial_silence_timeout_ms=3000, end_silence_timeout_ms=900,
-        segmentation_silence_timeout_ms=700, interim_results=False, stable_partial_threshold=4,
+        mode="dictation", phrases=["Contoso", "Jessie"], phrase_weight=1.5, interim_results=False,
+        output=OutputOptions(detailed=True, word_timings=True, word_confidence=True,
+                             profanity="raw", stable_partial_threshold=4),
+        silence=SilenceTimeouts(initial=3.0, end=0.9, segmentation=0.7),
     ).checked()  # fmt: skip
     ctx = speech_context(opts)
     pd = ctx["phraseDetection"]
@@ -140,7 +147,8 @@ def test_context_everything() -> None:
 
 def test_context_language_id_and_diarization() -> None:
     opts = RecognitionOptions(
-        candidate_languages=["en-US", "de-DE"], language_id_mode="continuous", diarization=True
+        language_id=LanguageIdentification(candidates=["en-US", "de-DE"], mode="continuous"),
+        diarization=True,
     ).checked()
     ctx = speech_context(opts, audio_offset_ms=1234, audio_session_id="ABC")
     assert "language" not in ctx["phraseDetection"]
@@ -430,16 +438,21 @@ def test_context_and_query_agree(
     candidates: list[str] | None, interim: bool,
 ) -> None:  # fmt: skip
     opts = RecognitionOptions(
-        mode=mode, detailed=detailed, word_timings=word_timings, profanity=profanity,
-        phrases=phrases, phrase_weight=weight if phrases else None,
-        initial_silence_timeout_ms=silence, segmentation_silence_timeout_ms=segmentation,
-        candidate_languages=candidates, interim_results=interim,
+        mode=mode, phrases=phrases, phrase_weight=weight if phrases else None,
+        interim_results=interim,
+        output=OutputOptions(detailed=detailed, word_timings=word_timings, profanity=profanity),
+        silence=SilenceTimeouts(
+            initial=None if silence is None else silence / 1000,
+            segmentation=None if segmentation is None else segmentation / 1000,
+        ),
+        language_id=LanguageIdentification(candidates=candidates) if candidates else None,
     ).checked()  # fmt: skip
     ctx = json.loads(json.dumps(speech_context(opts)))  # plain JSON
     q = {k: v[0] for k, v in parse_qs(build_query(opts)).items()}
     pd, po = ctx["phraseDetection"], ctx["phraseOutput"]
     assert pd["mode"] == mode.capitalize()
-    assert (po["format"] == "Detailed") == (q["format"] == "detailed") == opts.detailed
+    detailed_ = opts.output_format == "detailed"
+    assert (po["format"] == "Detailed") == (q["format"] == "detailed") == detailed_
     assert ("WordTimings" in po.get("detailed", {}).get("options", [])) == word_timings
     assert ("wordLevelTimestamps" in q) == word_timings
     if profanity:

@@ -19,16 +19,16 @@ from datetime import timedelta
 from pathlib import Path
 from typing import IO, Any
 
-from .._protocol.stt import check_phrases, validate_locale
 from .._transport.http import HttpRequest
 from ..endpoints import Endpoints
-from ..errors import AudioError, InvalidRequestError, ProtocolError
+from ..errors import AudioError, ProtocolError
 from ..models.stt import (
     CombinedPhrase,
     TranscribedPhrase,
     TranscribedWord,
     TranscriptionResult,
 )
+from ..options.fast import FastProfanity, FastTranscriptionOptions
 
 __all__ = [
     "DEFAULT_API_VERSION",
@@ -41,14 +41,6 @@ __all__ = [
 DEFAULT_API_VERSION = "2025-10-15"
 # The 2025-10-15 OpenAPI text: "shorter than 2 hours ... and smaller than 250 MB".
 MAX_UPLOAD_BYTES = 250 * 1024 * 1024
-# "raw" is the real-time spelling of "None" (no filtering); both are accepted.
-_PROFANITY = {
-    "none": "None",
-    "raw": "None",
-    "masked": "Masked",
-    "removed": "Removed",
-    "tags": "Tags",
-}
 
 
 def build_definition(
@@ -56,62 +48,22 @@ def build_definition(
     locales: Sequence[str] | None = None,
     diarization: bool | int | None = None,
     channels: Sequence[int] | None = None,
-    profanity: str | None = None,
+    profanity: FastProfanity | None = None,
     phrases: Sequence[str] | None = None,
     phrase_weight: float | None = None,
     audio_url: str | None = None,
     extra: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The ``definition`` JSON of a fast-transcription request (validated)."""
-    d: dict[str, Any] = {}
-    if locales is not None:
-        if isinstance(locales, str):
-            locales = [locales]
-        d["locales"] = [validate_locale(loc, "locale") for loc in locales]
-    if diarization is not None and diarization is not False:
-        if diarization is True:
-            d["diarization"] = {"enabled": True}
-        elif isinstance(diarization, int) and 2 <= diarization <= 35:
-            d["diarization"] = {"enabled": True, "maxSpeakers": diarization}
-        else:
-            raise InvalidRequestError(
-                f"diarization must be True or a maximum number of speakers from 2 to 35, "
-                f"got {diarization!r}"
-            )
-    if channels is not None:
-        chans = list(channels)
-        if (
-            not chans
-            or len(chans) > 2
-            or any(isinstance(c, bool) or not isinstance(c, int) or c not in (0, 1) for c in chans)
-            or len(set(chans)) != len(chans)
-        ):
-            raise InvalidRequestError(
-                f"channels must be [0], [1] or [0, 1] (zero-based, at most two), got {channels!r}"
-            )
-        if "diarization" in d and len(chans) == 2:
-            raise InvalidRequestError("diarization cannot be combined with channels=[0, 1]")
-        d["channels"] = chans
-    if profanity is not None:
-        key = str(profanity).lower()
-        if key not in _PROFANITY:
-            raise InvalidRequestError(
-                f"profanity must be one of None (or raw), Masked, Removed, Tags; got {profanity!r}"
-            )
-        d["profanityFilterMode"] = _PROFANITY[key]
-    plist = check_phrases(phrases, phrase_weight)
-    if plist:
-        pl: dict[str, Any] = {"phrases": plist}
-        if phrase_weight is not None:
-            pl["biasingWeight"] = float(phrase_weight)
-        d["phraseList"] = pl
-    if audio_url is not None:
-        if not isinstance(audio_url, str) or not audio_url.startswith(("https://", "http://")):
-            raise InvalidRequestError(f"audio_url must be an http(s) URL, got {audio_url!r}")
-        d["audioUrl"] = audio_url
-    if extra:
-        d.update(extra)
-    return d
+    """The ``definition`` JSON of a fast-transcription request (validated).
+
+    Kept for callers of the old helper; :class:`~azspeech.options.FastTranscriptionOptions`
+    is the value the resource builds.
+    """
+    options = FastTranscriptionOptions(
+        locales=locales, diarization=diarization, channels=channels, profanity=profanity,
+        phrases=phrases, phrase_weight=phrase_weight, extra_definition=extra or {},
+    )  # fmt: skip
+    return options.definition(audio_url)
 
 
 @dataclass

@@ -1,20 +1,25 @@
 """``client.stt``: real-time recognition, short-audio REST and fast transcription.
 
-:class:`AsyncSpeechToText` holds the implementation. :class:`SpeechToText`
-(the blocking client's resource) runs the WebSocket features on the async
-implementation through the client's portal, and the REST features over the
-blocking HTTP transport with the same request builders and parsers.
+:class:`AsyncSpeechToText` and :class:`SpeechToText` (the blocking client's
+resource) share every step but the I/O: the flat keywords become validated
+option values once (:mod:`._keywords`), and the module helpers below build
+the sessions and requests both twins use. The blocking twin runs WebSocket
+sessions on the async implementation through the client's portal, and REST
+over the blocking HTTP transport.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+import warnings
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._protocol.framing import loads_json
-from .._protocol.stt import AudioFormat, RecognitionOptions
+from .._protocol.stt import AudioFormat
+from .._transport.http import HttpRequest
 from ..errors import CanceledError
 from ..models.stt import (
     NoMatch,
@@ -23,16 +28,30 @@ from ..models.stt import (
     Recognized,
     TranscriptionResult,
 )
+from ..options import (
+    FastProfanity,
+    FastTranscriptionOptions,
+    LanguageIdentification,
+    Mode,
+    OutputOptions,
+    Profanity,
+    PronunciationAssessment,
+    RecognitionOptions,
+    Reliability,
+    SilenceTimeouts,
+)
+from ..options._base import choice
+from . import _keywords
 from .blocking_session import RecognitionSession
 from .fast import (
     DEFAULT_API_VERSION,
     MAX_UPLOAD_BYTES,
+    FastTranscriptionRequest,
     audio_part,
-    build_definition,
     parse_transcription,
     transcribe_request,
 )
-from .session import AsyncRecognitionSession, Callback
+from .session import AsyncRecognitionSession
 from .short_audio import (
     SHORT_AUDIO_LIMIT_SECONDS,
     ShortAudioCollector,
@@ -41,81 +60,171 @@ from .short_audio import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
+    from typing_extensions import Unpack
+
     from .._client import AsyncSpeechClient, SpeechClient
+    from ..audio import AudioInput, PcmFormat
 
 __all__ = ["AsyncSpeechToText", "SpeechToText"]
 
 _FORMAT = AudioFormat()
 
-
-def _ms(seconds_or_ms: float | None, name: str) -> int | None:
-    """Timeouts are given in seconds (float) — converted to ms for the wire."""
-    if seconds_or_ms is None:
-        return None
-    if isinstance(seconds_or_ms, bool) or not isinstance(seconds_or_ms, (int, float)):
-        from ..errors import InvalidRequestError
-
-        raise InvalidRequestError(f"{name} must be a number of seconds, got {seconds_or_ms!r}")
-    return round(seconds_or_ms * 1000)
+ResultFormat = Literal["simple", "detailed"]
 
 
-def _options(
-    *,
-    mode: str,
-    language: str,
-    candidate_languages: Sequence[str] | None,
-    language_id_mode: str = "at_start",
-    detailed: bool = False,
-    word_timings: bool = False,
-    word_confidence: bool = False,
-    profanity: str | None = None,
-    phrases: Sequence[str] | None = None,
-    phrase_weight: float | None = None,
-    initial_silence_timeout: float | None = None,
-    end_silence_timeout: float | None = None,
-    segmentation_silence_timeout: float | None = None,
-    segmentation_max_time: float | None = None,
-    endpoint_id: str | None = None,
-    interim_results: bool = True,
-    stable_partial_threshold: int | None = None,
-    diarization: bool = False,
-    diarize_interim: bool = False,
-    true_text: bool = False,
-    store_audio: bool = False,
-    extra_query: Mapping[str, str] | None = None,
-    extra_context: Mapping[str, Any] | None = None,
+# -- what both twins build ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _SessionPlan:
+    """A recognition session, resolved and validated, ready to open on an async client."""
+
+    options: RecognitionOptions
+    reliability: Reliability
+    audio_format: AudioFormat
+    callbacks: dict[str, Callable[[Any], object]]
+
+    @classmethod
+    def resolve(
+        cls,
+        shortcuts: Mapping[str, Any],
+        groups: Mapping[str, Any],
+        given: Mapping[str, Any],
+    ) -> _SessionPlan:
+        _keywords.check_names("connect", given, session=True)
+        options = _keywords.recognition(
+            default_mode="conversation", shortcuts=shortcuts, given=given, **groups
+        )
+        rate = shortcuts["sample_rate"]
+        return cls(
+            options,
+            _keywords.reliability(shortcuts["reliability"], given),
+            AudioFormat(sample_rate=rate) if rate != _FORMAT.sample_rate else _FORMAT,
+            _keywords.callbacks(given),
+        )
+
+    def session(self, client: AsyncSpeechClient) -> AsyncRecognitionSession:
+        rel = self.reliability
+        # The session helper's `reliability=` takes these six in one value.
+        return AsyncRecognitionSession(
+            client,
+            self.options,
+            audio_format=self.audio_format,
+            chunk_ms=rel.chunk_ms,
+            max_reconnects=rel.max_reconnects,
+            replay_buffer_seconds=rel.replay_buffer_seconds,
+            window_wait=rel.window_wait,
+            end_timeout=rel.end_timeout,
+            max_connection_age=rel.max_connection_age,
+            callbacks=dict(self.callbacks),
+        )
+
+
+def _once_options(
+    shortcuts: Mapping[str, Any], groups: Mapping[str, Any], given: Mapping[str, Any]
 ) -> RecognitionOptions:
-    return RecognitionOptions(
-        mode=mode,
+    _keywords.check_names("recognize_once", given, session=False)
+    # Interactive unless diarization asks for conversation mode; no partials by default.
+    shortcuts = dict(shortcuts)
+    if shortcuts.get("interim_results") is None and groups.get("options") is None:
+        shortcuts["interim_results"] = False
+    return _keywords.recognition(
+        default_mode="interactive", shortcuts=shortcuts, given=given, **groups
+    )
+
+
+def _short_options(
+    language: str,
+    format: ResultFormat,
+    profanity: Profanity | None,
+    endpoint_id: str | None,
+    pronunciation: PronunciationAssessment | None,
+) -> RecognitionOptions:
+    detailed = choice("format", format, ("simple", "detailed")) == "detailed"
+    opts = RecognitionOptions(
         language=language,
-        candidate_languages=list(candidate_languages) if candidate_languages is not None else None,
-        language_id_mode=language_id_mode,
-        detailed=detailed,
-        word_timings=word_timings,
-        word_confidence=word_confidence,
-        profanity=profanity,
-        phrases=list(phrases) if phrases is not None else [],
-        phrase_weight=phrase_weight,
-        initial_silence_timeout_ms=_ms(initial_silence_timeout, "initial_silence_timeout"),
-        end_silence_timeout_ms=_ms(end_silence_timeout, "end_silence_timeout"),
-        segmentation_silence_timeout_ms=_ms(
-            segmentation_silence_timeout, "segmentation_silence_timeout"
-        ),
-        segmentation_max_ms=_ms(segmentation_max_time, "segmentation_max_time"),
+        output=OutputOptions(detailed=detailed, profanity=profanity),
         endpoint_id=endpoint_id,
-        interim_results=interim_results,
-        stable_partial_threshold=stable_partial_threshold,
-        diarization=diarization,
-        diarize_interim=diarize_interim,
-        true_text=true_text,
-        store_audio=store_audio,
-        extra_query=dict(extra_query or {}),
-        extra_context=dict(extra_context or {}),
-    ).checked()
+        pronunciation=pronunciation,
+    )
+    opts.headers()  # refuses what the REST API cannot take, before the audio is read
+    return opts
 
 
-def _callbacks(**kw: Callback | None) -> dict[str, Callback]:
-    return {name[3:]: cb for name, cb in kw.items() if cb is not None}
+def _fast_request(
+    client: AsyncSpeechClient | SpeechClient,
+    audio: AudioInput | None,
+    audio_url: str | None,
+    options: FastTranscriptionOptions,
+    api_version: str,
+    max_upload_bytes: int | None,
+) -> tuple[HttpRequest, FastTranscriptionRequest | None]:
+    from ..errors import InvalidRequestError
+
+    if audio is None and audio_url is None:
+        raise InvalidRequestError("transcribe() needs audio (a path, bytes...) or audio_url=...")
+    if audio is not None and audio_url is not None:
+        raise InvalidRequestError("pass either audio or audio_url, not both")
+    definition = options.definition(audio_url)
+    part = audio_part(audio, max_bytes=max_upload_bytes) if audio is not None else None
+    return transcribe_request(client._config.endpoints, definition, part, api_version), part
+
+
+def _fast_options(
+    options: FastTranscriptionOptions | None, flat: Mapping[str, Any]
+) -> FastTranscriptionOptions:
+    from ..errors import InvalidRequestError
+
+    changes = {k: v for k, v in flat.items() if v is not None}
+    if "candidate_languages" in changes:
+        if "locales" in changes:
+            raise InvalidRequestError("pass either locales or candidate_languages, not both")
+        changes["locales"] = changes.pop("candidate_languages")
+    base = options or FastTranscriptionOptions()
+    if not changes:
+        return base
+    import dataclasses
+
+    return dataclasses.replace(base, **changes)
+
+
+def _deprecated_stream() -> None:
+    warnings.warn(
+        "client.stt.stream() is now client.stt.connect() (same arguments); "
+        "stream() will be removed in a later release",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+
+
+def _pcm(audio: AudioInput, sample_rate: int | None, input_format: PcmFormat | None) -> Any:
+    """The short-audio input as 16 kHz mono PCM (a stream that iterates sync and async)."""
+    from ..audio import open_pcm_stream
+
+    return open_pcm_stream(
+        audio, target=_FORMAT, sample_rate=sample_rate, chunk_ms=1000, input_format=input_format
+    )
+
+
+def _short_result(client: AsyncSpeechClient | SpeechClient, response: Any) -> RecognitionResult:
+    limits = client._config.limits
+    return parse_short_audio(loads_json(response.content, limits=limits, what="short audio"))
+
+
+def _fast_result(client: AsyncSpeechClient | SpeechClient, response: Any) -> TranscriptionResult:
+    limits = client._config.limits
+    return parse_transcription(
+        loads_json(response.content, limits=limits, what="fast transcription")
+    )
+
+
+@contextlib.contextmanager
+def _closing(part: FastTranscriptionRequest | None) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        if part is not None:
+            part.close()
 
 
 class AsyncSpeechToText:
@@ -126,129 +235,110 @@ class AsyncSpeechToText:
 
     # -- real time ----------------------------------------------------------------------------
 
-    def stream(
+    def connect(
         self,
         *,
-        language: str = "en-US",
-        mode: str = "conversation",
-        interim_results: bool = True,
+        language: str | None = None,
+        mode: Mode | None = None,
+        interim_results: bool | None = None,
         candidate_languages: Sequence[str] | None = None,
-        language_id_mode: str = "at_start",
-        detailed: bool = False,
-        word_timings: bool = False,
-        word_confidence: bool = False,
-        profanity: str | None = None,
         phrases: Sequence[str] | None = None,
-        phrase_weight: float | None = None,
-        initial_silence_timeout: float | None = None,
-        end_silence_timeout: float | None = None,
-        segmentation_silence_timeout: float | None = None,
-        segmentation_max_time: float | None = None,
-        endpoint_id: str | None = None,
-        stable_partial_threshold: int | None = None,
-        diarization: bool = False,
-        diarize_interim: bool = False,
-        true_text: bool = False,
-        store_audio: bool = False,
+        detailed: bool | None = None,
+        options: RecognitionOptions | None = None,
+        silence: SilenceTimeouts | None = None,
+        output: OutputOptions | None = None,
+        language_id: LanguageIdentification | None = None,
+        pronunciation: PronunciationAssessment | None = None,
+        reliability: Reliability | None = None,
         sample_rate: int = 16000,
-        chunk_ms: int = 100,
-        max_reconnects: int = 4,
-        replay_buffer_seconds: float = 120.0,
-        max_connection_age: float | None = 540.0,
-        end_timeout: float | None = 60.0,
-        extra_query: Mapping[str, str] | None = None,
-        extra_context: Mapping[str, Any] | None = None,
-        on_session_started: Callback | None = None,
-        on_session_stopped: Callback | None = None,
-        on_speech_start_detected: Callback | None = None,
-        on_speech_end_detected: Callback | None = None,
-        on_recognizing: Callback | None = None,
-        on_recognized: Callback | None = None,
-        on_no_match: Callback | None = None,
-        on_canceled: Callback | None = None,
+        **kwargs: Unpack[_keywords.SessionKeywords],
     ) -> AsyncRecognitionSession:
-        """A continuous recognition session (``async with ... as session``).
+        """A continuous recognition session (``async with client.stt.connect() as session``).
 
-        Timeouts are in seconds. ``sample_rate`` is the rate of the raw PCM you
-        pass to ``send`` (16-bit mono); ``send_file`` converts anything.
-        ``max_connection_age`` (seconds) renews the connection right after a
-        final result before the service's own connection limit hits.
+        Args:
+            language: the recognition language (default ``"en-US"``).
+            mode: ``"conversation"`` (default), ``"interactive"`` or ``"dictation"``.
+            interim_results: send partial results (default True).
+            candidate_languages: identify the language among these locales
+                (``language_id=`` for the mode and priority).
+            phrases: a phrase list (a list of strings) that biases recognition.
+            detailed: detailed results (``NBest``, confidence).
+            options: all recognition options in one value; the flat keywords
+                above override its settings.
+            silence, output, language_id, pronunciation: the option groups
+                (:mod:`azspeech.options`).
+            reliability: reconnects, replay buffer, chunk size, watchdogs.
+            sample_rate: the rate of the raw 16-bit mono PCM given to ``send``
+                (``send_file`` converts anything).
+            **kwargs: the older per-option keywords (``word_timings=``,
+                ``initial_silence_timeout=``, ``max_reconnects=``...; see
+                :class:`~azspeech.stt._keywords.SessionKeywords`) and one
+                callback per event type (``on_recognized=cb``...).
+
+        Bad options raise :class:`~azspeech.errors.InvalidRequestError` here.
         """
-        opts = _options(
-            mode=mode, language=language, candidate_languages=candidate_languages,
-            language_id_mode=language_id_mode, detailed=detailed, word_timings=word_timings,
-            word_confidence=word_confidence, profanity=profanity, phrases=phrases,
-            phrase_weight=phrase_weight, initial_silence_timeout=initial_silence_timeout,
-            end_silence_timeout=end_silence_timeout,
-            segmentation_silence_timeout=segmentation_silence_timeout,
-            segmentation_max_time=segmentation_max_time, endpoint_id=endpoint_id,
-            interim_results=interim_results, stable_partial_threshold=stable_partial_threshold,
-            diarization=diarization, diarize_interim=diarize_interim, true_text=true_text,
-            store_audio=store_audio, extra_query=extra_query, extra_context=extra_context,
-        )  # fmt: skip
-        return AsyncRecognitionSession(
-            self._client,
-            opts,
-            audio_format=AudioFormat(sample_rate=sample_rate),
-            chunk_ms=chunk_ms,
-            max_reconnects=max_reconnects,
-            replay_buffer_seconds=replay_buffer_seconds,
-            max_connection_age=max_connection_age,
-            end_timeout=end_timeout,
-            callbacks=_callbacks(
-                on_session_started=on_session_started,
-                on_session_stopped=on_session_stopped,
-                on_speech_start_detected=on_speech_start_detected,
-                on_speech_end_detected=on_speech_end_detected,
-                on_recognizing=on_recognizing,
-                on_recognized=on_recognized,
-                on_no_match=on_no_match,
-                on_canceled=on_canceled,
-            ),
-        )
+        return _SessionPlan.resolve(
+            dict(language=language, mode=mode, interim_results=interim_results,
+                 candidate_languages=candidate_languages, phrases=phrases, detailed=detailed,
+                 reliability=reliability, sample_rate=sample_rate),
+            dict(options=options, silence=silence, output=output, language_id=language_id,
+                 pronunciation=pronunciation),
+            kwargs,
+        ).session(self._client)  # fmt: skip
 
-    start_continuous_recognition = stream
+    def stream(self, **kwargs: Any) -> AsyncRecognitionSession:
+        """Deprecated: :meth:`connect` (the same arguments)."""
+        _deprecated_stream()
+        return self.connect(**kwargs)
 
     async def recognize_once(
         self,
-        audio: Any,
+        audio: AudioInput,
         *,
-        language: str = "en-US",
+        language: str | None = None,
+        mode: Mode | None = None,
         candidate_languages: Sequence[str] | None = None,
-        mode: str | None = None,
-        detailed: bool = False,
-        word_timings: bool = False,
-        word_confidence: bool = False,
-        profanity: str | None = None,
         phrases: Sequence[str] | None = None,
-        phrase_weight: float | None = None,
-        initial_silence_timeout: float | None = None,
-        end_silence_timeout: float | None = None,
-        segmentation_silence_timeout: float | None = None,
-        endpoint_id: str | None = None,
-        diarization: bool = False,
+        detailed: bool | None = None,
+        options: RecognitionOptions | None = None,
+        silence: SilenceTimeouts | None = None,
+        output: OutputOptions | None = None,
+        language_id: LanguageIdentification | None = None,
+        pronunciation: PronunciationAssessment | None = None,
         sample_rate: int | None = None,
-        input_format: Any = None,
-        extra_query: Mapping[str, str] | None = None,
-        extra_context: Mapping[str, Any] | None = None,
+        input_format: PcmFormat | None = None,
+        **kwargs: Unpack[_keywords.OptionKeywords],
     ) -> RecognitionResult:
         """Recognize the first utterance of *audio* (any audio input) over the WebSocket.
 
+        Args:
+            audio: a path, bytes, a numpy array, an iterator of chunks, a push stream...
+            language: the recognition language (default ``"en-US"``).
+            mode: ``"interactive"`` (default; ``"conversation"`` with diarization).
+            candidate_languages: identify the language among these locales.
+            phrases: a phrase list (a list of strings) that biases recognition.
+            detailed: detailed results (``NBest``, confidence).
+            options: all recognition options in one value (its mode applies);
+                the flat keywords above override its settings.
+            silence, output, language_id, pronunciation: the option groups
+                (:mod:`azspeech.options`).
+            sample_rate: the rate of raw PCM *audio* (files say their own).
+            input_format: the format of raw PCM *audio*, if not 16-bit mono.
+            **kwargs: the older per-option keywords (``word_timings=``,
+                ``initial_silence_timeout=``...; see
+                :class:`~azspeech.stt._keywords.OptionKeywords`).
+
         Returns the first final result: ``status`` Success with ``text``, or a
         no-match status (NoMatch, InitialSilenceTimeout...). A service error
-        raises :class:`~azspeech.errors.CanceledError`.
+        raises :class:`~azspeech.errors.CanceledError`; bad options raise
+        :class:`~azspeech.errors.InvalidRequestError` before anything is sent.
         """
-        # Interactive unless diarization asks for conversation mode (the service's rule).
-        mode = mode or ("conversation" if diarization else "interactive")
-        opts = _options(
-            mode=mode, language=language, candidate_languages=candidate_languages,
-            detailed=detailed, word_timings=word_timings, word_confidence=word_confidence,
-            profanity=profanity, phrases=phrases, phrase_weight=phrase_weight,
-            initial_silence_timeout=initial_silence_timeout,
-            end_silence_timeout=end_silence_timeout,
-            segmentation_silence_timeout=segmentation_silence_timeout,
-            endpoint_id=endpoint_id, interim_results=False, diarization=diarization,
-            extra_query=extra_query, extra_context=extra_context,
+        opts = _once_options(
+            dict(language=language, mode=mode, candidate_languages=candidate_languages,
+                 phrases=phrases, detailed=detailed),
+            dict(options=options, silence=silence, output=output, language_id=language_id,
+                 pronunciation=pronunciation),
+            kwargs,
         )  # fmt: skip
         session = AsyncRecognitionSession(self._client, opts, single_turn=True)
         await session.start()
@@ -289,277 +379,286 @@ class AsyncSpeechToText:
 
     async def recognize_short(
         self,
-        audio: Any,
+        audio: AudioInput,
         *,
         language: str = "en-US",
-        format: str = "simple",
-        profanity: str | None = None,
+        format: ResultFormat = "simple",
+        profanity: Profanity | None = None,
         endpoint_id: str | None = None,
+        pronunciation: PronunciationAssessment | None = None,
         sample_rate: int | None = None,
-        input_format: Any = None,
+        input_format: PcmFormat | None = None,
     ) -> RecognitionResult:
-        """Recognize up to 60 s of audio with the short-audio REST API (no WebSocket)."""
-        opts = _short_options(language, format, profanity, endpoint_id)
-        from ..audio import open_pcm_stream
+        """Recognize up to 60 s of audio with the short-audio REST API (no WebSocket).
 
+        Args:
+            audio: any audio input (decoded and resampled to 16 kHz mono).
+            language: the recognition language.
+            format: ``"simple"`` or ``"detailed"`` results.
+            profanity: ``"masked"`` (service default), ``"removed"`` or ``"raw"``.
+            endpoint_id: a Custom Speech endpoint id.
+            pronunciation: pronunciation assessment (needs ``reference_text``
+                here; the scores come flattened into the detailed result).
+            sample_rate, input_format: the format of raw PCM *audio*.
+        """
+        opts = _short_options(language, format, profanity, endpoint_id, pronunciation)
         collector = ShortAudioCollector(_FORMAT, SHORT_AUDIO_LIMIT_SECONDS)
-        stream = open_pcm_stream(
-            audio, target=_FORMAT, sample_rate=sample_rate, chunk_ms=1000,
-            input_format=input_format,
-        )  # fmt: skip
-        async for chunk in stream:
+        async for chunk in _pcm(audio, sample_rate, input_format):
             collector.add(chunk)
-        pcm = collector.finish()
-        req = short_audio_request(self._client._config.endpoints, opts, _FORMAT, pcm, is_async=True)
-        response = await self._client._http.send(req)
-        return parse_short_audio(
-            loads_json(response.content, limits=self._client._config.limits, what="short audio")
+        req = short_audio_request(
+            self._client._config.endpoints, opts, _FORMAT, collector.finish(), is_async=True
         )
+        return _short_result(self._client, await self._client._http.send(req))
 
     # -- fast transcription -----------------------------------------------------------------------
 
     async def transcribe(
         self,
-        audio: Any = None,
+        audio: AudioInput | None = None,
         *,
         locales: Sequence[str] | None = None,
+        candidate_languages: Sequence[str] | None = None,
         diarization: bool | int | None = None,
         channels: Sequence[int] | None = None,
-        profanity: str | None = None,
+        profanity: FastProfanity | None = None,
         phrases: Sequence[str] | None = None,
         phrase_weight: float | None = None,
+        options: FastTranscriptionOptions | None = None,
         audio_url: str | None = None,
         api_version: str = DEFAULT_API_VERSION,
         max_upload_bytes: int | None = MAX_UPLOAD_BYTES,
         extra_definition: Mapping[str, Any] | None = None,
     ) -> TranscriptionResult:
-        """Fast transcription of a file (streamed from disk) or of ``audio_url``."""
-        definition, part = _fast_parts(
-            audio, locales, diarization, channels, profanity, phrases, phrase_weight,
-            audio_url, max_upload_bytes, extra_definition,
-        )  # fmt: skip
-        req = transcribe_request(self._client._config.endpoints, definition, part, api_version)
-        try:
-            response = await self._client._http.send(req)
-        finally:
-            if part is not None:
-                part.close()
-        return parse_transcription(
-            loads_json(
-                response.content, limits=self._client._config.limits, what="fast transcription"
-            )
+        """Fast transcription of a file (streamed from disk) or of ``audio_url``.
+
+        Args:
+            audio: a path, bytes, a binary file or any other audio input.
+            locales: the candidate locales (``candidate_languages`` is the same,
+                named as in real-time recognition).
+            diarization: True, or the maximum number of speakers (2 to 35).
+            channels: ``[0]``, ``[1]`` or ``[0, 1]``.
+            profanity: ``"none"``/``"raw"``, ``"masked"``, ``"removed"`` or ``"tags"``.
+            phrases, phrase_weight: a phrase list (a list of strings) and its weight.
+            options: all of the above in one value; the flat keywords override it.
+            audio_url: transcribe a remote file instead of *audio*.
+            api_version: the REST API version.
+            max_upload_bytes: refuse bigger uploads before sending (None: no limit).
+            extra_definition: more ``definition`` members.
+        """
+        fast = _fast_options(options, dict(
+            locales=locales, candidate_languages=candidate_languages, diarization=diarization,
+            channels=channels, profanity=profanity, phrases=phrases, phrase_weight=phrase_weight,
+            extra_definition=extra_definition,
+        ))  # fmt: skip
+        req, part = _fast_request(
+            self._client, audio, audio_url, fast, api_version, max_upload_bytes
         )
-
-
-def _short_options(
-    language: str, format: str, profanity: str | None, endpoint_id: str | None
-) -> RecognitionOptions:
-    from ..errors import InvalidRequestError
-
-    fmt = str(format).lower()
-    if fmt not in ("simple", "detailed"):
-        raise InvalidRequestError(f"format must be 'simple' or 'detailed', got {format!r}")
-    return _options(
-        mode="conversation",
-        language=language,
-        candidate_languages=None,
-        detailed=fmt == "detailed",
-        profanity=profanity,
-        endpoint_id=endpoint_id,
-    )
-
-
-def _fast_parts(
-    audio: Any,
-    locales: Sequence[str] | None,
-    diarization: bool | int | None,
-    channels: Sequence[int] | None,
-    profanity: str | None,
-    phrases: Sequence[str] | None,
-    phrase_weight: float | None,
-    audio_url: str | None,
-    max_upload_bytes: int | None,
-    extra: Mapping[str, Any] | None,
-) -> tuple[dict[str, Any], Any]:
-    from ..errors import InvalidRequestError
-
-    if audio is None and audio_url is None:
-        raise InvalidRequestError("transcribe() needs audio (a path, bytes...) or audio_url=...")
-    if audio is not None and audio_url is not None:
-        raise InvalidRequestError("pass either audio or audio_url, not both")
-    definition = build_definition(
-        locales=locales, diarization=diarization, channels=channels, profanity=profanity,
-        phrases=phrases, phrase_weight=phrase_weight, audio_url=audio_url, extra=extra,
-    )  # fmt: skip
-    part = audio_part(audio, max_bytes=max_upload_bytes) if audio is not None else None
-    return definition, part
+        with _closing(part):
+            response = await self._client._http.send(req)
+        return _fast_result(self._client, response)
 
 
 class SpeechToText:
-    """Speech to text on the blocking client (``client.stt``); same API as the async one."""
+    """Speech to text on the blocking client (``client.stt``); the async one's API, blocking."""
 
     def __init__(self, client: SpeechClient) -> None:
         self._client = client
 
-    def stream(
+    # -- real time ----------------------------------------------------------------------------
+
+    def connect(
         self,
         *,
-        language: str = "en-US",
-        mode: str = "conversation",
-        interim_results: bool = True,
+        language: str | None = None,
+        mode: Mode | None = None,
+        interim_results: bool | None = None,
         candidate_languages: Sequence[str] | None = None,
-        language_id_mode: str = "at_start",
-        detailed: bool = False,
-        word_timings: bool = False,
-        word_confidence: bool = False,
-        profanity: str | None = None,
         phrases: Sequence[str] | None = None,
-        phrase_weight: float | None = None,
-        initial_silence_timeout: float | None = None,
-        end_silence_timeout: float | None = None,
-        segmentation_silence_timeout: float | None = None,
-        segmentation_max_time: float | None = None,
-        endpoint_id: str | None = None,
-        stable_partial_threshold: int | None = None,
-        diarization: bool = False,
-        diarize_interim: bool = False,
-        true_text: bool = False,
-        store_audio: bool = False,
+        detailed: bool | None = None,
+        options: RecognitionOptions | None = None,
+        silence: SilenceTimeouts | None = None,
+        output: OutputOptions | None = None,
+        language_id: LanguageIdentification | None = None,
+        pronunciation: PronunciationAssessment | None = None,
+        reliability: Reliability | None = None,
         sample_rate: int = 16000,
-        chunk_ms: int = 100,
-        max_reconnects: int = 4,
-        replay_buffer_seconds: float = 120.0,
-        max_connection_age: float | None = 540.0,
-        end_timeout: float | None = 60.0,
-        extra_query: Mapping[str, str] | None = None,
-        extra_context: Mapping[str, Any] | None = None,
-        on_session_started: Callback | None = None,
-        on_session_stopped: Callback | None = None,
-        on_speech_start_detected: Callback | None = None,
-        on_speech_end_detected: Callback | None = None,
-        on_recognizing: Callback | None = None,
-        on_recognized: Callback | None = None,
-        on_no_match: Callback | None = None,
-        on_canceled: Callback | None = None,
+        **kwargs: Unpack[_keywords.SessionKeywords],
     ) -> RecognitionSession:
-        """A continuous recognition session (``with ... as session``).
+        """A continuous recognition session (``with client.stt.connect() as session``).
 
-        The same options as :meth:`AsyncSpeechToText.stream`; the session is
-        the async one run on the client's background loop, and callbacks run
-        on that loop's thread. Send first (``send``/``send_file``), then
-        iterate; or iterate in one thread while another sends.
+        Args:
+            language: the recognition language (default ``"en-US"``).
+            mode: ``"conversation"`` (default), ``"interactive"`` or ``"dictation"``.
+            interim_results: send partial results (default True).
+            candidate_languages: identify the language among these locales
+                (``language_id=`` for the mode and priority).
+            phrases: a phrase list (a list of strings) that biases recognition.
+            detailed: detailed results (``NBest``, confidence).
+            options: all recognition options in one value; the flat keywords
+                above override its settings.
+            silence, output, language_id, pronunciation: the option groups
+                (:mod:`azspeech.options`).
+            reliability: reconnects, replay buffer, chunk size, watchdogs.
+            sample_rate: the rate of the raw 16-bit mono PCM given to ``send``
+                (``send_file`` converts anything).
+            **kwargs: the older per-option keywords (``word_timings=``,
+                ``initial_silence_timeout=``, ``max_reconnects=``...; see
+                :class:`~azspeech.stt._keywords.SessionKeywords`) and one
+                callback per event type (``on_recognized=cb``...).
+
+        The session is the async one run on the client's background loop;
+        callbacks run on that loop's thread. Send first (``send``/``send_file``),
+        then iterate; or iterate in one thread while another sends. Bad options
+        raise :class:`~azspeech.errors.InvalidRequestError` here.
         """
-        kwargs = dict(locals())
-        kwargs.pop("self")
-        # Validate now, in the caller's thread, so that bad options raise here.
-        _options(
-            mode=mode, language=language, candidate_languages=candidate_languages,
-            language_id_mode=language_id_mode, detailed=detailed, word_timings=word_timings,
-            word_confidence=word_confidence, profanity=profanity, phrases=phrases,
-            phrase_weight=phrase_weight, initial_silence_timeout=initial_silence_timeout,
-            end_silence_timeout=end_silence_timeout,
-            segmentation_silence_timeout=segmentation_silence_timeout,
-            segmentation_max_time=segmentation_max_time, endpoint_id=endpoint_id,
-            interim_results=interim_results, stable_partial_threshold=stable_partial_threshold,
-            diarization=diarization, diarize_interim=diarize_interim, true_text=true_text,
-            store_audio=store_audio, extra_query=extra_query, extra_context=extra_context,
+        plan = _SessionPlan.resolve(
+            dict(language=language, mode=mode, interim_results=interim_results,
+                 candidate_languages=candidate_languages, phrases=phrases, detailed=detailed,
+                 reliability=reliability, sample_rate=sample_rate),
+            dict(options=options, silence=silence, output=output, language_id=language_id,
+                 pronunciation=pronunciation),
+            kwargs,
         )  # fmt: skip
+        return RecognitionSession(self._client, plan.session)
 
-        def factory(aclient: AsyncSpeechClient) -> AsyncRecognitionSession:
-            return aclient.stt.stream(**kwargs)
-
-        return RecognitionSession(self._client, factory)
-
-    start_continuous_recognition = stream
+    def stream(self, **kwargs: Any) -> RecognitionSession:
+        """Deprecated: :meth:`connect` (the same arguments)."""
+        _deprecated_stream()
+        return self.connect(**kwargs)
 
     def recognize_once(
         self,
-        audio: Any,
+        audio: AudioInput,
         *,
-        language: str = "en-US",
+        language: str | None = None,
+        mode: Mode | None = None,
         candidate_languages: Sequence[str] | None = None,
-        mode: str | None = None,
-        detailed: bool = False,
-        word_timings: bool = False,
-        word_confidence: bool = False,
-        profanity: str | None = None,
         phrases: Sequence[str] | None = None,
-        phrase_weight: float | None = None,
-        initial_silence_timeout: float | None = None,
-        end_silence_timeout: float | None = None,
-        segmentation_silence_timeout: float | None = None,
-        endpoint_id: str | None = None,
-        diarization: bool = False,
+        detailed: bool | None = None,
+        options: RecognitionOptions | None = None,
+        silence: SilenceTimeouts | None = None,
+        output: OutputOptions | None = None,
+        language_id: LanguageIdentification | None = None,
+        pronunciation: PronunciationAssessment | None = None,
         sample_rate: int | None = None,
-        input_format: Any = None,
-        extra_query: Mapping[str, str] | None = None,
-        extra_context: Mapping[str, Any] | None = None,
+        input_format: PcmFormat | None = None,
+        **kwargs: Unpack[_keywords.OptionKeywords],
     ) -> RecognitionResult:
-        """Recognize the first utterance of *audio* (see the async twin for the options)."""
-        kwargs = dict(locals())
-        kwargs.pop("self")
-        kwargs.pop("audio")
-        return self._client._run(lambda aclient: aclient.stt.recognize_once(audio, **kwargs))
+        """Recognize the first utterance of *audio* (any audio input) over the WebSocket.
+
+        Args:
+            audio: a path, bytes, a numpy array, an iterator of chunks, a push stream...
+            language: the recognition language (default ``"en-US"``).
+            mode: ``"interactive"`` (default; ``"conversation"`` with diarization).
+            candidate_languages: identify the language among these locales.
+            phrases: a phrase list (a list of strings) that biases recognition.
+            detailed: detailed results (``NBest``, confidence).
+            options: all recognition options in one value (its mode applies);
+                the flat keywords above override its settings.
+            silence, output, language_id, pronunciation: the option groups
+                (:mod:`azspeech.options`).
+            sample_rate: the rate of raw PCM *audio* (files say their own).
+            input_format: the format of raw PCM *audio*, if not 16-bit mono.
+            **kwargs: the older per-option keywords (``word_timings=``,
+                ``initial_silence_timeout=``...; see
+                :class:`~azspeech.stt._keywords.OptionKeywords`).
+
+        Returns the first final result: ``status`` Success with ``text``, or a
+        no-match status (NoMatch, InitialSilenceTimeout...). A service error
+        raises :class:`~azspeech.errors.CanceledError`; bad options raise
+        :class:`~azspeech.errors.InvalidRequestError` before anything is sent.
+        """
+        opts = _once_options(
+            dict(language=language, mode=mode, candidate_languages=candidate_languages,
+                 phrases=phrases, detailed=detailed),
+            dict(options=options, silence=silence, output=output, language_id=language_id,
+                 pronunciation=pronunciation),
+            kwargs,
+        )  # fmt: skip
+        return self._client._run(
+            lambda aclient: aclient.stt.recognize_once(
+                audio, options=opts, sample_rate=sample_rate, input_format=input_format
+            )
+        )
+
+    # -- short audio REST -----------------------------------------------------------------------
 
     def recognize_short(
         self,
-        audio: Any,
+        audio: AudioInput,
         *,
         language: str = "en-US",
-        format: str = "simple",
-        profanity: str | None = None,
+        format: ResultFormat = "simple",
+        profanity: Profanity | None = None,
         endpoint_id: str | None = None,
+        pronunciation: PronunciationAssessment | None = None,
         sample_rate: int | None = None,
-        input_format: Any = None,
+        input_format: PcmFormat | None = None,
     ) -> RecognitionResult:
-        """Recognize up to 60 s of audio with the short-audio REST API."""
-        opts = _short_options(language, format, profanity, endpoint_id)
-        from ..audio import open_pcm_stream
+        """Recognize up to 60 s of audio with the short-audio REST API (no WebSocket).
 
+        Args:
+            audio: any audio input (decoded and resampled to 16 kHz mono).
+            language: the recognition language.
+            format: ``"simple"`` or ``"detailed"`` results.
+            profanity: ``"masked"`` (service default), ``"removed"`` or ``"raw"``.
+            endpoint_id: a Custom Speech endpoint id.
+            pronunciation: pronunciation assessment (needs ``reference_text``
+                here; the scores come flattened into the detailed result).
+            sample_rate, input_format: the format of raw PCM *audio*.
+        """
+        opts = _short_options(language, format, profanity, endpoint_id, pronunciation)
         collector = ShortAudioCollector(_FORMAT, SHORT_AUDIO_LIMIT_SECONDS)
-        stream = open_pcm_stream(
-            audio, target=_FORMAT, sample_rate=sample_rate, chunk_ms=1000,
-            input_format=input_format,
-        )  # fmt: skip
-        for chunk in stream:
+        for chunk in _pcm(audio, sample_rate, input_format):
             collector.add(chunk)
-        pcm = collector.finish()
         req = short_audio_request(
-            self._client._config.endpoints, opts, _FORMAT, pcm, is_async=False
+            self._client._config.endpoints, opts, _FORMAT, collector.finish(), is_async=False
         )
-        response = self._client._http.send(req)
-        return parse_short_audio(
-            loads_json(response.content, limits=self._client._config.limits, what="short audio")
-        )
+        return _short_result(self._client, self._client._http.send(req))
+
+    # -- fast transcription -----------------------------------------------------------------------
 
     def transcribe(
         self,
-        audio: Any = None,
+        audio: AudioInput | None = None,
         *,
         locales: Sequence[str] | None = None,
+        candidate_languages: Sequence[str] | None = None,
         diarization: bool | int | None = None,
         channels: Sequence[int] | None = None,
-        profanity: str | None = None,
+        profanity: FastProfanity | None = None,
         phrases: Sequence[str] | None = None,
         phrase_weight: float | None = None,
+        options: FastTranscriptionOptions | None = None,
         audio_url: str | None = None,
         api_version: str = DEFAULT_API_VERSION,
         max_upload_bytes: int | None = MAX_UPLOAD_BYTES,
         extra_definition: Mapping[str, Any] | None = None,
     ) -> TranscriptionResult:
-        """Fast transcription of a file (streamed from disk) or of ``audio_url``."""
-        definition, part = _fast_parts(
-            audio, locales, diarization, channels, profanity, phrases, phrase_weight,
-            audio_url, max_upload_bytes, extra_definition,
-        )  # fmt: skip
-        req = transcribe_request(self._client._config.endpoints, definition, part, api_version)
-        try:
-            response = self._client._http.send(req)
-        finally:
-            if part is not None:
-                part.close()
-        return parse_transcription(
-            loads_json(
-                response.content, limits=self._client._config.limits, what="fast transcription"
-            )
+        """Fast transcription of a file (streamed from disk) or of ``audio_url``.
+
+        Args:
+            audio: a path, bytes, a binary file or any other audio input.
+            locales: the candidate locales (``candidate_languages`` is the same,
+                named as in real-time recognition).
+            diarization: True, or the maximum number of speakers (2 to 35).
+            channels: ``[0]``, ``[1]`` or ``[0, 1]``.
+            profanity: ``"none"``/``"raw"``, ``"masked"``, ``"removed"`` or ``"tags"``.
+            phrases, phrase_weight: a phrase list (a list of strings) and its weight.
+            options: all of the above in one value; the flat keywords override it.
+            audio_url: transcribe a remote file instead of *audio*.
+            api_version: the REST API version.
+            max_upload_bytes: refuse bigger uploads before sending (None: no limit).
+            extra_definition: more ``definition`` members.
+        """
+        fast = _fast_options(options, dict(
+            locales=locales, candidate_languages=candidate_languages, diarization=diarization,
+            channels=channels, profanity=profanity, phrases=phrases, phrase_weight=phrase_weight,
+            extra_definition=extra_definition,
+        ))  # fmt: skip
+        req, part = _fast_request(
+            self._client, audio, audio_url, fast, api_version, max_upload_bytes
         )
+        with _closing(part):
+            response = self._client._http.send(req)
+        return _fast_result(self._client, response)

@@ -36,7 +36,7 @@ class ShortAudioCollector:
         if len(self.buf) > self.max_bytes:
             raise AudioError(
                 f"audio longer than the short-audio limit of {self.limit_seconds:g} s; use "
-                "client.stt.stream(...) or client.stt.transcribe(...) for longer audio",
+                "client.stt.connect(...) or client.stt.transcribe(...) for longer audio",
                 code="AudioTooLong",
             )
 
@@ -73,6 +73,7 @@ def short_audio_request(
         headers={
             "Content-Type": f"audio/wav; codecs=audio/pcm; samplerate={fmt.sample_rate}",
             "Accept": "application/json",
+            **opts.headers(),  # Pronunciation-Assessment
         },
         content=body,
         retry_safe=True,  # recognition has no side effect

@@ -1,30 +1,13 @@
-"""Validated option values shared by the streaming features.
-
-Each option object is a frozen, keyword-only dataclass checked once, when it
-is built: a bad value raises :class:`~azspeech.errors.InvalidRequestError`
-naming the field, before anything is sent.
-"""
+"""How a streaming session survives drops, stalls and the service's limits."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
-from .errors import InvalidRequestError
+from ..errors import InvalidRequestError
+from ._base import seconds as _seconds
 
 __all__ = ["Reliability"]
-
-
-def _seconds(name: str, value: float | None, *, allow_none: bool, allow_zero: bool) -> None:
-    if value is None:
-        if not allow_none:
-            raise InvalidRequestError(f"{name} must be a number of seconds, got None")
-        return
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise InvalidRequestError(f"{name} must be a number of seconds, got {value!r}")
-    if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
-        bound = "zero or more" if allow_zero else "more than zero"
-        raise InvalidRequestError(f"{name} must be a finite number of seconds, {bound}: {value!r}")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -70,4 +53,4 @@ class Reliability:
         )
         _seconds("window_wait", self.window_wait, allow_none=False, allow_zero=True)
         _seconds("end_timeout", self.end_timeout, allow_none=True, allow_zero=False)
-        _seconds("max_connection_age", self.max_connection_age, allow_none=True, allow_zero=False)
+        _seconds("max_connection_age", self.max_connection_age, allow_none=True, allow_zero=True)
