@@ -11,6 +11,7 @@ in it. Everything is validated once, when the resulting objects are built.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypedDict, TypeVar
 
@@ -112,6 +113,11 @@ _OPTION_NAMES = frozenset((*_TOP, *_OUTPUT, *_SILENCE, "language_id_mode"))
 _SESSION_NAMES = _OPTION_NAMES | set(_RELIABILITY) | set(SessionKeywords.__annotations__)
 
 
+@functools.cache
+def _defaults(mode: Mode) -> RecognitionOptions:
+    return RecognitionOptions(mode=mode)  # immutable: one per mode serves every call
+
+
 def check_names(method: str, given: Mapping[str, Any], *, session: bool) -> None:
     """A misspelt keyword fails as it would without ``**kwargs``."""
     known = _SESSION_NAMES if session else _OPTION_NAMES
@@ -131,17 +137,17 @@ def _replace(obj: _T, changes: dict[str, Any]) -> _T:
 
 def recognition(
     *,
-    options: RecognitionOptions | None,
     default_mode: Mode,
     shortcuts: Mapping[str, Any],
-    silence: SilenceTimeouts | None,
-    output: OutputOptions | None,
-    language_id: LanguageIdentification | None,
-    pronunciation: PronunciationAssessment | None,
     given: Mapping[str, Any],
+    options: RecognitionOptions | None = None,
+    silence: SilenceTimeouts | None = None,
+    output: OutputOptions | None = None,
+    language_id: LanguageIdentification | None = None,
+    pronunciation: PronunciationAssessment | None = None,
 ) -> RecognitionOptions:
     """The recognition options: *options* (or the defaults), then groups, then flat keywords."""
-    base = options if options is not None else RecognitionOptions(mode=default_mode)
+    base = options if options is not None else _defaults(default_mode)
     top = _changes(shortcuts, ("language", "mode", "interim_results", "phrases"))
     top.update(_changes(given, _TOP))
     if options is None and "mode" not in top and top.get("diarization"):

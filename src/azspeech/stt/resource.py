@@ -2,8 +2,8 @@
 
 :class:`AsyncSpeechToText` and :class:`SpeechToText` (the blocking client's
 resource) share every step but the I/O: the flat keywords become validated
-option values once (:mod:`._keywords`), and the module helpers below build
-the sessions and requests both twins use. The blocking twin runs WebSocket
+option values once (:mod:`._keywords`), and :mod:`._build` makes the
+sessions and requests both twins use. The blocking twin runs WebSocket
 sessions on the async implementation through the client's portal, and REST
 over the blocking HTTP transport.
 """
@@ -12,14 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
-from .._protocol.framing import loads_json
-from .._protocol.stt import AudioFormat
-from .._transport.http import HttpRequest
 from ..errors import CanceledError
 from ..models.stt import (
     NoMatch,
@@ -40,22 +35,16 @@ from ..options import (
     Reliability,
     SilenceTimeouts,
 )
-from ..options._base import choice
-from . import _keywords
+from . import _build, _keywords
 from .blocking_session import RecognitionSession
 from .fast import (
     DEFAULT_API_VERSION,
     MAX_UPLOAD_BYTES,
-    FastTranscriptionRequest,
-    audio_part,
-    parse_transcription,
-    transcribe_request,
 )
 from .session import AsyncRecognitionSession
 from .short_audio import (
     SHORT_AUDIO_LIMIT_SECONDS,
     ShortAudioCollector,
-    parse_short_audio,
     short_audio_request,
 )
 
@@ -67,164 +56,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["AsyncSpeechToText", "SpeechToText"]
 
-_FORMAT = AudioFormat()
+_FORMAT = _build.FORMAT
 
 ResultFormat = Literal["simple", "detailed"]
-
-
-# -- what both twins build ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _SessionPlan:
-    """A recognition session, resolved and validated, ready to open on an async client."""
-
-    options: RecognitionOptions
-    reliability: Reliability
-    audio_format: AudioFormat
-    callbacks: dict[str, Callable[[Any], object]]
-
-    @classmethod
-    def resolve(
-        cls,
-        shortcuts: Mapping[str, Any],
-        groups: Mapping[str, Any],
-        given: Mapping[str, Any],
-    ) -> _SessionPlan:
-        _keywords.check_names("connect", given, session=True)
-        options = _keywords.recognition(
-            default_mode="conversation", shortcuts=shortcuts, given=given, **groups
-        )
-        rate = shortcuts["sample_rate"]
-        return cls(
-            options,
-            _keywords.reliability(shortcuts["reliability"], given),
-            AudioFormat(sample_rate=rate) if rate != _FORMAT.sample_rate else _FORMAT,
-            _keywords.callbacks(given),
-        )
-
-    def session(self, client: AsyncSpeechClient) -> AsyncRecognitionSession:
-        rel = self.reliability
-        # The session helper's `reliability=` takes these six in one value.
-        return AsyncRecognitionSession(
-            client,
-            self.options,
-            audio_format=self.audio_format,
-            chunk_ms=rel.chunk_ms,
-            max_reconnects=rel.max_reconnects,
-            replay_buffer_seconds=rel.replay_buffer_seconds,
-            window_wait=rel.window_wait,
-            end_timeout=rel.end_timeout,
-            max_connection_age=rel.max_connection_age,
-            callbacks=dict(self.callbacks),
-        )
-
-
-def _once_options(
-    shortcuts: Mapping[str, Any], groups: Mapping[str, Any], given: Mapping[str, Any]
-) -> RecognitionOptions:
-    _keywords.check_names("recognize_once", given, session=False)
-    # Interactive unless diarization asks for conversation mode; no partials by default.
-    shortcuts = dict(shortcuts)
-    if shortcuts.get("interim_results") is None and groups.get("options") is None:
-        shortcuts["interim_results"] = False
-    return _keywords.recognition(
-        default_mode="interactive", shortcuts=shortcuts, given=given, **groups
-    )
-
-
-def _short_options(
-    language: str,
-    format: ResultFormat,
-    profanity: Profanity | None,
-    endpoint_id: str | None,
-    pronunciation: PronunciationAssessment | None,
-) -> RecognitionOptions:
-    detailed = choice("format", format, ("simple", "detailed")) == "detailed"
-    opts = RecognitionOptions(
-        language=language,
-        output=OutputOptions(detailed=detailed, profanity=profanity),
-        endpoint_id=endpoint_id,
-        pronunciation=pronunciation,
-    )
-    opts.headers()  # refuses what the REST API cannot take, before the audio is read
-    return opts
-
-
-def _fast_request(
-    client: AsyncSpeechClient | SpeechClient,
-    audio: AudioInput | None,
-    audio_url: str | None,
-    options: FastTranscriptionOptions,
-    api_version: str,
-    max_upload_bytes: int | None,
-) -> tuple[HttpRequest, FastTranscriptionRequest | None]:
-    from ..errors import InvalidRequestError
-
-    if audio is None and audio_url is None:
-        raise InvalidRequestError("transcribe() needs audio (a path, bytes...) or audio_url=...")
-    if audio is not None and audio_url is not None:
-        raise InvalidRequestError("pass either audio or audio_url, not both")
-    definition = options.definition(audio_url)
-    part = audio_part(audio, max_bytes=max_upload_bytes) if audio is not None else None
-    return transcribe_request(client._config.endpoints, definition, part, api_version), part
-
-
-def _fast_options(
-    options: FastTranscriptionOptions | None, flat: Mapping[str, Any]
-) -> FastTranscriptionOptions:
-    from ..errors import InvalidRequestError
-
-    changes = {k: v for k, v in flat.items() if v is not None}
-    if "candidate_languages" in changes:
-        if "locales" in changes:
-            raise InvalidRequestError("pass either locales or candidate_languages, not both")
-        changes["locales"] = changes.pop("candidate_languages")
-    base = options or FastTranscriptionOptions()
-    if not changes:
-        return base
-    import dataclasses
-
-    return dataclasses.replace(base, **changes)
-
-
-def _deprecated_stream() -> None:
-    warnings.warn(
-        "client.stt.stream() is now client.stt.connect() (same arguments); "
-        "stream() will be removed in a later release",
-        DeprecationWarning,
-        stacklevel=3,
-    )
-
-
-def _pcm(audio: AudioInput, sample_rate: int | None, input_format: PcmFormat | None) -> Any:
-    """The short-audio input as 16 kHz mono PCM (a stream that iterates sync and async)."""
-    from ..audio import open_pcm_stream
-
-    return open_pcm_stream(
-        audio, target=_FORMAT, sample_rate=sample_rate, chunk_ms=1000, input_format=input_format
-    )
-
-
-def _short_result(client: AsyncSpeechClient | SpeechClient, response: Any) -> RecognitionResult:
-    limits = client._config.limits
-    return parse_short_audio(loads_json(response.content, limits=limits, what="short audio"))
-
-
-def _fast_result(client: AsyncSpeechClient | SpeechClient, response: Any) -> TranscriptionResult:
-    limits = client._config.limits
-    return parse_transcription(
-        loads_json(response.content, limits=limits, what="fast transcription")
-    )
-
-
-@contextlib.contextmanager
-def _closing(part: FastTranscriptionRequest | None) -> Iterator[None]:
-    try:
-        yield
-    finally:
-        if part is not None:
-            part.close()
 
 
 class AsyncSpeechToText:
@@ -277,7 +111,7 @@ class AsyncSpeechToText:
 
         Bad options raise :class:`~azspeech.errors.InvalidRequestError` here.
         """
-        return _SessionPlan.resolve(
+        return _build.SessionPlan.resolve(
             dict(language=language, mode=mode, interim_results=interim_results,
                  candidate_languages=candidate_languages, phrases=phrases, detailed=detailed,
                  reliability=reliability, sample_rate=sample_rate),
@@ -288,7 +122,7 @@ class AsyncSpeechToText:
 
     def stream(self, **kwargs: Any) -> AsyncRecognitionSession:
         """Deprecated: :meth:`connect` (the same arguments)."""
-        _deprecated_stream()
+        _build.deprecated_stream()
         return self.connect(**kwargs)
 
     async def recognize_once(
@@ -333,7 +167,7 @@ class AsyncSpeechToText:
         raises :class:`~azspeech.errors.CanceledError`; bad options raise
         :class:`~azspeech.errors.InvalidRequestError` before anything is sent.
         """
-        opts = _once_options(
+        opts = _build.once_options(
             dict(language=language, mode=mode, candidate_languages=candidate_languages,
                  phrases=phrases, detailed=detailed),
             dict(options=options, silence=silence, output=output, language_id=language_id,
@@ -401,14 +235,14 @@ class AsyncSpeechToText:
                 here; the scores come flattened into the detailed result).
             sample_rate, input_format: the format of raw PCM *audio*.
         """
-        opts = _short_options(language, format, profanity, endpoint_id, pronunciation)
+        opts = _build.short_options(language, format, profanity, endpoint_id, pronunciation)
         collector = ShortAudioCollector(_FORMAT, SHORT_AUDIO_LIMIT_SECONDS)
-        async for chunk in _pcm(audio, sample_rate, input_format):
+        async for chunk in _build.pcm_input(audio, sample_rate, input_format):
             collector.add(chunk)
         req = short_audio_request(
             self._client._config.endpoints, opts, _FORMAT, collector.finish(), is_async=True
         )
-        return _short_result(self._client, await self._client._http.send(req))
+        return _build.short_result(self._client, await self._client._http.send(req))
 
     # -- fast transcription -----------------------------------------------------------------------
 
@@ -445,17 +279,17 @@ class AsyncSpeechToText:
             max_upload_bytes: refuse bigger uploads before sending (None: no limit).
             extra_definition: more ``definition`` members.
         """
-        fast = _fast_options(options, dict(
+        fast = _build.fast_options(options, dict(
             locales=locales, candidate_languages=candidate_languages, diarization=diarization,
             channels=channels, profanity=profanity, phrases=phrases, phrase_weight=phrase_weight,
             extra_definition=extra_definition,
         ))  # fmt: skip
-        req, part = _fast_request(
+        req, part = _build.fast_request(
             self._client, audio, audio_url, fast, api_version, max_upload_bytes
         )
-        with _closing(part):
+        with _build.closing(part):
             response = await self._client._http.send(req)
-        return _fast_result(self._client, response)
+        return _build.fast_result(self._client, response)
 
 
 class SpeechToText:
@@ -511,7 +345,7 @@ class SpeechToText:
         then iterate; or iterate in one thread while another sends. Bad options
         raise :class:`~azspeech.errors.InvalidRequestError` here.
         """
-        plan = _SessionPlan.resolve(
+        plan = _build.SessionPlan.resolve(
             dict(language=language, mode=mode, interim_results=interim_results,
                  candidate_languages=candidate_languages, phrases=phrases, detailed=detailed,
                  reliability=reliability, sample_rate=sample_rate),
@@ -523,7 +357,7 @@ class SpeechToText:
 
     def stream(self, **kwargs: Any) -> RecognitionSession:
         """Deprecated: :meth:`connect` (the same arguments)."""
-        _deprecated_stream()
+        _build.deprecated_stream()
         return self.connect(**kwargs)
 
     def recognize_once(
@@ -568,7 +402,7 @@ class SpeechToText:
         raises :class:`~azspeech.errors.CanceledError`; bad options raise
         :class:`~azspeech.errors.InvalidRequestError` before anything is sent.
         """
-        opts = _once_options(
+        opts = _build.once_options(
             dict(language=language, mode=mode, candidate_languages=candidate_languages,
                  phrases=phrases, detailed=detailed),
             dict(options=options, silence=silence, output=output, language_id=language_id,
@@ -607,14 +441,14 @@ class SpeechToText:
                 here; the scores come flattened into the detailed result).
             sample_rate, input_format: the format of raw PCM *audio*.
         """
-        opts = _short_options(language, format, profanity, endpoint_id, pronunciation)
+        opts = _build.short_options(language, format, profanity, endpoint_id, pronunciation)
         collector = ShortAudioCollector(_FORMAT, SHORT_AUDIO_LIMIT_SECONDS)
-        for chunk in _pcm(audio, sample_rate, input_format):
+        for chunk in _build.pcm_input(audio, sample_rate, input_format):
             collector.add(chunk)
         req = short_audio_request(
             self._client._config.endpoints, opts, _FORMAT, collector.finish(), is_async=False
         )
-        return _short_result(self._client, self._client._http.send(req))
+        return _build.short_result(self._client, self._client._http.send(req))
 
     # -- fast transcription -----------------------------------------------------------------------
 
@@ -651,14 +485,14 @@ class SpeechToText:
             max_upload_bytes: refuse bigger uploads before sending (None: no limit).
             extra_definition: more ``definition`` members.
         """
-        fast = _fast_options(options, dict(
+        fast = _build.fast_options(options, dict(
             locales=locales, candidate_languages=candidate_languages, diarization=diarization,
             channels=channels, profanity=profanity, phrases=phrases, phrase_weight=phrase_weight,
             extra_definition=extra_definition,
         ))  # fmt: skip
-        req, part = _fast_request(
+        req, part = _build.fast_request(
             self._client, audio, audio_url, fast, api_version, max_upload_bytes
         )
-        with _closing(part):
+        with _build.closing(part):
             response = self._client._http.send(req)
-        return _fast_result(self._client, response)
+        return _build.fast_result(self._client, response)

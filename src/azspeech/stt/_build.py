@@ -1,0 +1,210 @@
+"""What both ``client.stt`` twins build: sessions, option values and REST requests.
+
+The resource methods (``stt/resource.py``) differ only in their I/O: each
+resolves its arguments with these helpers, then sends (awaiting or not).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import warnings
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .._protocol.framing import loads_json
+from .._protocol.stt import AudioFormat
+from .._transport.http import HttpRequest
+from ..errors import InvalidRequestError
+from ..models.stt import RecognitionResult, TranscriptionResult
+from ..options import (
+    FastTranscriptionOptions,
+    OutputOptions,
+    Profanity,
+    PronunciationAssessment,
+    RecognitionOptions,
+    Reliability,
+)
+from ..options._base import choice
+from . import _keywords
+from .fast import FastTranscriptionRequest, audio_part, parse_transcription, transcribe_request
+from .session import AsyncRecognitionSession
+from .short_audio import parse_short_audio
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .._client import AsyncSpeechClient, SpeechClient
+    from ..audio import AudioInput, PcmFormat
+
+__all__ = [
+    "FORMAT",
+    "SessionPlan",
+    "closing",
+    "deprecated_stream",
+    "fast_options",
+    "fast_request",
+    "fast_result",
+    "once_options",
+    "pcm_input",
+    "short_options",
+    "short_result",
+]
+
+#: The format of short-audio uploads and the default of sessions (16 kHz, 16-bit mono).
+FORMAT = AudioFormat()
+
+
+@dataclass(frozen=True)
+class SessionPlan:
+    """A recognition session, resolved and validated, ready to open on an async client."""
+
+    options: RecognitionOptions
+    reliability: Reliability
+    audio_format: AudioFormat
+    callbacks: dict[str, Callable[[Any], object]]
+
+    @classmethod
+    def resolve(
+        cls,
+        shortcuts: Mapping[str, Any],
+        groups: Mapping[str, Any],
+        given: Mapping[str, Any],
+    ) -> SessionPlan:
+        """Resolve ``connect()``'s arguments: flat *shortcuts*, option *groups*, old keywords."""
+        _keywords.check_names("connect", given, session=True)
+        options = _keywords.recognition(
+            default_mode="conversation", shortcuts=shortcuts, given=given, **groups
+        )
+        rate = shortcuts["sample_rate"]
+        return cls(
+            options,
+            _keywords.reliability(shortcuts["reliability"], given),
+            AudioFormat(sample_rate=rate) if rate != FORMAT.sample_rate else FORMAT,
+            _keywords.callbacks(given),
+        )
+
+    def session(self, client: AsyncSpeechClient) -> AsyncRecognitionSession:
+        """A new session on *client* (the async client, or the blocking client's twin)."""
+        rel = self.reliability
+        # The session helper's `reliability=` takes these six in one value.
+        return AsyncRecognitionSession(
+            client,
+            self.options,
+            audio_format=self.audio_format,
+            chunk_ms=rel.chunk_ms,
+            max_reconnects=rel.max_reconnects,
+            replay_buffer_seconds=rel.replay_buffer_seconds,
+            window_wait=rel.window_wait,
+            end_timeout=rel.end_timeout,
+            max_connection_age=rel.max_connection_age,
+            callbacks=dict(self.callbacks),
+        )
+
+
+def once_options(
+    shortcuts: Mapping[str, Any], groups: Mapping[str, Any], given: Mapping[str, Any]
+) -> RecognitionOptions:
+    """Resolve ``recognize_once()``'s arguments into its recognition options."""
+    _keywords.check_names("recognize_once", given, session=False)
+    # Interactive unless diarization asks for conversation mode; no partials by default.
+    shortcuts = dict(shortcuts)
+    if shortcuts.get("interim_results") is None and groups.get("options") is None:
+        shortcuts["interim_results"] = False
+    return _keywords.recognition(
+        default_mode="interactive", shortcuts=shortcuts, given=given, **groups
+    )
+
+
+def short_options(
+    language: str,
+    format: str,
+    profanity: Profanity | None,
+    endpoint_id: str | None,
+    pronunciation: PronunciationAssessment | None,
+) -> RecognitionOptions:
+    """The options of a short-audio request (its REST headers checked now)."""
+    detailed = choice("format", format, ("simple", "detailed")) == "detailed"
+    opts = RecognitionOptions(
+        language=language,
+        output=OutputOptions(detailed=detailed, profanity=profanity),
+        endpoint_id=endpoint_id,
+        pronunciation=pronunciation,
+    )
+    opts.headers()  # refuses what the REST API cannot take, before the audio is read
+    return opts
+
+
+def fast_request(
+    client: AsyncSpeechClient | SpeechClient,
+    audio: AudioInput | None,
+    audio_url: str | None,
+    options: FastTranscriptionOptions,
+    api_version: str,
+    max_upload_bytes: int | None,
+) -> tuple[HttpRequest, FastTranscriptionRequest | None]:
+    """The fast-transcription request and its audio part (which the caller closes)."""
+    if audio is None and audio_url is None:
+        raise InvalidRequestError("transcribe() needs audio (a path, bytes...) or audio_url=...")
+    if audio is not None and audio_url is not None:
+        raise InvalidRequestError("pass either audio or audio_url, not both")
+    definition = options.definition(audio_url)
+    part = audio_part(audio, max_bytes=max_upload_bytes) if audio is not None else None
+    return transcribe_request(client._config.endpoints, definition, part, api_version), part
+
+
+def fast_options(
+    options: FastTranscriptionOptions | None, flat: Mapping[str, Any]
+) -> FastTranscriptionOptions:
+    """*options* (or the defaults) with the flat keywords of ``transcribe()`` applied."""
+    changes = {k: v for k, v in flat.items() if v is not None}
+    if "candidate_languages" in changes:
+        if "locales" in changes:
+            raise InvalidRequestError("pass either locales or candidate_languages, not both")
+        changes["locales"] = changes.pop("candidate_languages")
+    base = options or FastTranscriptionOptions()
+    if not changes:
+        return base
+    return dataclasses.replace(base, **changes)
+
+
+def deprecated_stream() -> None:
+    """Warn that ``stt.stream()`` is now ``stt.connect()`` (pointing at the caller's line)."""
+    warnings.warn(
+        "client.stt.stream() is now client.stt.connect() (same arguments); "
+        "stream() will be removed in a later release",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+
+
+def pcm_input(audio: AudioInput, sample_rate: int | None, input_format: PcmFormat | None) -> Any:
+    """The short-audio input as 16 kHz mono PCM (a stream that iterates sync and async)."""
+    from ..audio import open_pcm_stream
+
+    return open_pcm_stream(
+        audio, target=FORMAT, sample_rate=sample_rate, chunk_ms=1000, input_format=input_format
+    )
+
+
+def short_result(client: AsyncSpeechClient | SpeechClient, response: Any) -> RecognitionResult:
+    """The result of a short-audio response."""
+    limits = client._config.limits
+    return parse_short_audio(loads_json(response.content, limits=limits, what="short audio"))
+
+
+def fast_result(client: AsyncSpeechClient | SpeechClient, response: Any) -> TranscriptionResult:
+    """The result of a fast-transcription response."""
+    limits = client._config.limits
+    return parse_transcription(
+        loads_json(response.content, limits=limits, what="fast transcription")
+    )
+
+
+@contextlib.contextmanager
+def closing(part: FastTranscriptionRequest | None) -> Iterator[None]:
+    """Close the files an upload opened, however the request ends."""
+    try:
+        yield
+    finally:
+        if part is not None:
+            part.close()
