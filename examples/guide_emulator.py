@@ -20,7 +20,7 @@ def scripted_text(emulator: Emulator, client: SpeechClient) -> None:
     beep = (0.3 * np.sin(2 * np.pi * 300 * t)).astype(np.float32)
     silence = np.zeros(rate, dtype=np.float32)
     audio = np.concatenate([beep, silence, beep, silence])
-    with client.stt.stream() as session:
+    with client.stt.connect() as session:
         session.send_file(audio, sample_rate=rate)
         print("scripted:", [r.text for r in session.results()])
 
@@ -29,7 +29,7 @@ def faults(emulator: Emulator, client: SpeechClient) -> None:
     # A dropped connection mid-stream: the session reconnects and replays unanswered audio.
     speech = client.tts.synthesize("One two three. Four five six.")
     emulator.faults.drop(after_audio_ms=1200, path="/speech/recognition")
-    with client.stt.stream() as session:
+    with client.stt.connect() as session:
         session.send_file(speech)
         print(
             "after a drop:", [r.text for r in session.results()], "reconnects", session.reconnects

@@ -77,7 +77,7 @@ def main() -> None:
             speech = client.tts.synthesize("Cancel me.")
             emulator.faults.close(4429, "Too many requests", after_audio_ms=100, path="/speech/")
             try:
-                with client.stt.stream() as session:
+                with client.stt.connect() as session:
                     session.send_file(speech)
                     for event in session:
                         print("  event:", event.type)

@@ -30,7 +30,7 @@ def one_utterance(client: SpeechClient, question: Path) -> None:
 
 
 def continuous_with_callbacks(client: SpeechClient, call: Path) -> None:
-    with client.stt.stream(
+    with client.stt.connect(
         language="en-US",
         on_recognizing=lambda e: print("…", e.text),
         on_recognized=lambda e: print("✓", e.text),
@@ -41,7 +41,7 @@ def continuous_with_callbacks(client: SpeechClient, call: Path) -> None:
 
 
 async def continuous_async(client: AsyncSpeechClient, call: Path) -> None:
-    async with client.stt.stream(language="en-US") as session:
+    async with client.stt.connect(language="en-US") as session:
         await session.send_file(call)
         async for event in session:
             if isinstance(event, Recognizing):
@@ -63,7 +63,7 @@ def options(client: SpeechClient, question: Path) -> None:
 
 
 def diarization(client: SpeechClient, meeting: Path) -> None:
-    with client.stt.stream(diarization=True) as session:
+    with client.stt.connect(diarization=True) as session:
         session.send_file(meeting)
         for result in session.results():
             print(result.speaker_id, result.text)
@@ -73,7 +73,7 @@ def diarization(client: SpeechClient, meeting: Path) -> None:
 
 def push_stream(client: SpeechClient, pcm_8k: bytes) -> None:
     stream = PushStream(PcmFormat(sample_rate=8000, bits_per_sample=16, channels=1))
-    with client.stt.stream() as session:
+    with client.stt.connect() as session:
         for i in range(0, len(pcm_8k), 1600):
             stream.write(pcm_8k[i : i + 1600])
         stream.close()

@@ -28,7 +28,7 @@ from azspeech.stt import (
 
 async def events_from_a_file(client: AsyncSpeechClient, speech: Audio) -> None:
     # 1. A session: send audio in, iterate typed events out.
-    async with client.stt.stream(language="en-US") as session:
+    async with client.stt.connect(language="en-US") as session:
         await session.send_file(speech)  # any audio input; ends the audio afterwards
         async for event in session:
             if isinstance(event, SessionStarted):
@@ -58,7 +58,7 @@ async def callbacks_and_options(client: AsyncSpeechClient, speech: Audio) -> Non
     async def on_recognized(event: Recognized) -> None:
         finals.append(event.text)
 
-    async with client.stt.stream(
+    async with client.stt.connect(
         language="en-US",
         detailed=True,  # NBest alternatives with confidence
         word_timings=True,  # per-word offsets and durations
@@ -91,14 +91,14 @@ async def push_stream(client: AsyncSpeechClient, speech: Audio) -> None:
             await stream.write(data[i : i + step])
         await stream.close()  # end of audio
 
-    async with client.stt.stream() as session:
+    async with client.stt.connect() as session:
         task = asyncio.create_task(producer())
         await session.send_file(stream)  # resampled to the session's 16 kHz
         await task
         print("push stream:", [r.text async for r in session.results()])
 
     # Raw PCM you already have in the session's format (16 kHz 16-bit mono by default):
-    async with client.stt.stream(sample_rate=24000) as session:
+    async with client.stt.connect(sample_rate=24000) as session:
         await session.send(speech.pcm)  # bytes, 24 kHz 16-bit mono
         await session.close()
         print("raw send:", session.transcript.text.replace("\n", " / "))
@@ -106,7 +106,7 @@ async def push_stream(client: AsyncSpeechClient, speech: Audio) -> None:
 
 async def live_caption_updates(client: AsyncSpeechClient, speech: Audio) -> None:
     # 4. Live captions: partial captions replaced by final ones.
-    async with client.stt.stream() as session:
+    async with client.stt.connect() as session:
         await session.send_file(speech)
         async for caption in live_captions(session):
             kind = "final  " if caption.is_final else "partial"

@@ -33,7 +33,7 @@ def one_utterance(client: SpeechClient, wav: Path) -> None:
 
 def blocking_session(client: SpeechClient, wav: Path) -> None:
     # The same session API as asyncio, with `with` and plain `for`.
-    with client.stt.stream(language="en-US", on_recognized=lambda e: print("  cb:", e.text)) as s:
+    with client.stt.connect(language="en-US", on_recognized=lambda e: print("  cb:", e.text)) as s:
         s.send_file(wav, realtime=False)  # realtime=True paces the file like a live source
         for event in s:
             if isinstance(event, Recognized):
@@ -52,7 +52,7 @@ def push_from_a_thread(client: SpeechClient, speech: Audio) -> None:
                 stream.write(data[i : i + 4800])
 
     threading.Thread(target=producer).start()
-    with client.stt.stream() as s:
+    with client.stt.connect() as s:
         s.send_file(stream)
         print("push stream:", [r.text for r in s.results()])
 

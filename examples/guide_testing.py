@@ -23,7 +23,7 @@ from azspeech.emulator import Emulator
 
 def transcribe_voicemail(client: SpeechClient, path: Path) -> str:
     """Your code: every phrase of a recording, one per line."""
-    with client.stt.stream(language="en-US", phrases=["Contoso"]) as session:
+    with client.stt.connect(language="en-US", phrases=["Contoso"]) as session:
         session.send_file(path)
         return "\n".join(result.text for result in session.results())
 

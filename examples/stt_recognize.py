@@ -57,7 +57,7 @@ def blocking(settings: dict[str, str], audio: Path) -> None:
 
 async def streaming(settings: dict[str, str], audio: Path) -> None:
     async with AsyncSpeechClient(**settings) as client:
-        async with client.stt.stream(language="en-US", word_timings=True) as session:
+        async with client.stt.connect(language="en-US", word_timings=True) as session:
             sender = asyncio.create_task(session.send_file(audio, realtime=False))
             async for caption in live_captions(session):
                 mark = "final  " if caption.is_final else "partial"

@@ -45,7 +45,7 @@ def _cmd_recognize(args: argparse.Namespace) -> int:
             result = client.stt.recognize_once(args.file, language=args.language)
             print(result.text)
             return 0
-        with client.stt.stream(language=args.language) as session:
+        with client.stt.connect(language=args.language) as session:
             session.send_file(args.file)
             session.close()
             for event in session:

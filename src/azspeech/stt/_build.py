@@ -76,6 +76,10 @@ class SessionPlan:
             default_mode="conversation", shortcuts=shortcuts, given=given, **groups
         )
         rate = shortcuts["sample_rate"]
+        if isinstance(rate, bool) or not isinstance(rate, int) or not 8000 <= rate <= 192_000:
+            raise InvalidRequestError(
+                f"sample_rate must be an int in Hz (8000 to 192000), got {rate!r}"
+            )
         return cls(
             options,
             _keywords.reliability(shortcuts["reliability"], given),

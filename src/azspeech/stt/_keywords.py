@@ -41,7 +41,7 @@ __all__ = ["OptionKeywords", "SessionKeywords", "callbacks", "recognition", "rel
 
 
 class OptionKeywords(TypedDict, total=False):
-    """Per-option keywords of ``recognize_once`` and ``connect`` (the names from before 0.2).
+    """Per-option keywords of ``recognize_once`` and ``connect``, as named before the options.
 
     Each sets one field of an option object: ``diarization``,
     ``diarize_interim``, ``phrase_weight``, ``endpoint_id``, ``store_audio``,
