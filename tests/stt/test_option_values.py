@@ -420,3 +420,11 @@ def test_fast_transcription_candidate_languages_is_locales() -> None:
     assert fast.locales == ("en-US", "de-DE")
     with pytest.raises(InvalidRequestError, match="either"):
         _build.fast_options(None, {"candidate_languages": ["en-US"], "locales": ["en-US"]})
+
+
+def test_speech_start_sensitivity() -> None:
+    opts = RecognitionOptions(speech_start_sensitivity="High")  # type: ignore[arg-type]
+    assert speech_context(opts)["phraseDetection"]["voiceOnsetSensitivity"] == "high"
+    assert "voiceOnsetSensitivity" not in speech_context(RecognitionOptions())["phraseDetection"]
+    with pytest.raises(InvalidRequestError, match="speech_start_sensitivity"):
+        RecognitionOptions(speech_start_sensitivity="eager")  # type: ignore[arg-type]

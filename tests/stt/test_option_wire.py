@@ -216,3 +216,11 @@ def test_aliases_removed_and_unknown_keywords_refused(resource: type[Any]) -> No
     stt = resource(None)
     with pytest.raises(TypeError, match="unexpected keyword argument 'word_timing'"):
         stt.connect(word_timing=True)
+
+
+async def test_speech_start_sensitivity_reaches_the_wire(
+    aclient: AsyncSpeechClient, emulator: Emulator, speech: bytes
+) -> None:
+    opts = RecognitionOptions(speech_start_sensitivity="medium")
+    assert (await aclient.stt.recognize_once(speech, options=opts)).text == "Hello world."
+    assert _context(emulator)["phraseDetection"]["voiceOnsetSensitivity"] == "medium"

@@ -27,7 +27,14 @@ from .features import (
     LanguageIdPriority,
     PronunciationAssessment,
 )
-from .recognition import Mode, OutputOptions, Profanity, RecognitionOptions, SilenceTimeouts
+from .recognition import (
+    Mode,
+    OutputOptions,
+    Profanity,
+    RecognitionOptions,
+    SilenceTimeouts,
+    SpeechStartSensitivity,
+)
 from .reliability import Reliability
 
 __all__ = [
@@ -45,4 +52,5 @@ __all__ = [
     "RecognitionOptions",
     "Reliability",
     "SilenceTimeouts",
+    "SpeechStartSensitivity",
 ]

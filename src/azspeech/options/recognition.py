@@ -34,10 +34,12 @@ __all__ = [
     "Profanity",
     "RecognitionOptions",
     "SilenceTimeouts",
+    "SpeechStartSensitivity",
 ]
 
 Mode = Literal["interactive", "conversation", "dictation"]
 Profanity = Literal["masked", "removed", "raw"]
+SpeechStartSensitivity = Literal["low", "medium", "high"]
 
 MODES: tuple[Mode, ...] = ("interactive", "conversation", "dictation")
 PROFANITY: tuple[Profanity, ...] = ("masked", "removed", "raw")
@@ -195,6 +197,8 @@ class RecognitionOptions:
         endpoint_id: a Custom Speech endpoint id.
         diarization: identify speakers (``SpeakerId``; needs conversation mode).
         diarize_interim: speaker ids on partial results too.
+        speech_start_sensitivity: how early the start of speech is detected:
+            ``"low"`` (the service's default), ``"medium"`` or ``"high"``.
         store_audio: ask the service to log the audio.
         silence, output, language_id, pronunciation: the feature groups.
         extra_query: more URL query parameters (they win over the SDK's).
@@ -210,6 +214,7 @@ class RecognitionOptions:
     endpoint_id: str | None = None
     diarization: bool = False
     diarize_interim: bool = False
+    speech_start_sensitivity: SpeechStartSensitivity | None = None
     store_audio: bool = False
     silence: SilenceTimeouts = field(default_factory=SilenceTimeouts)
     output: OutputOptions = field(default_factory=OutputOptions)
@@ -222,6 +227,10 @@ class RecognitionOptions:
         _set(self, "mode", choice("mode", self.mode, MODES))
         _set(self, "language", validate_locale(self.language))
         check_bool(self, "interim_results", "diarization", "diarize_interim", "store_audio")
+        if self.speech_start_sensitivity is not None:
+            levels = ("low", "medium", "high")
+            level = choice("speech_start_sensitivity", self.speech_start_sensitivity, levels)
+            _set(self, "speech_start_sensitivity", level)
         _set(self, "phrases", tuple(check_phrases(self.phrases or None, self.phrase_weight)))
         if self.endpoint_id is not None and (
             not isinstance(self.endpoint_id, str) or not self.endpoint_id.strip()
@@ -304,6 +313,8 @@ class RecognitionOptions:
             "language": self.language,
             "enrichment": {},
         }
+        if self.speech_start_sensitivity is not None:
+            detection["voiceOnsetSensitivity"] = self.speech_start_sensitivity
         if self.diarization:
             detection["speakerDiarization"] = {
                 "mode": "Anonymous",
