@@ -428,3 +428,10 @@ def test_speech_start_sensitivity() -> None:
     assert "voiceOnsetSensitivity" not in speech_context(RecognitionOptions())["phraseDetection"]
     with pytest.raises(InvalidRequestError, match="speech_start_sensitivity"):
         RecognitionOptions(speech_start_sensitivity="eager")  # type: ignore[arg-type]
+
+
+def test_option_values_are_hashable_values() -> None:
+    a = RecognitionOptions(phrases=["x"], extra_context={"a": {"b": 1}})
+    b = RecognitionOptions(phrases=("x",), extra_context={"a": {"b": 1}})
+    assert a == b and hash(a) == hash(b)
+    assert len({FastTranscriptionOptions(locales=["en-US"]), FastTranscriptionOptions()}) == 2

@@ -160,13 +160,14 @@ async def test_stream_is_a_deprecated_alias_with_the_old_keywords(
     aclient: AsyncSpeechClient, emulator: Emulator, speech: bytes
 ) -> None:
     got: list[Recognized] = []
-    with pytest.warns(DeprecationWarning, match=r"stt\.connect"):
+    with pytest.warns(DeprecationWarning, match=r"stt\.connect") as warned:
         session = aclient.stt.stream(
             language="en-US", word_timings=True, profanity="raw", initial_silence_timeout=4.0,
             end_silence_timeout=1.0, segmentation_silence_timeout=0.6, phrase_weight=1.5,
             phrases=["Contoso"], max_reconnects=2, replay_buffer_seconds=30.0, chunk_ms=50,
             max_connection_age=None, end_timeout=30.0, on_recognized=got.append,
         )  # fmt: skip
+    assert warned[0].filename == __file__  # the warning points at the caller's line
     async with session:
         await session.send_file(speech)
         texts = [r.text async for r in session.results()]

@@ -49,7 +49,7 @@ class FastTranscriptionOptions:
     profanity: FastProfanity | None = None
     phrases: Sequence[str] | None = None
     phrase_weight: float | None = None
-    extra_definition: Mapping[str, Any] = field(default_factory=dict)
+    extra_definition: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
         if self.locales is not None:

@@ -220,8 +220,8 @@ class RecognitionOptions:
     output: OutputOptions = field(default_factory=OutputOptions)
     language_id: LanguageIdentification | None = None
     pronunciation: PronunciationAssessment | None = None
-    extra_query: Mapping[str, str] = field(default_factory=dict)
-    extra_context: Mapping[str, Any] = field(default_factory=dict)
+    extra_query: Mapping[str, str] = field(default_factory=dict, hash=False)
+    extra_context: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
         _set(self, "mode", choice("mode", self.mode, MODES))

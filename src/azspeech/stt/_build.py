@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from .._protocol.framing import loads_json
 from .._protocol.stt import AudioFormat
@@ -40,7 +41,7 @@ __all__ = [
     "FORMAT",
     "SessionPlan",
     "closing",
-    "deprecated_stream",
+    "deprecated_alias",
     "fast_options",
     "fast_request",
     "fast_result",
@@ -49,6 +50,9 @@ __all__ = [
     "short_options",
     "short_result",
 ]
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 #: The format of short-audio uploads and the default of sessions (16 kHz, 16-bit mono).
 FORMAT = AudioFormat()
@@ -171,14 +175,22 @@ def fast_options(
     return dataclasses.replace(base, **changes)
 
 
-def deprecated_stream() -> None:
-    """Warn that ``stt.stream()`` is now ``stt.connect()`` (pointing at the caller's line)."""
-    warnings.warn(
-        "client.stt.stream() is now client.stt.connect() (same arguments); "
-        "stream() will be removed in a later release",
-        DeprecationWarning,
-        stacklevel=3,
-    )
+def deprecated_alias(connect: Callable[P, R]) -> Callable[P, R]:
+    """``stt.stream``: ``connect`` under its old name, with a :class:`DeprecationWarning`."""
+
+    @functools.wraps(connect)
+    def stream(*args: P.args, **kwargs: P.kwargs) -> R:
+        warnings.warn(
+            "client.stt.stream() is now client.stt.connect() (same arguments); "
+            "stream() will be removed in a later release",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return connect(*args, **kwargs)
+
+    stream.__name__ = stream.__qualname__ = "stream"
+    stream.__doc__ = "Deprecated: the old name of :meth:`connect` (the same arguments)."
+    return stream
 
 
 def pcm_input(audio: AudioInput, sample_rate: int | None, input_format: PcmFormat | None) -> Any:

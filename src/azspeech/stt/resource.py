@@ -120,10 +120,7 @@ class AsyncSpeechToText:
             kwargs,
         ).session(self._client)  # fmt: skip
 
-    def stream(self, **kwargs: Any) -> AsyncRecognitionSession:
-        """Deprecated: :meth:`connect` (the same arguments)."""
-        _build.deprecated_stream()
-        return self.connect(**kwargs)
+    stream = _build.deprecated_alias(connect)
 
     async def recognize_once(
         self,
@@ -355,10 +352,7 @@ class SpeechToText:
         )  # fmt: skip
         return RecognitionSession(self._client, plan.session)
 
-    def stream(self, **kwargs: Any) -> RecognitionSession:
-        """Deprecated: :meth:`connect` (the same arguments)."""
-        _build.deprecated_stream()
-        return self.connect(**kwargs)
+    stream = _build.deprecated_alias(connect)
 
     def recognize_once(
         self,
