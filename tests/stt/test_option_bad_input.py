@@ -84,3 +84,14 @@ async def test_bad_session_settings_are_invalid_requests(
     with pytest.raises(InvalidRequestError, match=match):
         aclient.stt.stream(**kwargs)  # type: ignore[arg-type]
     assert _ws_sessions(emulator) == []
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [({"max_upload_bytes": -1}, "max_upload_bytes"), ({"api_version": ""}, "api_version")],
+)
+def test_bad_fast_transcription_settings_are_invalid_requests(
+    client: SpeechClient, speech: bytes, kwargs: dict[str, Any], match: str
+) -> None:
+    with pytest.raises(InvalidRequestError, match=match):
+        client.stt.transcribe(speech, **kwargs)

@@ -254,8 +254,12 @@ class RecognitionOptions:
             if not isinstance(value, Mapping):
                 raise InvalidRequestError(f"{name} must be a mapping, got {value!r}")
             _set(self, name, dict(value))
-        if any(not isinstance(v, str) for v in self.extra_query.values()):
-            raise InvalidRequestError(f"extra_query values must be strings: {self.extra_query!r}")
+        query = {}
+        for key, value in self.extra_query.items():
+            if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+                raise InvalidRequestError(f"extra_query[{key!r}] must be a string, got {value!r}")
+            query[str(key)] = str(value)  # numbers as urlencode spelled them before
+        _set(self, "extra_query", query)
         if self.extra_context:
             self.context()  # a key the SDK owns is refused now, not at the first turn
 

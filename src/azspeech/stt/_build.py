@@ -155,6 +155,16 @@ def fast_request(
         raise InvalidRequestError("transcribe() needs audio (a path, bytes...) or audio_url=...")
     if audio is not None and audio_url is not None:
         raise InvalidRequestError("pass either audio or audio_url, not both")
+    if max_upload_bytes is not None and (
+        isinstance(max_upload_bytes, bool)
+        or not isinstance(max_upload_bytes, int)
+        or max_upload_bytes <= 0
+    ):
+        raise InvalidRequestError(
+            f"max_upload_bytes must be a positive int or None, got {max_upload_bytes!r}"
+        )
+    if not isinstance(api_version, str) or not api_version.strip():
+        raise InvalidRequestError(f"api_version must be a non-empty string, got {api_version!r}")
     definition = options.definition(audio_url)
     part = audio_part(audio, max_bytes=max_upload_bytes) if audio is not None else None
     return transcribe_request(client._config.endpoints, definition, part, api_version), part
