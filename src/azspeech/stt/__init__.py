@@ -1,7 +1,9 @@
 """Speech to text: real-time recognition, short-audio REST, fast transcription.
 
 Reach it as ``client.stt`` on :class:`~azspeech.SpeechClient` or
-:class:`~azspeech.AsyncSpeechClient`.
+:class:`~azspeech.AsyncSpeechClient`: ``connect()`` for a streaming session,
+``recognize_once()``, ``recognize_short()`` and ``transcribe()``. The option
+values they take live in :mod:`azspeech.options`.
 """
 
 from ..models.stt import (
