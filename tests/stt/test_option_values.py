@@ -435,3 +435,9 @@ def test_option_values_are_hashable_values() -> None:
     b = RecognitionOptions(phrases=("x",), extra_context={"a": {"b": 1}})
     assert a == b and hash(a) == hash(b)
     assert len({FastTranscriptionOptions(locales=["en-US"]), FastTranscriptionOptions()}) == 2
+
+
+def test_language_id_mode_without_candidates_is_checked_then_unused() -> None:
+    assert _resolve(language_id_mode="continuous").language_id is None  # accepted as before
+    with pytest.raises(InvalidRequestError, match="language_id_mode"):
+        _resolve(language_id_mode="sometimes")

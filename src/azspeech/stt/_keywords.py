@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 from ..models.stt import (
     Canceled,
@@ -36,6 +36,10 @@ from ..options import (
     Reliability,
     SilenceTimeouts,
 )
+from ..options._base import choice
+
+if TYPE_CHECKING:  # pragma: no cover
+    from _typeshed import DataclassInstance
 
 __all__ = ["OptionKeywords", "SessionKeywords", "callbacks", "recognition", "reliability"]
 
@@ -97,7 +101,7 @@ class SessionKeywords(OptionKeywords, total=False):
     on_canceled: Callable[[Canceled], object] | None
 
 
-_T = TypeVar("_T")
+_T = TypeVar("_T", bound="DataclassInstance")
 
 _TOP = ("diarization", "diarize_interim", "phrase_weight", "endpoint_id", "store_audio",
         "extra_query", "extra_context")  # fmt: skip
@@ -132,7 +136,7 @@ def _changes(given: Mapping[str, Any], names: Mapping[str, str] | Sequence[str])
 
 
 def _replace(obj: _T, changes: dict[str, Any]) -> _T:
-    return dataclasses.replace(obj, **changes) if changes else obj  # type: ignore[type-var]
+    return dataclasses.replace(obj, **changes) if changes else obj
 
 
 def recognition(
@@ -152,24 +156,20 @@ def recognition(
     top.update(_changes(given, _TOP))
     if options is None and "mode" not in top and top.get("diarization"):
         top["mode"] = "conversation"  # diarization needs it (the service's rule)
-    out = _replace(output or base.output, _changes(given, _OUTPUT))
-    if shortcuts.get("detailed") is not None:
-        out = dataclasses.replace(out, detailed=shortcuts["detailed"])
+    out_changes = {**_changes(given, _OUTPUT), **_changes(shortcuts, ("detailed",))}
+    out = _replace(output or base.output, out_changes)
     sil = _replace(silence or base.silence, _changes(given, _SILENCE))
     lid = language_id or base.language_id
-    candidates = shortcuts.get("candidate_languages")
-    lid_mode = given.get("language_id_mode")
-    if candidates is not None:
-        mode_kw = {"mode": lid_mode} if lid_mode is not None else {}
-        lid = (
-            dataclasses.replace(lid, candidates=candidates, **mode_kw)
-            if lid is not None
-            else LanguageIdentification(candidates=candidates, **mode_kw)
-        )
-    elif lid is not None and lid_mode is not None:
-        lid = dataclasses.replace(lid, mode=lid_mode)
-    elif lid_mode is not None:
-        LanguageIdentification(candidates=["en-US"], mode=lid_mode)  # checked, then unused
+    lid_changes = _changes(
+        {"candidates": shortcuts.get("candidate_languages"), "mode": given.get("language_id_mode")},
+        ("candidates", "mode"),
+    )
+    if lid is not None:
+        lid = _replace(lid, lid_changes)
+    elif "candidates" in lid_changes:
+        lid = LanguageIdentification(**lid_changes)
+    elif "mode" in lid_changes:  # a mode without candidates: checked (as before), then unused
+        choice("language_id_mode", lid_changes["mode"], ("at_start", "continuous"))
     groups = {"silence": sil, "output": out, "language_id": lid,
               "pronunciation": pronunciation or base.pronunciation}  # fmt: skip
     top.update({k: v for k, v in groups.items() if v is not getattr(base, k)})
