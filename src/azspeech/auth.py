@@ -22,6 +22,7 @@ from .errors import AuthenticationError, ConfigurationError, register_secret
 
 __all__ = [
     "COGNITIVE_SCOPE",
+    "KEY_HEADER",
     "Auth",
     "CredentialAuth",
     "KeyAuth",
@@ -31,6 +32,8 @@ __all__ = [
 ]
 
 COGNITIVE_SCOPE = "https://cognitiveservices.azure.com/.default"
+#: The header a resource key travels in for the Speech APIs (Voice Live documents ``api-key``).
+KEY_HEADER = "Ocp-Apim-Subscription-Key"
 STS_TOKEN_LIFETIME = 600.0  # the service's STS tokens live ten minutes
 REFRESH_MARGIN = 60.0  # refresh this long before a token expires
 
@@ -69,13 +72,17 @@ class _CachedToken:
 class Auth:
     """Base class: headers for HTTP requests and WebSocket upgrades."""
 
-    def headers(self) -> dict[str, str]:
-        """Headers for a blocking caller (may fetch or refresh a token)."""
+    def headers(self, *, key_header: str = KEY_HEADER) -> dict[str, str]:
+        """Headers for a blocking caller (may fetch or refresh a token).
+
+        *key_header* names the header a resource key is sent in (the feature
+        decides: ``api-key`` for Voice Live); token credentials ignore it.
+        """
         raise NotImplementedError  # pragma: no cover - abstract
 
-    async def aheaders(self) -> dict[str, str]:
-        """Headers for an async caller (may fetch or refresh a token)."""
-        return self.headers()
+    async def aheaders(self, *, key_header: str = KEY_HEADER) -> dict[str, str]:
+        """Headers for an async caller (may fetch or refresh a token); see :meth:`headers`."""
+        return self.headers(key_header=key_header)
 
     refreshable = False
     """Whether :meth:`invalidate` followed by a new request can help after a 401."""
@@ -93,14 +100,16 @@ class Auth:
 
 
 class KeyAuth(Auth):
-    """The resource key in ``Ocp-Apim-Subscription-Key``."""
+    """The resource key, in ``Ocp-Apim-Subscription-Key`` unless a feature names another header."""
 
     def __init__(self, key: str) -> None:
         self._key = check_secret("key", key)
 
-    def headers(self) -> dict[str, str]:
-        """``Ocp-Apim-Subscription-Key: <key>``."""
-        return {"Ocp-Apim-Subscription-Key": self._key}
+    def headers(self, *, key_header: str = KEY_HEADER) -> dict[str, str]:
+        """``Ocp-Apim-Subscription-Key: <key>`` (or ``<key_header>: <key>``)."""
+        if not isinstance(key_header, str) or not key_header.strip() or ":" in key_header:
+            raise ConfigurationError(f"key_header must be a header name, not {key_header!r}")
+        return {key_header: self._key}
 
 
 class StaticTokenAuth(Auth):
@@ -112,7 +121,7 @@ class StaticTokenAuth(Auth):
             token = check_secret("token", token[7:])
         self._token = token
 
-    def headers(self) -> dict[str, str]:
+    def headers(self, *, key_header: str = KEY_HEADER) -> dict[str, str]:
         """``Authorization: Bearer <token>``."""
         return {"Authorization": f"Bearer {self._token}"}
 
@@ -216,11 +225,11 @@ class _RefreshingAuth(Auth):
                 self._attempts += 1
             return self._store(cached)
 
-    def headers(self) -> dict[str, str]:
+    def headers(self, *, key_header: str = KEY_HEADER) -> dict[str, str]:
         """``Authorization: Bearer <token>`` with a fresh token."""
         return self._format(self.token())
 
-    async def aheaders(self) -> dict[str, str]:
+    async def aheaders(self, *, key_header: str = KEY_HEADER) -> dict[str, str]:
         """Async twin of :meth:`headers`."""
         return self._format(await self.atoken())
 

@@ -32,17 +32,17 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from .._protocol.framing import Message
-from .._protocol.tts import (
-    bookmark_entry,
-    boundary_entry,
-    session_end_entry,
-    viseme_entry,
-)
 from ..audio.formats import TICKS_PER_SECOND, OutputFormat
 from ..errors import ProtocolError
 from .auth import admit_http, error_response, guard_ws
 from .engines import tones
 from .state import EmulatorState
+from .tts_frames import (
+    bookmark_entry,
+    boundary_entry,
+    session_end_entry,
+    viseme_entry,
+)
 from .tts_render import (
     LEAD_MS,
     Ev,
