@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ProtocolError
+from .usp import x_timestamp
 
 __all__ = [
     "Limits",
@@ -51,9 +52,14 @@ def new_request_id() -> str:
 
 
 def timestamp(now: _dt.datetime | None = None) -> str:
-    """An ``X-Timestamp`` value: ISO-8601 UTC with milliseconds (``2026-01-02T03:04:05.678Z``)."""
-    now = now or _dt.datetime.now(_dt.timezone.utc)
-    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
+    """An ``X-Timestamp`` value: ISO-8601 UTC with milliseconds (``2026-01-02T03:04:05.678Z``).
+
+    Formatting is :func:`azspeech._protocol.usp.x_timestamp`'s; without *now*
+    this reads the clock, which only the fallback of frames built without an
+    ``X-Timestamp`` header does (callers in the I/O layer pass one:
+    ``azspeech._transport.ws.now_timestamp()``).
+    """
+    return x_timestamp(now or _dt.datetime.now(_dt.timezone.utc))
 
 
 @dataclass
