@@ -15,7 +15,7 @@ from websockets.asyncio.server import ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 
-from azspeech import AsyncSpeechClient, ProtocolError, SpeechError
+from azspeech import AsyncSpeechClient, InvalidRequestError, ProtocolError, SpeechError
 from azspeech._protocol.framing import Limits, encode_text
 from azspeech._transport.retry import RetryPolicy
 from azspeech._transport.ws import RawWebSocket, UspSocket, connect, connect_raw
@@ -202,6 +202,16 @@ async def test_raw_socket_moves_frames_and_the_usp_adapter_decodes_them() -> Non
         await usp.close()
         assert raw.closed and usp.closed and usp.close_code == raw.close_code
     assert srv.requests[0]["Ocp-Apim-Subscription-Key"] == KEY
+
+
+async def test_text_that_is_not_utf8_is_refused_and_the_connection_lives_on() -> None:
+    async with recorder() as srv:
+        ws = await connect_raw(srv.url, auth=None, policy=_policy())
+        with pytest.raises(InvalidRequestError, match="surrogate"):
+            await ws.send("lone \ud800 surrogate")  # was a 1006 'network drop'
+        await ws.send("still open")
+        assert await ws.recv() == "still open"
+        await ws.close()
 
 
 async def test_key_header_is_chosen_per_feature() -> None:

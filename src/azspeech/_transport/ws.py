@@ -37,6 +37,7 @@ from ..auth import Auth
 from ..errors import (
     ConfigurationError,
     ConnectionError,
+    InvalidRequestError,
     ProtocolError,
     ServiceError,
     SpeechError,
@@ -98,11 +99,26 @@ class RawWebSocket:
         self.connection_id = connection_id
 
     async def send(self, frame: str | bytes) -> None:
-        """Send one text (``str``) or binary (``bytes``) frame."""
+        """Send one text (``str``) or binary (``bytes``) frame.
+
+        Raises:
+            InvalidRequestError: a text frame that cannot be UTF-8 (a lone
+                surrogate); the connection stays open.
+        """
         from websockets.exceptions import ConnectionClosed
 
+        text = isinstance(frame, str)
         try:
-            await self._conn.send(frame)
+            # Encoded here, not in websockets: there a lone surrogate kills the
+            # connection, which then looks like a network drop (1006).
+            data = frame.encode("utf-8") if isinstance(frame, str) else frame
+        except UnicodeEncodeError:
+            raise InvalidRequestError(
+                "text to send contains a lone surrogate, which is not valid Unicode (clean it "
+                "with text.encode('utf-8', 'replace').decode())"
+            ) from None
+        try:
+            await self._conn.send(data, text=text)
         except ConnectionClosed as exc:
             raise _closed_error(exc) from exc
 
