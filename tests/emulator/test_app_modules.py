@@ -28,9 +28,9 @@ def test_every_feature_module_is_real_and_contributes() -> None:
 def test_turn_handlers_are_registered_by_the_app_not_by_routes() -> None:
     state = EmulatorState()
     translation.routes(state)
-    assert state.extra.get("stt_turn_handlers", []) == []  # building routes has no side effect
+    assert state.turn_handlers == []  # building routes has no side effect
     app.create_app(state)
-    assert state.extra["stt_turn_handlers"] == [
+    assert state.turn_handlers == [
         translation.turn_handler,
         pronunciation.turn_handler,
     ]
