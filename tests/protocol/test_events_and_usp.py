@@ -191,3 +191,23 @@ def test_x_timestamp_is_formatted_from_the_time_given() -> None:
     frame = decode_frame(speech_config_frame(RID, timestamp=usp.x_timestamp(when)))
     assert frame.header("X-Timestamp") == "2026-01-02T03:04:05.678Z"
     assert len(now_timestamp()) == len("2026-01-02T03:04:05.678Z")
+
+
+def test_now_timestamp_reads_the_clock_once_per_millisecond(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import azspeech._transport.ws as ws
+
+    calls: list[float] = []
+    moments = iter([1767323045.975, 1767323045.9754, 1767323045.976])
+
+    def clock() -> float:
+        calls.append(0)
+        return next(moments)
+
+    monkeypatch.setattr(ws, "_clock", clock)
+    monkeypatch.setattr(ws, "_last_stamp", (-1, ""))
+    assert ws.now_timestamp() == "2026-01-02T03:04:05.975Z"
+    assert ws.now_timestamp() == "2026-01-02T03:04:05.975Z"  # same millisecond: cached
+    assert ws.now_timestamp() == "2026-01-02T03:04:05.976Z"
+    assert len(calls) == 3

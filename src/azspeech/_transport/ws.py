@@ -26,6 +26,7 @@ import datetime as _dt
 import functools
 import logging
 import ssl
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -81,9 +82,27 @@ SECRET_HEADERS = frozenset(
 _FAILED_BY_US = (1002, 1003, 1007, 1009)  # close codes we send when the peer broke the protocol
 
 
+_clock = time.time  # the wall clock X-Timestamp reads (tests replace it)
+_last_stamp: tuple[int, str] = (-1, "")
+
+
 def now_timestamp() -> str:
-    """The current time as an ``X-Timestamp`` value (the I/O layer's clock for USP frames)."""
-    return x_timestamp(_dt.datetime.now(_dt.timezone.utc))
+    """The current time as an ``X-Timestamp`` value (the I/O layer's clock for USP frames).
+
+    Formatted once per millisecond (the value's resolution), however many
+    frames are sent in it.
+    """
+    global _last_stamp
+    ms = int(_clock() * 1000)
+    last_ms, text = _last_stamp
+    if ms != last_ms:
+        seconds, millis = divmod(ms, 1000)  # exact: a float division may land on .x99999
+        when = _dt.datetime.fromtimestamp(seconds, _dt.timezone.utc).replace(
+            microsecond=millis * 1000
+        )
+        text = x_timestamp(when)
+        _last_stamp = (ms, text)
+    return text
 
 
 class RawWebSocket:
