@@ -15,13 +15,19 @@ from websockets.asyncio.server import ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 
-from azspeech import AsyncSpeechClient, InvalidRequestError, ProtocolError, SpeechError
+from azspeech import (
+    AsyncSpeechClient,
+    ConnectionClosedError,
+    InvalidRequestError,
+    ProtocolError,
+    SpeechError,
+)
 from azspeech._protocol.framing import Limits, encode_text
 from azspeech._transport.retry import RetryPolicy
 from azspeech._transport.ws import RawWebSocket, UspSocket, connect, connect_raw
 from azspeech.auth import KeyAuth
 
-from ._hostile_ws import hostile_server, sends_then_ignores
+from ._hostile_ws import hostile_server, ignore_everything, sends_then_ignores
 from .conftest import KEY
 
 # A bound well under the 10-15 s the unbounded close took, well over the fixed one.
@@ -159,6 +165,20 @@ async def test_oversized_frame_from_a_silent_peer_is_prompt() -> None:
         ws = await connect(url, auth=None, policy=_policy(), limits=Limits(max_frame_bytes=1024))
         with pytest.raises(ProtocolError):
             await asyncio.wait_for(ws.recv(), HANG_BOUND)
+        await asyncio.wait_for(ws.close(), HANG_BOUND)
+
+
+async def test_close_frame_from_a_peer_that_keeps_the_tcp_connection_is_prompt() -> None:
+    async def close_then_linger(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(bytes([0x88, 2]) + (1011).to_bytes(2, "big"))  # close 1011, then nothing
+        await writer.drain()
+        await ignore_everything(reader, writer)
+
+    async with hostile_server(close_then_linger) as url:
+        ws = await connect_raw(url, auth=None, policy=_policy())
+        with pytest.raises(ConnectionClosedError) as info:
+            await asyncio.wait_for(ws.recv(), HANG_BOUND)  # took 20 s (the keepalive)
+        assert info.value.close_code == 1011 and info.value.transient
         await asyncio.wait_for(ws.close(), HANG_BOUND)
 
 

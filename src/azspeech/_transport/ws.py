@@ -293,9 +293,10 @@ def _websockets_classes() -> tuple[type[Any], type[Any]]:
     class BoundedConnection(ClientConnection):
         """Hangs up when the peer does not finish a close within the close timeout.
 
-        websockets waits for the peer to drop TCP after a close frame; when it
-        failed the connection itself (oversized frame...) nothing bounds that
-        wait but the keepalive, 20 s or more later.
+        After a close frame either way, a client waits for the server to drop
+        TCP; websockets bounds that wait in ``close()`` only, so a close that
+        arrives while receiving (the peer's close, or one websockets sent
+        because the peer broke the protocol) waited for the keepalive, 20 s.
         """
 
         abort_armed = False
@@ -303,11 +304,14 @@ def _websockets_classes() -> tuple[type[Any], type[Any]]:
         def data_received(self, data: bytes) -> None:
             super().data_received(data)
             protocol = self.protocol
-            if self.abort_armed or protocol.close_sent is None or protocol.close_rcvd is not None:
+            if self.abort_armed or (protocol.close_sent is None and protocol.close_rcvd is None):
                 return
             self.abort_armed = True
-            if protocol.close_sent.code in _FAILED_BY_US:
-                _hang_up(self)  # the peer broke the protocol: nothing left to wait for
+            sent, rcvd = protocol.close_sent, protocol.close_rcvd
+            if sent is not None and (rcvd is not None or sent.code in _FAILED_BY_US):
+                # The handshake is done (the RFC lets a client drop TCP then), or
+                # the peer broke the protocol: nothing left to wait for.
+                _hang_up(self)
             else:
                 self.loop.call_later(CLOSE_TIMEOUT, _abort_if_open, self)
 
