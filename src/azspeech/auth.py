@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from .errors import AuthenticationError, ConfigurationError, register_secret
 
 __all__ = [
+    "AI_SCOPE",
     "COGNITIVE_SCOPE",
     "KEY_HEADER",
     "Auth",
@@ -32,6 +33,8 @@ __all__ = [
 ]
 
 COGNITIVE_SCOPE = "https://cognitiveservices.azure.com/.default"
+#: The Entra ID scope the Voice Live reference (2026) documents for Foundry resources.
+AI_SCOPE = "https://ai.azure.com/.default"
 #: The header a resource key travels in for the Speech APIs (Voice Live documents ``api-key``).
 KEY_HEADER = "Ocp-Apim-Subscription-Key"
 STS_TOKEN_LIFETIME = 600.0  # the service's STS tokens live ten minutes
@@ -289,11 +292,18 @@ class CredentialAuth(_RefreshingAuth):
     """Microsoft Entra ID tokens from an azure-identity style credential.
 
     Regional hosts want ``aad#{resource_id}#{token}``; custom domains take the
-    raw token. *resource_id* is the ARM id of the Speech resource.
+    raw token. *resource_id* is the ARM id of the Speech resource. *scope* is
+    what tokens are asked for (:data:`AI_SCOPE` for Voice Live on a Foundry
+    resource).
     """
 
     def __init__(
-        self, credential: TokenCredentialLike, *, resource_id: str | None, wrap: bool
+        self,
+        credential: TokenCredentialLike,
+        *,
+        resource_id: str | None,
+        wrap: bool,
+        scope: str = COGNITIVE_SCOPE,
     ) -> None:
         super().__init__()
         if not callable(getattr(credential, "get_token", None)):
@@ -315,6 +325,9 @@ class CredentialAuth(_RefreshingAuth):
                 "(Properties page of the resource in the Azure portal)"
             )
         resource_id = resource_id.strip() if resource_id else None
+        if not isinstance(scope, str) or not scope.startswith("https://"):
+            raise ConfigurationError(f"scope must be an https:// scope URI, not {scope!r}")
+        self.scope = scope
         self._credential = credential
         self._resource_id = resource_id
         self._wrap = wrap
@@ -332,7 +345,7 @@ class CredentialAuth(_RefreshingAuth):
         )
 
     def _fetch(self) -> _CachedToken:
-        result = self._credential.get_token(COGNITIVE_SCOPE)
+        result = self._credential.get_token(self.scope)
         if inspect.isawaitable(result):
             close = getattr(result, "close", None)
             if callable(close):
@@ -346,10 +359,10 @@ class CredentialAuth(_RefreshingAuth):
     async def _afetch(self) -> _CachedToken:
         get_token = self._credential.get_token
         if inspect.iscoroutinefunction(get_token):
-            result = await get_token(COGNITIVE_SCOPE)
+            result = await get_token(self.scope)
         else:
             # A blocking credential may do network I/O: keep it off the event loop.
-            result = await asyncio.to_thread(get_token, COGNITIVE_SCOPE)
+            result = await asyncio.to_thread(get_token, self.scope)
         if inspect.isawaitable(result):
             result = await result
         return self._convert(result)

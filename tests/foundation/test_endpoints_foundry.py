@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import time
+import types
 import warnings
 
 import pytest
 
 from azspeech import AsyncSpeechClient, ConfigurationError, Endpoints, SpeechClient
-from azspeech.auth import KEY_HEADER, KeyAuth, StaticTokenAuth
+from azspeech.auth import (
+    AI_SCOPE,
+    COGNITIVE_SCOPE,
+    KEY_HEADER,
+    CredentialAuth,
+    KeyAuth,
+    StaticTokenAuth,
+)
 from azspeech.endpoints import VOICE_LIVE_PATH, EndpointKind
 
 from .conftest import KEY
@@ -84,3 +93,25 @@ async def test_key_header_is_a_parameter_with_the_old_default() -> None:
     for bad in ("", "a:b", " "):
         with pytest.raises(ConfigurationError, match="header name"):
             auth.headers(key_header=bad)
+
+
+class _Credential:
+    def __init__(self) -> None:
+        self.scopes: list[tuple[str, ...]] = []
+
+    def get_token(self, *scopes: str, **kwargs: object) -> object:
+        self.scopes.append(scopes)
+        return types.SimpleNamespace(token="entra-token-0001", expires_on=time.time() + 3600)
+
+
+async def test_entra_scope_is_a_parameter_with_the_old_default() -> None:
+    cred = _Credential()
+    cognitive = CredentialAuth(cred, resource_id=None, wrap=False)
+    foundry = CredentialAuth(cred, resource_id=None, wrap=False, scope=AI_SCOPE)
+    assert cognitive.headers() == {"Authorization": "Bearer entra-token-0001"}
+    assert await foundry.aheaders(key_header="api-key") == {
+        "Authorization": "Bearer entra-token-0001"
+    }
+    assert cred.scopes == [(COGNITIVE_SCOPE,), (AI_SCOPE,)]
+    with pytest.raises(ConfigurationError, match="scope"):
+        CredentialAuth(cred, resource_id=None, wrap=False, scope="ai.azure.com")
