@@ -21,7 +21,9 @@ from typing import Any, Protocol
 from .errors import AuthenticationError, ConfigurationError, register_secret
 
 __all__ = [
+    "AI_SCOPE",
     "COGNITIVE_SCOPE",
+    "KEY_HEADER",
     "Auth",
     "CredentialAuth",
     "KeyAuth",
@@ -31,6 +33,10 @@ __all__ = [
 ]
 
 COGNITIVE_SCOPE = "https://cognitiveservices.azure.com/.default"
+#: The Entra ID scope the Voice Live reference (2026) documents for Foundry resources.
+AI_SCOPE = "https://ai.azure.com/.default"
+#: The header a resource key travels in for the Speech APIs (Voice Live documents ``api-key``).
+KEY_HEADER = "Ocp-Apim-Subscription-Key"
 STS_TOKEN_LIFETIME = 600.0  # the service's STS tokens live ten minutes
 REFRESH_MARGIN = 60.0  # refresh this long before a token expires
 
@@ -69,13 +75,17 @@ class _CachedToken:
 class Auth:
     """Base class: headers for HTTP requests and WebSocket upgrades."""
 
-    def headers(self) -> dict[str, str]:
-        """Headers for a blocking caller (may fetch or refresh a token)."""
+    def headers(self, *, key_header: str = KEY_HEADER) -> dict[str, str]:
+        """Headers for a blocking caller (may fetch or refresh a token).
+
+        *key_header* names the header a resource key is sent in (the feature
+        decides: ``api-key`` for Voice Live); token credentials ignore it.
+        """
         raise NotImplementedError  # pragma: no cover - abstract
 
-    async def aheaders(self) -> dict[str, str]:
-        """Headers for an async caller (may fetch or refresh a token)."""
-        return self.headers()
+    async def aheaders(self, *, key_header: str = KEY_HEADER) -> dict[str, str]:
+        """Headers for an async caller (may fetch or refresh a token); see :meth:`headers`."""
+        return self.headers(key_header=key_header)
 
     refreshable = False
     """Whether :meth:`invalidate` followed by a new request can help after a 401."""
@@ -93,14 +103,16 @@ class Auth:
 
 
 class KeyAuth(Auth):
-    """The resource key in ``Ocp-Apim-Subscription-Key``."""
+    """The resource key, in ``Ocp-Apim-Subscription-Key`` unless a feature names another header."""
 
     def __init__(self, key: str) -> None:
         self._key = check_secret("key", key)
 
-    def headers(self) -> dict[str, str]:
-        """``Ocp-Apim-Subscription-Key: <key>``."""
-        return {"Ocp-Apim-Subscription-Key": self._key}
+    def headers(self, *, key_header: str = KEY_HEADER) -> dict[str, str]:
+        """``Ocp-Apim-Subscription-Key: <key>`` (or ``<key_header>: <key>``)."""
+        if not isinstance(key_header, str) or not key_header.strip() or ":" in key_header:
+            raise ConfigurationError(f"key_header must be a header name, not {key_header!r}")
+        return {key_header: self._key}
 
 
 class StaticTokenAuth(Auth):
@@ -112,7 +124,7 @@ class StaticTokenAuth(Auth):
             token = check_secret("token", token[7:])
         self._token = token
 
-    def headers(self) -> dict[str, str]:
+    def headers(self, *, key_header: str = KEY_HEADER) -> dict[str, str]:
         """``Authorization: Bearer <token>``."""
         return {"Authorization": f"Bearer {self._token}"}
 
@@ -216,11 +228,11 @@ class _RefreshingAuth(Auth):
                 self._attempts += 1
             return self._store(cached)
 
-    def headers(self) -> dict[str, str]:
+    def headers(self, *, key_header: str = KEY_HEADER) -> dict[str, str]:
         """``Authorization: Bearer <token>`` with a fresh token."""
         return self._format(self.token())
 
-    async def aheaders(self) -> dict[str, str]:
+    async def aheaders(self, *, key_header: str = KEY_HEADER) -> dict[str, str]:
         """Async twin of :meth:`headers`."""
         return self._format(await self.atoken())
 
@@ -280,11 +292,18 @@ class CredentialAuth(_RefreshingAuth):
     """Microsoft Entra ID tokens from an azure-identity style credential.
 
     Regional hosts want ``aad#{resource_id}#{token}``; custom domains take the
-    raw token. *resource_id* is the ARM id of the Speech resource.
+    raw token. *resource_id* is the ARM id of the Speech resource. *scope* is
+    what tokens are asked for (:data:`AI_SCOPE` for Voice Live on a Foundry
+    resource).
     """
 
     def __init__(
-        self, credential: TokenCredentialLike, *, resource_id: str | None, wrap: bool
+        self,
+        credential: TokenCredentialLike,
+        *,
+        resource_id: str | None,
+        wrap: bool,
+        scope: str = COGNITIVE_SCOPE,
     ) -> None:
         super().__init__()
         if not callable(getattr(credential, "get_token", None)):
@@ -306,6 +325,9 @@ class CredentialAuth(_RefreshingAuth):
                 "(Properties page of the resource in the Azure portal)"
             )
         resource_id = resource_id.strip() if resource_id else None
+        if not isinstance(scope, str) or not scope.startswith("https://"):
+            raise ConfigurationError(f"scope must be an https:// scope URI, not {scope!r}")
+        self.scope = scope
         self._credential = credential
         self._resource_id = resource_id
         self._wrap = wrap
@@ -323,7 +345,7 @@ class CredentialAuth(_RefreshingAuth):
         )
 
     def _fetch(self) -> _CachedToken:
-        result = self._credential.get_token(COGNITIVE_SCOPE)
+        result = self._credential.get_token(self.scope)
         if inspect.isawaitable(result):
             close = getattr(result, "close", None)
             if callable(close):
@@ -337,10 +359,10 @@ class CredentialAuth(_RefreshingAuth):
     async def _afetch(self) -> _CachedToken:
         get_token = self._credential.get_token
         if inspect.iscoroutinefunction(get_token):
-            result = await get_token(COGNITIVE_SCOPE)
+            result = await get_token(self.scope)
         else:
             # A blocking credential may do network I/O: keep it off the event loop.
-            result = await asyncio.to_thread(get_token, COGNITIVE_SCOPE)
+            result = await asyncio.to_thread(get_token, self.scope)
         if inspect.isawaitable(result):
             result = await result
         return self._convert(result)

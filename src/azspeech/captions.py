@@ -1,11 +1,11 @@
 """Captions (SubRip and WebVTT) from timed phrases, and live captions from a stream.
 
-:func:`to_srt` / :func:`to_webvtt` accept any sequence of phrases with
-``.text``, ``.offset``, ``.duration`` (``timedelta``) and optionally
-``.words`` (each with ``.text`` or ``.word``, ``.offset``, ``.duration``)
-and ``.speaker``: fast-transcription phrases, recognition results, a
-session's transcript. The result types also have ``.to_srt()`` and
-``.to_webvtt()``.
+:func:`to_srt` / :func:`to_webvtt` accept any sequence of
+:class:`TimedPhrase`: ``.text``, ``.offset``, ``.duration`` (``timedelta``),
+``.words`` (each a :class:`TimedWord` with ``.offset`` and ``.duration``;
+empty when unknown) and ``.speaker`` (``None`` when unknown). Fast-transcription
+phrases, recognition results and a session's transcript are all of them; the
+result types also have ``.to_srt()`` and ``.to_webvtt()``.
 
 Rules (:class:`CaptionOptions`): lines of at most 42 characters, at most two
 lines per caption, long phrases split at word boundaries (at word times when
@@ -23,13 +23,18 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from .models.stt import SpeechEvent
 
 __all__ = [
     "Caption",
     "CaptionOptions",
     "LiveCaption",
     "LiveCaptioner",
+    "TimedPhrase",
+    "TimedWord",
     "build_captions",
     "live_captions",
     "to_srt",
@@ -38,6 +43,51 @@ __all__ = [
 ]
 
 _ZERO = timedelta(0)
+
+
+@runtime_checkable
+class TimedWord(Protocol):
+    """A word with its place in the audio (``Word``, ``TranscribedWord``)."""
+
+    @property
+    def offset(self) -> timedelta:
+        """When the word starts."""
+
+    @property
+    def duration(self) -> timedelta:
+        """How long it lasts."""
+
+
+@runtime_checkable
+class TimedPhrase(Protocol):
+    """What captions are made of: a phrase with its text, timing, words and speaker.
+
+    ``RecognitionResult``, ``TranscribedPhrase`` (and so the phrases of a
+    ``Transcript`` or ``TranscriptionResult``) implement it; so can your own
+    types. ``words`` is empty when the phrase has no word timings (then the
+    split times are shared by characters); ``speaker`` is ``None`` without
+    diarization.
+    """
+
+    @property
+    def text(self) -> str:
+        """The phrase's text."""
+
+    @property
+    def offset(self) -> timedelta:
+        """When the phrase starts."""
+
+    @property
+    def duration(self) -> timedelta:
+        """How long it lasts."""
+
+    @property
+    def words(self) -> Sequence[TimedWord]:
+        """Its words with their times (empty when unknown)."""
+
+    @property
+    def speaker(self) -> object:
+        """Who spoke it (``None`` when unknown)."""
 
 
 @dataclass(frozen=True)
@@ -118,20 +168,18 @@ def wrap_lines(text: str, width: int = 42) -> list[str]:
     return lines
 
 
-def _tokens(phrase: Any) -> list[_Token]:
-    text = str(getattr(phrase, "text", "") or "").strip()
-    start: timedelta = getattr(phrase, "offset", _ZERO) or _ZERO
-    duration: timedelta = getattr(phrase, "duration", _ZERO) or _ZERO
+def _tokens(phrase: TimedPhrase) -> list[_Token]:
+    text = (phrase.text or "").strip()
+    start = phrase.offset or _ZERO
+    duration = phrase.duration or _ZERO
     parts = text.split()
     if not parts:
         return []
-    words = list(getattr(phrase, "words", None) or [])
+    words = list(phrase.words or ())
     if len(words) == len(parts):
         out = []
         for part, w in zip(parts, words, strict=True):
-            ws: timedelta = getattr(w, "offset", start)
-            wd: timedelta = getattr(w, "duration", _ZERO)
-            out.append(_Token(part, ws, ws + wd))
+            out.append(_Token(part, w.offset, w.offset + w.duration))
         # Keep the token times inside the phrase and non-decreasing.
         prev = start
         for tok in out:
@@ -193,17 +241,19 @@ def _blocks(tokens: list[_Token], opts: CaptionOptions, prefix: str) -> list[lis
     return blocks
 
 
-def build_captions(phrases: Iterable[Any], options: CaptionOptions | None = None) -> list[Caption]:
+def build_captions(
+    phrases: Iterable[TimedPhrase], options: CaptionOptions | None = None
+) -> list[Caption]:
     """Lay out *phrases* as captions (see the module docstring for the rules)."""
     opts = options or CaptionOptions()
-    items = [p for p in phrases if str(getattr(p, "text", "") or "").strip()]
-    items.sort(key=lambda p: getattr(p, "offset", _ZERO) or _ZERO)
+    items = [p for p in phrases if (p.text or "").strip()]
+    items.sort(key=lambda p: p.offset or _ZERO)
     labels = opts.speaker_labels
     if labels is None:
-        labels = any(_speaker_label(getattr(p, "speaker", None)) for p in items)
+        labels = any(_speaker_label(p.speaker) for p in items)
     raw: list[Caption] = []
     for phrase in items:
-        speaker = _speaker_label(getattr(phrase, "speaker", None)) if labels else None
+        speaker = _speaker_label(phrase.speaker) if labels else None
         prefix = f"{speaker}: " if speaker else ""
         for block in _blocks(_split_tokens(_tokens(phrase), opts.max_line_length), opts, prefix):
             text = " ".join(t.text for t in block)
@@ -232,7 +282,7 @@ def _stamp(t: timedelta, sep: str) -> str:
     return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
 
 
-def to_srt(phrases: Iterable[Any], options: CaptionOptions | None = None) -> str:
+def to_srt(phrases: Iterable[TimedPhrase], options: CaptionOptions | None = None) -> str:
     """SubRip (``.srt``) captions for *phrases*."""
     return _render_srt(build_captions(phrases, options))
 
@@ -241,7 +291,7 @@ def _vtt_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def to_webvtt(phrases: Iterable[Any], options: CaptionOptions | None = None) -> str:
+def to_webvtt(phrases: Iterable[TimedPhrase], options: CaptionOptions | None = None) -> str:
     """WebVTT (``.vtt``) captions for *phrases*; speakers as ``<v Name>`` voice spans."""
     return _render_vtt(build_captions(phrases, options))
 
@@ -304,14 +354,16 @@ class LiveCaptioner:
         self.options = options or CaptionOptions()
         self.captions: list[Caption] = []
 
-    def update(self, event: Any) -> LiveCaption | None:
+    def update(self, event: SpeechEvent) -> LiveCaption | None:
         """The caption update for *event*, or ``None`` for events without text."""
-        etype = getattr(event, "type", None)
-        result = getattr(event, "result", None)
-        if result is None or etype not in ("recognizing", "recognized"):
+        from .models.stt import Recognized, Recognizing
+
+        if not isinstance(event, (Recognizing, Recognized)):
             return None
+        etype = event.type
+        result = event.result
         opts = self.options
-        speaker = _speaker_label(getattr(result, "speaker", None))
+        speaker = _speaker_label(result.speaker)
         if opts.speaker_labels is False:
             speaker = None
         if etype == "recognizing":
@@ -320,16 +372,7 @@ class LiveCaptioner:
             if not lines:
                 return None
             return LiveCaption(lines, result.offset, result.end, False, speaker)
-        caps = build_captions(
-            [result],
-            CaptionOptions(
-                max_line_length=opts.max_line_length,
-                max_lines=opts.max_lines,
-                min_duration=opts.min_duration,
-                max_duration=opts.max_duration,
-                speaker_labels=opts.speaker_labels,
-            ),
-        )
+        caps = build_captions([result], opts)
         if not caps:
             return None
         base = len(self.captions)
@@ -341,7 +384,7 @@ class LiveCaptioner:
         self.captions.extend(caps)
         return LiveCaption(caps[-1].lines, caps[0].start, caps[-1].end, True, speaker, caps)
 
-    def feed(self, events: Iterable[Any]) -> Iterator[LiveCaption]:
+    def feed(self, events: Iterable[SpeechEvent]) -> Iterator[LiveCaption]:
         """Updates for a (blocking) stream of events."""
         for ev in events:
             cap = self.update(ev)
@@ -358,7 +401,7 @@ class LiveCaptioner:
 
 
 async def live_captions(
-    session: AsyncIterator[Any], options: CaptionOptions | None = None
+    session: AsyncIterator[SpeechEvent], options: CaptionOptions | None = None
 ) -> AsyncIterator[LiveCaption]:
     """Live caption updates from an async recognition session's events."""
     captioner = LiveCaptioner(options)

@@ -11,6 +11,8 @@ every feature. Three kinds of configuration exist:
   ``.azure.us`` / ``.azure.cn`` forms in the sovereign clouds;
 * a **custom domain** (``https://NAME.cognitiveservices.azure.com``): one host,
   with the feature label as the first path segment (``/stt/...``, ``/tts/...``);
+* a **Foundry** resource (``https://NAME.services.ai.azure.com``): addressed
+  like a custom domain, and the home of Voice Live (``/voice-live/realtime``);
 * anything else (**container**-like: ``http://localhost:5000``, the emulator):
   the same base serves every path, with no prefix.
 """
@@ -20,12 +22,20 @@ from __future__ import annotations
 import difflib
 import enum
 import re
+import warnings
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 from .errors import ConfigurationError
 
-__all__ = ["KNOWN_REGIONS", "Cloud", "EndpointKind", "Endpoints", "normalize_region"]
+__all__ = [
+    "KNOWN_REGIONS",
+    "VOICE_LIVE_PATH",
+    "Cloud",
+    "EndpointKind",
+    "Endpoints",
+    "normalize_region",
+]
 
 
 class Cloud(str, enum.Enum):
@@ -211,6 +221,7 @@ class EndpointKind(str, enum.Enum):
 
     REGION = "region"
     CUSTOM_DOMAIN = "custom_domain"
+    FOUNDRY = "foundry"
     CONTAINER = "container"
 
 
@@ -219,6 +230,10 @@ _REGIONAL_HOST = re.compile(
     r"|(?:stt|tts|s2s|voice)\.speech\.(?:microsoft\.com|azure\.us|azure\.cn))$"
 )
 _CUSTOM_DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]*\.cognitiveservices\.azure\.(?:com|us|cn)$")
+_FOUNDRY = re.compile(r"^[a-z0-9][a-z0-9-]*\.services\.ai\.azure\.com$")
+
+#: The Voice Live WebSocket path (query: ``api-version`` and ``model`` or an agent).
+VOICE_LIVE_PATH = "/voice-live/realtime"
 
 
 def _join(base: str, path: str) -> str:
@@ -244,7 +259,9 @@ class Endpoints:
     """Every base URL a client needs, resolved once from its configuration.
 
     Build it with :meth:`from_region` or :meth:`from_endpoint`; then ask
-    :meth:`rest`, :meth:`stt`, :meth:`tts` or :meth:`translation` for full URLs.
+    :meth:`rest`, :meth:`stt`, :meth:`tts`, :meth:`translation` or
+    :meth:`voice_live` for full URLs. ``custom_voice_base`` is the host of
+    custom (professional) voices, not of Voice Live.
     """
 
     kind: EndpointKind
@@ -254,7 +271,17 @@ class Endpoints:
     stt_base: str
     tts_base: str
     s2s_base: str
-    voice_base: str
+    custom_voice_base: str
+
+    @property
+    def voice_base(self) -> str:
+        """Deprecated name of :attr:`custom_voice_base`."""
+        warnings.warn(
+            "Endpoints.voice_base is now Endpoints.custom_voice_base",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.custom_voice_base
 
     @classmethod
     def from_region(cls, region: str, cloud: Cloud | str | None = None) -> Endpoints:
@@ -280,7 +307,7 @@ class Endpoints:
             stt_base=f"https://{name}.stt.{hosts.speech_suffix}",
             tts_base=f"https://{name}.tts.{hosts.speech_suffix}",
             s2s_base=f"https://{name}.s2s.{hosts.speech_suffix}",
-            voice_base=f"https://{name}.voice.{hosts.speech_suffix}",
+            custom_voice_base=f"https://{name}.voice.{hosts.speech_suffix}",
         )
 
     @classmethod
@@ -325,7 +352,8 @@ class Endpoints:
             name = normalize_region(regional.group("region"), strict=False)
             return cls._regional(name, chosen or _cloud_for_host(host))
         http_scheme = {"ws": "http", "wss": "https"}.get(parts.scheme, parts.scheme)
-        if _CUSTOM_DOMAIN.match(host):
+        foundry = _FOUNDRY.match(host) is not None
+        if foundry or _CUSTOM_DOMAIN.match(host):
             if path:
                 raise ConfigurationError(
                     f"endpoint {endpoint!r} has a path; pass the base URL "
@@ -339,14 +367,14 @@ class Endpoints:
                     f"{chosen.value!r}; drop cloud= (it is inferred from the host)"
                 )
             return cls(
-                kind=EndpointKind.CUSTOM_DOMAIN,
+                kind=EndpointKind.FOUNDRY if foundry else EndpointKind.CUSTOM_DOMAIN,
                 cloud=inferred,
                 region=None,
                 api_base=base,
                 stt_base=base + "/stt",
                 tts_base=base + "/tts",
                 s2s_base=base + "/stt",
-                voice_base=base + "/tts",
+                custom_voice_base=base + "/tts",
             )
         # A container, the emulator, a proxy: one base for everything, no prefixes.
         base = urlunsplit((http_scheme, parts.netloc, path, "", ""))
@@ -358,7 +386,7 @@ class Endpoints:
             stt_base=base,
             tts_base=base,
             s2s_base=base,
-            voice_base=base,
+            custom_voice_base=base,
         )
 
     # -- full URLs -----------------------------------------------------------
@@ -377,12 +405,28 @@ class Endpoints:
 
     def tts(self, path: str, *, websocket: bool = False, custom_voice: bool = False) -> str:
         """A text-to-speech URL (``/cognitiveservices/...``); custom voices use the voice host."""
-        base = self.voice_base if custom_voice else self.tts_base
+        base = self.custom_voice_base if custom_voice else self.tts_base
         return _swap_scheme(_join(base, path), websocket)
 
     def translation(self, path: str, *, websocket: bool = True) -> str:
         """A speech-translation URL (served by the STT host on the universal v2 path)."""
         return _swap_scheme(_join(self.stt_base, path), websocket)
+
+    def voice_live(self, path: str = VOICE_LIVE_PATH, *, websocket: bool = True) -> str:
+        """The Voice Live URL (``wss://NAME.services.ai.azure.com/voice-live/realtime``).
+
+        Served by the resource's own host (a Foundry resource, or a custom
+        domain), or by a container or emulator base; regional hosts have none.
+
+        Raises:
+            ConfigurationError: the client was configured with a region.
+        """
+        if self.kind is EndpointKind.REGION:
+            raise ConfigurationError(
+                "Voice Live is served by the resource's own host, not a regional one; pass "
+                "endpoint='https://NAME.services.ai.azure.com' (the resource's endpoint)"
+            )
+        return _swap_scheme(_join(self.api_base, path), websocket)
 
     @property
     def accepts_raw_entra_token(self) -> bool:

@@ -86,7 +86,7 @@ async def test_handshake_headers() -> None:
         )
         async with ws:
             await ws.send("hello")
-            echoed = await ws._conn.recv()
+            echoed = await ws.raw.recv()  # the raw frame under the USP layer
             assert echoed == "hello"
     h = srv.requests[0]
     assert re.fullmatch(r"[0-9a-f]{32}", h["X-ConnectionId"])
@@ -314,7 +314,7 @@ def test_blocking_client_runs_a_session_through_the_portal() -> None:
                         )
                         async with ws:
                             await ws.send("ping")
-                            return await ws._conn.recv()
+                            return await ws.raw.recv()
 
                     return client._run(session)
 

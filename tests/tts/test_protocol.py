@@ -13,16 +13,18 @@ from azspeech._protocol.tts import (
     MetadataOptions,
     SynthesisTurn,
     TextLocator,
-    audio_frame,
-    boundary_entry,
-    metadata_frame,
-    response_frame,
     speech_config_frame,
     ssml_frame,
     synthesis_context,
     synthesis_context_frame,
     text_end_frame,
     text_piece_frame,
+)
+from azspeech.emulator.tts_frames import (
+    audio_frame,
+    boundary_entry,
+    metadata_frame,
+    response_frame,
     turn_end_frame,
     turn_start_frame,
     viseme_entry,
@@ -44,7 +46,7 @@ RID = "0123456789abcdef0123456789abcdef"
 def test_client_frames() -> None:
     cfg = decode_frame(speech_config_frame(RID))
     assert cfg.path == "speech.config" and cfg.request_id == RID
-    assert json.loads(cfg.body)["context"]["system"]["name"] == "azspeech"
+    assert json.loads(cfg.body)["context"]["system"]["name"] == "SpeechSDK"  # one identity
     body = synthesis_context("raw-24khz-16bit-mono-pcm", MetadataOptions(visemes=True))
     ctx = decode_frame(synthesis_context_frame(RID, body))
     parsed = json.loads(ctx.body)

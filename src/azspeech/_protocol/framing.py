@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ProtocolError
+from .usp import x_timestamp
 
 __all__ = [
     "Limits",
@@ -51,9 +52,14 @@ def new_request_id() -> str:
 
 
 def timestamp(now: _dt.datetime | None = None) -> str:
-    """An ``X-Timestamp`` value: ISO-8601 UTC with milliseconds (``2026-01-02T03:04:05.678Z``)."""
-    now = now or _dt.datetime.now(_dt.timezone.utc)
-    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
+    """An ``X-Timestamp`` value: ISO-8601 UTC with milliseconds (``2026-01-02T03:04:05.678Z``).
+
+    Formatting is :func:`azspeech._protocol.usp.x_timestamp`'s; without *now*
+    this reads the clock, which only the fallback of frames built without an
+    ``X-Timestamp`` header does (callers in the I/O layer pass one:
+    ``azspeech._transport.ws.now_timestamp()``).
+    """
+    return x_timestamp(now or _dt.datetime.now(_dt.timezone.utc))
 
 
 @dataclass
@@ -95,23 +101,34 @@ class Message:
         return loads_json(self.body, limits=limits, what=self.path)
 
 
-def _header_block(path: str, headers: Mapping[str, str], request_id: str | None) -> list[str]:
-    lines = [f"Path:{path}"]
+def _header_block(
+    path: str,
+    headers: Mapping[str, str] | None,
+    request_id: str | None,
+    content_type: str | None = None,
+) -> str:
+    """The header lines joined by CRLF (no trailing one); built once per frame, so kept lean."""
+    block = "Path:" + path
     if request_id is not None:
-        lines.append(f"X-RequestId:{request_id}")
-    have_ts = False
-    for name, value in headers.items():
-        if "\r" in name or "\n" in name or "\r" in value or "\n" in value or ":" in name:
-            raise ValueError(f"header {name!r} contains a forbidden character")
-        lname = name.lower()
-        if lname in ("path", "x-requestid"):
-            continue
-        if lname == "x-timestamp":
-            have_ts = True
-        lines.append(f"{name}:{value}")
+        block += "\r\nX-RequestId:" + request_id
+    have_ts = have_ct = False
+    if headers:
+        for name, value in headers.items():
+            if "\r" in name or "\n" in name or "\r" in value or "\n" in value or ":" in name:
+                raise ValueError(f"header {name!r} contains a forbidden character")
+            lname = name.lower()
+            if lname in ("path", "x-requestid"):
+                continue
+            if lname == "x-timestamp":
+                have_ts = True
+            elif lname == "content-type":
+                have_ct = True
+            block += f"\r\n{name}:{value}"
+    if content_type and not have_ct:
+        block += "\r\nContent-Type:" + content_type
     if not have_ts:
-        lines.append(f"X-Timestamp:{timestamp()}")
-    return lines
+        block += "\r\nX-Timestamp:" + timestamp()
+    return block
 
 
 def encode_text(
@@ -134,11 +151,8 @@ def encode_text(
         text = body.decode("utf-8")
     else:
         text = body
-    all_headers = dict(headers or {})
-    if content_type and text:
-        all_headers.setdefault("Content-Type", content_type)
-    lines = _header_block(path, all_headers, request_id)
-    return "\r\n".join(lines) + "\r\n\r\n" + text
+    block = _header_block(path, headers, request_id, content_type if text else None)
+    return block + "\r\n\r\n" + text
 
 
 def encode_binary(
@@ -150,13 +164,11 @@ def encode_binary(
     headers: Mapping[str, str] | None = None,
 ) -> bytes:
     """Build the payload of a binary frame (2-byte big-endian header length first)."""
-    all_headers = dict(headers or {})
-    if content_type:
-        all_headers.setdefault("Content-Type", content_type)
-    block = ("\r\n".join(_header_block(path, all_headers, request_id)) + "\r\n").encode("ascii")
+    block = (_header_block(path, headers, request_id, content_type) + "\r\n").encode("ascii")
     if len(block) > 0xFFFF:
         raise ValueError("header block longer than 65535 bytes")
-    return len(block).to_bytes(2, "big") + block + bytes(payload)
+    # One copy of the payload (bytes + buffer concatenates without an intermediate).
+    return len(block).to_bytes(2, "big") + block + payload
 
 
 def _parse_header_lines(lines: Iterable[str], limits: Limits) -> dict[str, str]:

@@ -1,23 +1,22 @@
-"""Text to speech over the WebSocket, sans-I/O: the messages and the turn state machine.
+"""Text to speech over the WebSocket, sans-I/O: the client's messages and the turn state machine.
 
-Client side: :func:`speech_config_frame`, :func:`synthesis_context_frame`,
+:func:`speech_config_frame`, :func:`synthesis_context_frame`,
 :func:`ssml_frame`, :func:`text_piece_frame`, :func:`text_end_frame` build the
 frames; :class:`SynthesisTurn` consumes the service's messages of one request
-and turns them into audio chunks and typed events. Service side (used by the
-emulator): :func:`turn_start_frame`, :func:`response_frame`,
-:func:`audio_frame`, :func:`metadata_frame`, :func:`turn_end_frame` and the
-``*_entry`` helpers for ``audio.metadata`` bodies.
+and turns them into audio chunks and typed events. The service's side of the
+protocol lives with the emulator (``azspeech.emulator.tts_frames``), written
+separately so that the two sides cannot share a mistake.
 """
 
 from __future__ import annotations
 
-import platform
+import functools
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import unescape as _xml_unescape
 
-from .._version import __version__
 from ..audio.formats import bytes_to_ticks
 from ..errors import ProtocolError
 from ..models.tts import (
@@ -25,34 +24,27 @@ from ..models.tts import (
     Bookmark,
     PunctuationBoundary,
     SentenceBoundary,
-    SessionEnd,
+    SessionStopped,
     SynthesisEvent,
     Viseme,
     WordBoundary,
 )
-from .framing import Message, encode_binary, encode_text, loads_json
+from . import usp
+from .framing import Message, encode_text, loads_json
 
 __all__ = [
     "MetadataOptions",
     "SynthesisTurn",
     "TextLocator",
-    "audio_frame",
-    "bookmark_entry",
-    "boundary_entry",
-    "metadata_frame",
-    "response_frame",
-    "session_end_entry",
     "speech_config",
     "speech_config_frame",
     "ssml_frame",
     "synthesis_context",
     "synthesis_context_frame",
+    "synthesis_stop_frame",
     "text_end_frame",
     "text_piece_frame",
-    "turn_end_frame",
-    "turn_start_frame",
     "unescape_xml",
-    "viseme_entry",
 ]
 
 _ENTITIES = {"&quot;": '"', "&apos;": "'"}
@@ -92,33 +84,31 @@ class MetadataOptions:
 
 
 def speech_config() -> dict[str, Any]:
-    """The body of ``speech.config`` for synthesis (client and OS description)."""
-    return {
-        "context": {
-            "system": {
-                "name": "azspeech",
-                "version": __version__,
-                "build": "Python",
-                "lang": "Python",
-            },
-            "os": {
-                "platform": platform.system() or "unknown",
-                "name": platform.platform(terse=True) or "unknown",
-                "version": platform.release() or "unknown",
-            },
-        }
-    }
+    """The body of ``speech.config`` for synthesis: the client identity, no audio source."""
+    return usp.speech_config()
 
 
-_SPEECH_CONFIG_BODY: dict[str, Any] | None = None
+@functools.cache
+def _speech_config_body() -> str:
+    return json.dumps(speech_config(), separators=(",", ":"))
 
 
-def speech_config_frame(request_id: str) -> str:
-    """The ``speech.config`` frame, sent once per connection before its first request."""
-    global _SPEECH_CONFIG_BODY
-    if _SPEECH_CONFIG_BODY is None:
-        _SPEECH_CONFIG_BODY = speech_config()
-    return encode_text("speech.config", _SPEECH_CONFIG_BODY, request_id=request_id)
+def _stamp(timestamp: str | None) -> dict[str, str] | None:
+    return None if timestamp is None else {"X-Timestamp": timestamp}
+
+
+def speech_config_frame(request_id: str, *, timestamp: str | None = None) -> str:
+    """The ``speech.config`` frame, sent once per connection before its first request.
+
+    *timestamp* is the ``X-Timestamp`` (from the I/O layer's clock).
+    """
+    return encode_text(
+        "speech.config",
+        _speech_config_body(),
+        request_id=request_id,
+        content_type="application/json",
+        headers=_stamp(timestamp),
+    )
 
 
 def synthesis_context(
@@ -140,29 +130,47 @@ def synthesis_context(
     return {"synthesis": synthesis}
 
 
-def synthesis_context_frame(request_id: str, body: Mapping[str, Any]) -> str:
+def synthesis_context_frame(
+    request_id: str, body: Mapping[str, Any], *, timestamp: str | None = None
+) -> str:
     """The ``synthesis.context`` frame, sent before every request."""
-    return encode_text("synthesis.context", body, request_id=request_id)
+    return encode_text("synthesis.context", body, request_id=request_id, headers=_stamp(timestamp))
 
 
-def ssml_frame(request_id: str, ssml: str) -> str:
+def ssml_frame(request_id: str, ssml: str, *, timestamp: str | None = None) -> str:
     """The ``ssml`` frame carrying the document."""
-    return encode_text("ssml", ssml, request_id=request_id, content_type="application/ssml+xml")
+    return encode_text(
+        "ssml",
+        ssml,
+        request_id=request_id,
+        content_type="application/ssml+xml",
+        headers=_stamp(timestamp),
+    )
 
 
-def text_piece_frame(request_id: str, text: str) -> str:
+def text_piece_frame(request_id: str, text: str, *, timestamp: str | None = None) -> str:
     """A ``text.piece`` frame (text streaming, v2 endpoint)."""
-    return encode_text("text.piece", text, request_id=request_id, content_type="text/plain")
+    return encode_text(
+        "text.piece",
+        text,
+        request_id=request_id,
+        content_type="text/plain",
+        headers=_stamp(timestamp),
+    )
 
 
-def text_end_frame(request_id: str) -> str:
+def text_end_frame(request_id: str, *, timestamp: str | None = None) -> str:
     """The ``text.end`` frame closing the text of a streaming request."""
-    return encode_text("text.end", "", request_id=request_id, content_type="text/plain")
+    return encode_text(
+        "text.end", "", request_id=request_id, content_type="text/plain", headers=_stamp(timestamp)
+    )
 
 
-def synthesis_stop_frame(request_id: str) -> str:
+def synthesis_stop_frame(request_id: str, *, timestamp: str | None = None) -> str:
     """A ``synthesis.control`` frame asking the service to stop speaking."""
-    return encode_text("synthesis.control", {"action": "stop"}, request_id=request_id)
+    return encode_text(
+        "synthesis.control", {"action": "stop"}, request_id=request_id, headers=_stamp(timestamp)
+    )
 
 
 # -- text offsets ---------------------------------------------------------------------------
@@ -234,15 +242,15 @@ class SynthesisTurn:
     (any stream if no ``response`` came), empty audio frames are skipped, and
     viseme animation chunks are joined until an entry marks the last one (a
     missing ``IsLastAnimation`` counts as true). When ``turn.end`` arrives and
-    the service sent no ``SessionEnd``, one is made from the audio received
-    (its offset is 0 for compressed formats).
+    the service sent no ``SessionEnd`` entry, a :class:`SessionStopped` is made
+    from the audio received (its offset is 0 for compressed formats).
 
     Args:
         request_id: the request's ``X-RequestId``.
         text: the input as the user gave it (plain text or SSML), for text offsets.
         is_ssml: whether *text* is SSML.
         bytes_per_second: of the audio the service sends, for PCM-like formats
-            (used for chunk offsets and the fallback SessionEnd).
+            (used for chunk offsets and the fallback SessionStopped).
     """
 
     def __init__(
@@ -262,7 +270,7 @@ class SynthesisTurn:
         self.stream_id: str | None = None
         self.audio_bytes = 0
         self.audio_chunks = 0
-        self.session_end: SessionEnd | None = None
+        self.session_end: SessionStopped | None = None
         self._animation: list[str] = []
 
     def _offset_of_bytes(self, n: int) -> int:
@@ -283,7 +291,7 @@ class SynthesisTurn:
                 sid = msg.header("X-StreamId")
                 if sid is None or sid.lower() != self.stream_id:
                     return []
-            chunk = AudioChunk(msg.body, self._offset_of_bytes(self.audio_bytes))
+            chunk = AudioChunk(msg.body, offset_ticks=self._offset_of_bytes(self.audio_bytes))
             self.audio_bytes += len(msg.body)
             self.audio_chunks += 1
             return [chunk]
@@ -305,7 +313,9 @@ class SynthesisTurn:
         if path == "turn.end":
             self.done = True
             if self.session_end is None:
-                self.session_end = SessionEnd(self._offset_of_bytes(self.audio_bytes))
+                self.session_end = SessionStopped(
+                    offset_ticks=self._offset_of_bytes(self.audio_bytes)
+                )
                 return [self.session_end]
             return []
         return []
@@ -332,19 +342,22 @@ class SynthesisTurn:
                 boundary = info.get("BoundaryType") or kind
                 duration = _int(data.get("Duration"))
                 length = _int(info.get("Length"), len(raw))
+                cls: type[WordBoundary | PunctuationBoundary | SentenceBoundary]
                 if boundary == "SentenceBoundary":
-                    pos = self.locator.find(raw, "sentence")
-                    events.append(
-                        SentenceBoundary(offset, duration, unescape_xml(raw), length, pos)
-                    )
+                    cls, pos = SentenceBoundary, self.locator.find(raw, "sentence")
                 elif boundary == "PunctuationBoundary":
-                    pos = self.locator.find(raw, "word")
-                    events.append(
-                        PunctuationBoundary(offset, duration, unescape_xml(raw), length, pos)
-                    )
+                    cls, pos = PunctuationBoundary, self.locator.find(raw, "word")
                 else:
-                    pos = self.locator.find(raw, "word")
-                    events.append(WordBoundary(offset, duration, unescape_xml(raw), length, pos))
+                    cls, pos = WordBoundary, self.locator.find(raw, "word")
+                events.append(
+                    cls(
+                        offset_ticks=offset,
+                        duration_ticks=duration,
+                        text=unescape_xml(raw),
+                        length=length,
+                        text_offset=pos,
+                    )
+                )
             elif kind == "Viseme":
                 chunk = data.get("AnimationChunk")
                 if isinstance(chunk, str) and chunk:
@@ -352,12 +365,20 @@ class SynthesisTurn:
                 if _truthy(data.get("IsLastAnimation"), True):
                     animation = "".join(self._animation) if self._animation else None
                     self._animation.clear()
-                    events.append(Viseme(offset, _int(data.get("VisemeId")), animation))
+                    events.append(
+                        Viseme(
+                            offset_ticks=offset,
+                            viseme_id=_int(data.get("VisemeId")),
+                            animation=animation,
+                        )
+                    )
             elif kind == "Bookmark":
                 name = data.get("Bookmark")
-                events.append(Bookmark(offset, name if isinstance(name, str) else ""))
+                events.append(
+                    Bookmark(offset_ticks=offset, name=name if isinstance(name, str) else "")
+                )
             elif kind == "SessionEnd":
-                self.session_end = SessionEnd(offset)
+                self.session_end = SessionStopped(offset_ticks=offset)
                 events.append(self.session_end)
         return events
 
@@ -370,81 +391,3 @@ def _json_object(msg: Message) -> Mapping[str, Any]:
     except ProtocolError:
         return {}
     return value if isinstance(value, Mapping) else {}
-
-
-# -- service side (the emulator) -------------------------------------------------------------
-
-
-def turn_start_frame(request_id: str, service_tag: str) -> str:
-    """``turn.start`` as the service sends it."""
-    return encode_text(
-        "turn.start", {"context": {"serviceTag": service_tag}}, request_id=request_id
-    )
-
-
-def response_frame(request_id: str, service_tag: str, stream_id: str) -> str:
-    """``response``, announcing the audio stream id."""
-    body = {
-        "context": {"serviceTag": service_tag},
-        "audio": {"type": "inline", "streamId": stream_id},
-    }
-    return encode_text("response", body, request_id=request_id)
-
-
-def audio_frame(
-    request_id: str, stream_id: str, payload: bytes, content_type: str | None = None
-) -> bytes:
-    """A binary ``audio`` frame (an empty payload ends the stream)."""
-    return encode_binary(
-        "audio",
-        payload,
-        request_id=request_id,
-        content_type=content_type if payload else None,
-        headers={"X-StreamId": stream_id},
-    )
-
-
-def metadata_frame(request_id: str, entries: list[dict[str, Any]]) -> str:
-    """An ``audio.metadata`` frame with *entries*."""
-    return encode_text("audio.metadata", {"Metadata": entries}, request_id=request_id)
-
-
-def turn_end_frame(request_id: str) -> str:
-    """``turn.end``."""
-    return encode_text("turn.end", "", request_id=request_id)
-
-
-def boundary_entry(kind: str, offset: int, duration: int, text: str) -> dict[str, Any]:
-    """A ``WordBoundary`` (kind ``WordBoundary``/``PunctuationBoundary``) or
-    ``SentenceBoundary`` metadata entry."""
-    outer = "SentenceBoundary" if kind == "SentenceBoundary" else "WordBoundary"
-    return {
-        "Type": outer,
-        "Data": {
-            "Offset": offset,
-            "Duration": duration,
-            "text": {"Text": text, "Length": len(text), "BoundaryType": kind},
-        },
-    }
-
-
-def viseme_entry(
-    offset: int, viseme_id: int, animation: str | None = None, is_last: bool | None = None
-) -> dict[str, Any]:
-    """A ``Viseme`` metadata entry."""
-    data: dict[str, Any] = {"Offset": offset, "VisemeId": viseme_id}
-    if animation is not None:
-        data["AnimationChunk"] = animation
-    if is_last is not None:
-        data["IsLastAnimation"] = is_last
-    return {"Type": "Viseme", "Data": data}
-
-
-def bookmark_entry(offset: int, mark: str) -> dict[str, Any]:
-    """A ``Bookmark`` metadata entry."""
-    return {"Type": "Bookmark", "Data": {"Offset": offset, "Bookmark": mark}}
-
-
-def session_end_entry(offset: int) -> dict[str, Any]:
-    """A ``SessionEnd`` metadata entry (offset = total audio duration)."""
-    return {"Type": "SessionEnd", "Data": {"Offset": offset}}

@@ -70,6 +70,8 @@ __all__ = [
 ]
 
 DEFAULT_CLIENT_KEY = "emulator-key"
+# What the [emulator] extra installs (a missing one gets the pip hint).
+_EXTRA_MODULES = frozenset({"starlette", "uvicorn", "multipart", "python_multipart"})
 
 
 class Emulator:
@@ -128,9 +130,14 @@ class Emulator:
         try:
             from .app import create_app
             from .server import ServerThread
-        except ImportError as exc:  # pragma: no cover - extra not installed
-            raise RuntimeError(
-                f"the emulator needs its extra: pip install 'azspeech[emulator]' ({exc})"
+        except ImportError as exc:
+            missing = (exc.name or "").split(".")[0]
+            if missing not in _EXTRA_MODULES:
+                raise  # a broken module of ours: its own traceback says more
+            raise ImportError(
+                f"the emulator needs its extra: pip install 'azspeech[emulator]' "
+                f"(missing module {missing!r})",
+                name=exc.name,
             ) from exc
 
         self.state.engine  # noqa: B018 - load the engine before the first request

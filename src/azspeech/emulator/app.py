@@ -1,17 +1,14 @@
 """The emulator's ASGI application: every route on one port, HTTP and WebSocket.
 
-Feature modules contribute routes through a ``routes(state) -> list[BaseRoute]``
-function. The core ones are always there (STS, speech-to-text WebSocket and
-REST, fast transcription); the modules in :data:`OPTIONAL_MODULES` are
-imported if present (text to speech, translation...), so each feature can add
-its own file without touching this one.
+Each feature module contributes routes through a ``routes(state) ->
+list[BaseRoute]`` function, and recognition-turn handlers (translation,
+pronunciation assessment) are registered here, not as a side effect of
+building routes. Every module is imported unconditionally: a broken feature
+module fails the emulator's start with its traceback instead of turning into
+404s. A new feature adds its module to :data:`FEATURE_MODULES` and its line below.
 """
 
 from __future__ import annotations
-
-import importlib
-import logging
-from collections.abc import Callable
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -19,44 +16,48 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from . import auth, fast, stt_rest, stt_ws
+from . import (
+    auth,
+    batch_synthesis,
+    fast,
+    pronunciation,
+    stt_rest,
+    stt_ws,
+    translation,
+    tts,
+)
 from .state import EmulatorState
 
-__all__ = ["OPTIONAL_MODULES", "create_app"]
+__all__ = ["FEATURE_MODULES", "OPTIONAL_MODULES", "create_app"]
 
-logger = logging.getLogger("azspeech.emulator")
-
-#: Modules of this package whose ``routes(state)`` are added when they exist.
-OPTIONAL_MODULES = (
+#: The feature modules of this package that serve routes or handle recognition turns.
+FEATURE_MODULES = (
+    "auth",
+    "stt_ws",
+    "stt_rest",
+    "fast",
     "tts",
+    "batch_synthesis",
     "translation",
-    "batch",
-    "voice_live",
-    "avatar",
     "pronunciation",
-    "custom_speech",
 )
+OPTIONAL_MODULES = FEATURE_MODULES  # the former name (every module is required now)
 
 
-def _optional_routes(state: EmulatorState) -> list[BaseRoute]:
-    out: list[BaseRoute] = []
-    for name in OPTIONAL_MODULES:
-        try:
-            module = importlib.import_module(f"{__package__}.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__package__}.{name}":
-                logger.warning("emulator module %s could not be imported: %s", name, exc)
-            continue
-        except Exception as exc:  # a feature module in a broken state must not take all down
-            logger.warning("emulator module %s could not be imported: %r", name, exc)
-            continue
-        factory: Callable[[EmulatorState], list[BaseRoute]] | None = getattr(module, "routes", None)
-        if factory is not None:
-            try:
-                out.extend(factory(state))
-            except Exception as exc:
-                logger.warning("emulator module %s failed to build its routes: %r", name, exc)
-    return out
+def feature_routes(state: EmulatorState) -> list[BaseRoute]:
+    """Register the recognition-turn handlers and collect every feature's routes."""
+    # The first handler that takes a turn answers it: translation before assessment.
+    stt_ws.register_turn_handler(state, translation.turn_handler)
+    stt_ws.register_turn_handler(state, pronunciation.turn_handler)
+    routes: list[BaseRoute] = []
+    routes += auth.routes(state)
+    routes += stt_ws.routes(state)
+    routes += stt_rest.routes(state)
+    routes += fast.routes(state)
+    routes += tts.routes(state)
+    routes += batch_synthesis.routes(state)
+    routes += translation.routes(state)
+    return routes
 
 
 def create_app(state: EmulatorState) -> Starlette:
@@ -90,11 +91,7 @@ def create_app(state: EmulatorState) -> Starlette:
         Route("/ready", ready, methods=["GET"]),
         Route("/status", status, methods=["GET"]),
     ]
-    routes += auth.routes(state)
-    routes += stt_ws.routes(state)
-    routes += stt_rest.routes(state)
-    routes += fast.routes(state)
-    routes += _optional_routes(state)
+    routes += feature_routes(state)
     routes += [
         WebSocketRoute("/{rest:path}", ws_not_found),
         Route("/{rest:path}", not_found, methods=["GET", "POST", "PUT", "DELETE", "PATCH"]),

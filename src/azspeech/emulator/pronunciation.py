@@ -25,13 +25,10 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from starlette.routing import BaseRoute
-
 from .results import lexical
-from .state import EmulatorState
-from .stt_ws import TurnHandler, register_turn_handler
+from .stt_ws import TurnHandler
 
-__all__ = ["PronunciationHandler", "assess", "parse_rest_header", "routes"]
+__all__ = ["PronunciationHandler", "assess", "parse_rest_header", "turn_handler"]
 
 TICKS_PER_MS = 10_000
 
@@ -167,14 +164,13 @@ class PronunciationHandler(TurnHandler):
         return [("speech.phrase", body)]
 
 
-def _factory(context: Mapping[str, Any], query: Mapping[str, str]) -> TurnHandler | None:
+def turn_handler(context: Mapping[str, Any], query: Mapping[str, str]) -> TurnHandler | None:
+    """The assessing handler of a recognition turn whose context asks for it, else None.
+
+    The app registers it (:func:`~azspeech.emulator.stt_ws.register_turn_handler`);
+    REST assessment is handled by the short-audio route.
+    """
     pd = context.get("phraseDetection")
     enrichment = pd.get("enrichment") if isinstance(pd, Mapping) else None
     pa = enrichment.get("pronunciationAssessment") if isinstance(enrichment, Mapping) else None
     return PronunciationHandler(pa) if isinstance(pa, Mapping) else None
-
-
-def routes(state: EmulatorState) -> list[BaseRoute]:
-    """Register the WebSocket handler (REST is handled by the short-audio route)."""
-    register_turn_handler(state, _factory)
-    return []

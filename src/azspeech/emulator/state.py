@@ -18,6 +18,7 @@ from .faults import Faults
 
 if TYPE_CHECKING:
     from .engines.base import SttEngine
+    from .stt_ws import TurnHandlerFactory
 
 __all__ = ["EmulatorState", "LoggedMessage", "RequestLog", "Script", "SessionLog"]
 
@@ -206,7 +207,11 @@ class EmulatorState:
         self._engine_spec = engine
         self._engine: SttEngine | None = None
         self.active_sessions = 0
-        self.extra: dict[str, Any] = {}  # room for feature modules (TTS, translation...)
+        #: Factories that may take over a recognition turn's results, in order
+        #: (see :func:`azspeech.emulator.stt_ws.register_turn_handler`).
+        self.turn_handlers: list[TurnHandlerFactory] = []
+        self.extra: dict[str, Any] = {}  # room for feature modules' state and knobs
+        self.extra["stt_turn_handlers"] = self.turn_handlers  # its former place
         self.loop: asyncio.AbstractEventLoop | None = None
 
     # -- engine -----------------------------------------------------------------

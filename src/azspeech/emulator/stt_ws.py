@@ -219,9 +219,12 @@ TurnHandlerFactory = Callable[[Mapping[str, Any], Mapping[str, str]], "TurnHandl
 
 
 def register_turn_handler(state: EmulatorState, factory: TurnHandlerFactory) -> None:
-    """Let *factory* take over the result messages of turns whose context it recognizes."""
-    handlers: list[TurnHandlerFactory] = state.extra.setdefault("stt_turn_handlers", [])
-    handlers.append(factory)
+    """Let *factory* take over the result messages of turns whose context it recognizes.
+
+    Factories are asked in the order they were registered; the first handler
+    returned takes the turn.
+    """
+    state.turn_handlers.append(factory)
 
 
 _DEFAULT_HANDLER = TurnHandler()
@@ -393,7 +396,7 @@ class SttSession:
         stream = self.state.engine.open_stream(reco)
         turn = _Turn(rid, stream, PcmConverter(fmt), reco, out)
         ctx = context if isinstance(context, Mapping) else {}
-        for factory in self.state.extra.get("stt_turn_handlers", []):
+        for factory in self.state.turn_handlers:
             handler = factory(ctx, self.query)
             if handler is not None:
                 turn.handler = handler

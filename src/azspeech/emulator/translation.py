@@ -27,10 +27,10 @@ from starlette.websockets import WebSocket
 from ..audio.formats import wav_header
 from .auth import guard_ws
 from .state import EmulatorState
-from .stt_ws import SttSession, TurnHandler, register_turn_handler
+from .stt_ws import SttSession, TurnHandler
 from .wsbase import Channel
 
-__all__ = ["TranslationHandler", "routes", "translate"]
+__all__ = ["TranslationHandler", "routes", "translate", "turn_handler"]
 
 _PHRASES: dict[str, dict[str, str]] = {
     "good morning.": {"de": "Guten Morgen.", "fr": "Bonjour.", "es": "Buenos días."},
@@ -142,14 +142,17 @@ class TranslationHandler(TurnHandler):
         return [("translation.phrase", out)]
 
 
-def _factory(context: Mapping[str, Any], query: Mapping[str, str]) -> TurnHandler | None:
+def turn_handler(context: Mapping[str, Any], query: Mapping[str, str]) -> TurnHandler | None:
+    """The translation handler of a recognition turn that asks for target languages, else None.
+
+    The app registers it (:func:`~azspeech.emulator.stt_ws.register_turn_handler`).
+    """
     targets = _targets(context, query)
     return TranslationHandler(targets, _wants_audio(context, query)) if targets else None
 
 
 def routes(state: EmulatorState) -> list[BaseRoute]:
-    """Register the translation turn handler; serve the legacy translation path."""
-    register_turn_handler(state, _factory)
+    """The legacy translation path (translation on the universal path is :func:`turn_handler`)."""
 
     async def legacy(websocket: WebSocket) -> None:
         accepted, faults = await guard_ws(state, websocket)

@@ -3,7 +3,7 @@
 Routes: ``/cognitiveservices/websocket/v1`` (also under ``/tts``),
 ``/cognitiveservices/websocket/v2`` (text streaming; also under ``/tts``),
 ``POST /cognitiveservices/v1`` and ``GET /cognitiveservices/voices/list``
-(both also under ``/tts``), plus batch synthesis (:mod:`.batch_synthesis`).
+(both also under ``/tts``). Batch synthesis is :mod:`.batch_synthesis`.
 
 Synthesis itself is in :mod:`.tts_ssml` (SSML read into items) and
 :mod:`.tts_render` (items into audio, events and an output format); this
@@ -32,17 +32,17 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from .._protocol.framing import Message
-from .._protocol.tts import (
-    bookmark_entry,
-    boundary_entry,
-    session_end_entry,
-    viseme_entry,
-)
 from ..audio.formats import TICKS_PER_SECOND, OutputFormat
 from ..errors import ProtocolError
 from .auth import admit_http, error_response, guard_ws
 from .engines import tones
 from .state import EmulatorState
+from .tts_frames import (
+    bookmark_entry,
+    boundary_entry,
+    session_end_entry,
+    viseme_entry,
+)
 from .tts_render import (
     LEAD_MS,
     Ev,
@@ -456,8 +456,7 @@ async def _voices(state: EmulatorState, request: Request) -> Response:
 
 
 def routes(state: EmulatorState) -> list[BaseRoute]:
-    """Text-to-speech routes (and batch synthesis)."""
-    from . import batch_synthesis
+    """Text-to-speech routes: WebSocket v1 and v2, REST synthesis, voices list."""
 
     async def ws_v1(websocket: WebSocket) -> None:
         await _session(state, websocket, v2=False)
@@ -476,5 +475,4 @@ def routes(state: EmulatorState) -> list[BaseRoute]:
     out += [WebSocketRoute(p, ws_v2) for p in WS_V2_PATHS]
     out += [Route(p, rest, methods=["POST"]) for p in REST_PATHS]
     out += [Route(p, voices, methods=["GET"]) for p in VOICES_PATHS]
-    out += batch_synthesis.routes(state)
     return out

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Union
 
 from pydantic import Field
 
@@ -27,6 +27,7 @@ __all__ = [
     "NBestEntry",
     "NoMatch",
     "NoMatchReason",
+    "RecognitionEvent",
     "RecognitionResult",
     "RecognitionStatus",
     "Recognized",
@@ -311,7 +312,20 @@ class Canceled(SpeechEvent):
     reason: str = "Error"
     code: str | None = None
     message: str = ""
-    error: Any = Field(default=None, repr=False)
+    error: BaseException | None = Field(default=None, repr=False)
+
+
+RecognitionEvent = Union[  # noqa: UP007 - a runtime alias, must work on Python 3.10
+    SessionStarted,
+    SpeechStartDetected,
+    Recognizing,
+    Recognized,
+    NoMatch,
+    SpeechEndDetected,
+    Canceled,
+    SessionStopped,
+]
+"""Everything a recognition session yields, for an exhaustive ``match`` (each has a ``type``)."""
 
 
 # -- fast transcription -----------------------------------------------------------------------

@@ -1,15 +1,16 @@
 """Results of text to speech: stream events, voices and batch synthesis jobs.
 
 Stream events are small frozen dataclasses (they are created for every word
-of every request, so they stay cheap); voices and batch jobs are pydantic
-models parsed from the service's JSON.
+of every request, so they stay cheap), each with a ``type`` literal;
+:data:`SynthesisEvent` is their union, for an exhaustive ``match``. Voices
+and batch jobs are pydantic models parsed from the service's JSON.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass
-from typing import Any, Union
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -28,6 +29,7 @@ __all__ = [
     "PunctuationBoundary",
     "SentenceBoundary",
     "SessionEnd",
+    "SessionStopped",
     "SynthesisEvent",
     "TtsEvent",
     "Viseme",
@@ -41,9 +43,11 @@ class AudioChunk(bytes):
     """A piece of synthesized audio, exactly as the service sent it (a ``bytes``).
 
     ``offset_ticks``/``offset``: where the chunk starts in the request's audio,
-    known for PCM formats (0 otherwise, and for the first chunk).
+    known for PCM formats (0 otherwise, and for the first chunk). Printing one
+    shows its size and offset, not its bytes (``bytes(chunk)`` has those).
     """
 
+    type: ClassVar[Literal["audio"]] = "audio"
     offset_ticks: int
 
     def __new__(cls, data: bytes = b"", offset_ticks: int = 0) -> AudioChunk:
@@ -59,16 +63,20 @@ class AudioChunk(bytes):
     def __repr__(self) -> str:
         return f"AudioChunk({len(self)} bytes, offset={self.offset})"
 
+    __str__ = __repr__  # bytes.__str__ would print every byte (340 KB for one sentence)
+
 
 @dataclass(frozen=True)
 class TtsEvent:
     """Base of the typed events a synthesis stream yields between audio chunks.
 
     ``offset_ticks`` is the service's value (100-ns ticks from the start of
-    the request's audio); ``offset`` the same as a timedelta.
+    the request's audio); ``offset`` the same as a timedelta. ``type`` names
+    the event (``"word_boundary"``...), as on every event of the SDK.
     """
 
     offset_ticks: int
+    type: str = field(default="", init=False)
 
     @property
     def offset(self) -> _dt.timedelta:
@@ -95,15 +103,21 @@ class WordBoundary(_Boundary):
     service's length, ``text_offset`` its index in the input (plain text, or the
     SSML document when SSML was sent), found as the official SDKs do; None if not found."""
 
+    type: Literal["word_boundary"] = field(default="word_boundary", init=False)
+
 
 @dataclass(frozen=True)
 class PunctuationBoundary(_Boundary):
     """A punctuation mark is reached (same fields as :class:`WordBoundary`)."""
 
+    type: Literal["punctuation_boundary"] = field(default="punctuation_boundary", init=False)
+
 
 @dataclass(frozen=True)
 class SentenceBoundary(_Boundary):
     """A sentence starts (same fields as :class:`WordBoundary`)."""
+
+    type: Literal["sentence_boundary"] = field(default="sentence_boundary", init=False)
 
 
 @dataclass(frozen=True)
@@ -111,6 +125,7 @@ class Viseme(TtsEvent):
     """A mouth position (``viseme_id`` 0-21). ``animation`` holds the assembled
     animation data (SVG or blend-shape JSON) when the SSML asked for it."""
 
+    type: Literal["viseme"] = field(default="viseme", init=False)
     viseme_id: int = 0
     animation: str | None = None
 
@@ -119,12 +134,16 @@ class Viseme(TtsEvent):
 class Bookmark(TtsEvent):
     """A ``<bookmark mark="...">`` is reached; ``name`` is the mark."""
 
+    type: Literal["bookmark"] = field(default="bookmark", init=False)
     name: str = ""
 
 
 @dataclass(frozen=True)
-class SessionEnd(TtsEvent):
-    """The request's audio ended; ``offset`` is the total audio duration."""
+class SessionStopped(TtsEvent):
+    """The request's audio ended (always the last event); ``offset`` is the total
+    audio duration. Same name and ``type`` as speech to text's end of session."""
+
+    type: Literal["session_stopped"] = field(default="session_stopped", init=False)
 
     @property
     def duration(self) -> _dt.timedelta:
@@ -132,9 +151,20 @@ class SessionEnd(TtsEvent):
         return self.offset
 
 
+SessionEnd = SessionStopped
+"""The former name of :class:`SessionStopped` (the same class)."""
+
+
 SynthesisEvent = Union[  # noqa: UP007 - a runtime alias, must work on Python 3.10
-    AudioChunk, WordBoundary, PunctuationBoundary, SentenceBoundary, Viseme, Bookmark, SessionEnd
+    AudioChunk,
+    WordBoundary,
+    PunctuationBoundary,
+    SentenceBoundary,
+    Viseme,
+    Bookmark,
+    SessionStopped,
 ]
+"""Everything a synthesis stream yields: audio chunks and the typed events."""
 
 
 # -- voices -------------------------------------------------------------------------
