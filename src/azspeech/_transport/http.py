@@ -21,7 +21,22 @@ When a request is repeated:
   the policy's ``max_retry_after`` is not sat out here: the error (with
   ``retry_after``) goes to the caller;
 * a 401 with a refreshable credential (STS or Entra tokens) gets one more try
-  with a freshly fetched token.
+  with a freshly fetched token;
+* every attempt sends exactly the bytes of the first: an upload from a reader
+  that cannot seek is replayed from a bounded spool, and not retried at all
+  beyond that bound (:mod:`~azspeech._transport.body`).
+
+What counts as an answer:
+
+* only a 2xx status is success; anything else (a redirect, a 1xx) is an error.
+  Redirects of authenticated requests are never followed, whatever the httpx
+  client says, so the key or token never reaches another origin;
+* each attempt has a total deadline (``timeout``): a server that trickles its
+  headers or body cannot keep a call alive past it
+  (:mod:`~azspeech._transport.deadline`);
+* a body is bounded *after* decompression (``max_bytes``; the JSON limit for
+  JSON answers), inflated piece by piece, so a gzip bomb costs at most the
+  bound in memory.
 """
 
 from __future__ import annotations
@@ -34,6 +49,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -50,6 +66,9 @@ from ..errors import (
     parse_retry_after,
     redact,
 )
+from . import deadline as _deadline
+from .body import AttemptBodies
+from .inflate import ACCEPT_ENCODING, read_body, read_body_async
 from .retry import RETRYABLE_STATUS, RetryPolicy
 
 __all__ = ["USER_AGENT", "AsyncHttpTransport", "HttpRequest", "HttpTransport"]
@@ -59,6 +78,7 @@ logger = install_log_redaction(logging.getLogger("azspeech"))
 install_log_redaction(logging.getLogger("httpx"))
 
 MAX_BODY_BYTES = 256 * 1024 * 1024
+MAX_JSON_BYTES = 16 * 1024 * 1024  # the JSON limit (framing.Limits.max_frame_bytes)
 MAX_ERROR_BODY_BYTES = 64 * 1024
 USER_AGENT = (
     f"azspeech/{__version__} (Python {sys.version_info[0]}.{sys.version_info[1]}; "
@@ -77,7 +97,9 @@ class HttpRequest:
     ``content`` may be a callable returning a fresh body for each attempt (so a
     streamed upload can be retried); ``files`` likewise for multipart uploads.
     ``retry_safe`` says whether repeating the request is harmless; it defaults
-    to True for idempotent methods.
+    to True for idempotent methods. ``timeout`` (seconds) overrides the
+    client's for this request: per socket operation, and as the total
+    deadline of each attempt's answer.
     """
 
     method: str
@@ -91,6 +113,7 @@ class HttpRequest:
     retry_safe: bool | None = None
     authenticate: bool = True
     what: str = "request"
+    timeout: float | None = None
 
     def __repr__(self) -> str:
         # Headers may hold the key (the STS exchange); bodies may be large. Neither
@@ -103,7 +126,8 @@ class HttpRequest:
             return self.retry_safe
         return self.method.upper() in _SAFE_METHODS
 
-    def build_kwargs(self) -> dict[str, Any]:
+    def build_kwargs(self, bodies: AttemptBodies | None = None) -> dict[str, Any]:
+        """httpx keyword arguments for one attempt (*bodies* keeps uploads replayable)."""
         kwargs: dict[str, Any] = {}
         if self.params is not None:
             kwargs["params"] = {
@@ -115,21 +139,11 @@ class HttpRequest:
         if self.json is not None:
             kwargs["json"] = self.json
         if self.files is not None:
-            kwargs["files"] = self.files()
+            files = self.files()
+            kwargs["files"] = bodies.files(files) if bodies is not None else files
         if self.data is not None:
             kwargs["data"] = self.data
         return kwargs
-
-
-def _check_size(size: int, limit: int, req: HttpRequest) -> None:
-    if size > limit:
-        raise ProtocolError(f"{req.what}: response body exceeds the limit of {limit} bytes")
-
-
-def _check_declared_size(response: httpx.Response, limit: int, req: HttpRequest) -> None:
-    declared = response.headers.get("content-length", "")
-    if declared.isdigit() and "content-encoding" not in response.headers:
-        _check_size(int(declared), limit, req)
 
 
 def _read_error_body(chunks: Iterable[bytes]) -> str:
@@ -182,10 +196,14 @@ def _next_step(
     exc: Exception | None,
     auth: Auth | None,
     reauthed: bool,
+    replayable: bool = True,
 ) -> tuple[str, float]:
-    """Decide: ("done", 0), ("retry", delay), ("reauth", 0) or ("fail", 0)."""
+    """Decide: ("done", 0), ("retry", delay), ("reauth", 0) or ("fail", 0).
+
+    *replayable* is False when another attempt could not send the same body.
+    """
     if exc is not None:
-        if isinstance(exc, httpx.UnsupportedProtocol):
+        if isinstance(exc, httpx.UnsupportedProtocol) or not replayable:
             return "fail", 0.0
         # A connection that never opened cannot have delivered the request.
         repeatable = req.safe or isinstance(exc, _NOT_SENT_ERRORS)
@@ -194,8 +212,10 @@ def _next_step(
         return "fail", 0.0
     assert response is not None
     status = response.status_code
-    if status < 400:
+    if 200 <= status < 300:
         return "done", 0.0
+    if not replayable:
+        return "fail", 0.0
     if (
         status == 401
         and auth is not None
@@ -219,8 +239,15 @@ def _next_step(
 _NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
-def _connection_error(exc: Exception, req: HttpRequest) -> SpeechError:
+def _connection_error(
+    exc: Exception, req: HttpRequest, deadline: _deadline.Deadline | None = None
+) -> SpeechError:
     where = redact(req.url)
+    if isinstance(exc, httpx.TimeoutException) and deadline is not None and deadline.expired:
+        return TimeoutError(
+            f"{req.what} to {where}: no complete answer within {deadline.seconds:g} s "
+            "(the total deadline per attempt); pass a larger timeout= if the service needs longer"
+        )
     if isinstance(exc, httpx.TimeoutException):
         return TimeoutError(
             f"{req.what} to {where} timed out ({type(exc).__name__}); "
@@ -240,23 +267,130 @@ def _closed_client(req: HttpRequest) -> SpeechError:
     )
 
 
+_CREDENTIAL_HEADERS = frozenset({"authorization", "ocp-apim-subscription-key", "api-key"})
+
+
+def _status_error(response: httpx.Response, body: str, req: HttpRequest) -> SpeechError:
+    status = response.status_code
+    err = error_from_response(status, response.headers, body, what=req.what)
+    if not 400 <= status < 600:
+        # A redirect or another non-2xx, non-error status is not a success either.
+        location = response.headers.get("location")
+        where = f" to {urlsplit(location).netloc or location}" if location else ""
+        err.message = redact(
+            f"{req.what}: unexpected HTTP {status}{where} from the service "
+            "(only 2xx is success; redirects of authenticated requests are not followed)"
+        )
+        err.args = (err.message,)
+    return err
+
+
+class _Call:
+    """The state shared by the attempts of one request, and the decision after each."""
+
+    def __init__(
+        self,
+        transport: _TransportBase,
+        client: httpx.Client | httpx.AsyncClient,
+        req: HttpRequest,
+        max_retries: int | None,
+    ) -> None:
+        self.req = req
+        self.policy = transport.policy.with_max_retries(max_retries)
+        self.bodies = AttemptBodies()
+        self.attempt = 0
+        self.reauthed = False
+        self.sent_headers: dict[str, str] = {}
+        timeout = req.timeout if req.timeout is not None else transport.timeout
+        self.timeout = timeout
+        if timeout is None:
+            timeout = client.timeout.read
+        self.seconds = timeout
+
+    def deadline(self) -> _deadline.Deadline | None:
+        """A fresh deadline for the next attempt."""
+        return None if self.seconds is None else _deadline.Deadline(self.seconds)
+
+    def build(self, client: httpx.Client | httpx.AsyncClient) -> httpx.Request:
+        kwargs = self.req.build_kwargs(self.bodies)
+        if self.timeout is not None:
+            kwargs["timeout"] = httpx.Timeout(self.timeout, connect=min(self.timeout, 10.0))
+        return client.build_request(
+            self.req.method, self.req.url, headers=self.sent_headers, **kwargs
+        )
+
+    def follow_redirects(self, client: httpx.Client | httpx.AsyncClient) -> bool:
+        # httpx drops Authorization across origins but not the Speech key: never
+        # let it follow a redirect with credentials on board.
+        carries = self.req.authenticate or any(
+            k.lower() in _CREDENTIAL_HEADERS for k in self.sent_headers
+        )
+        return bool(client.follow_redirects) and not carries
+
+    def decide(
+        self, auth: Auth | None, response: httpx.Response | None, exc: Exception | None
+    ) -> tuple[str, float]:
+        step, delay = _next_step(
+            self.req,
+            self.policy,
+            self.attempt,
+            response,
+            exc,
+            auth,
+            self.reauthed,
+            self.bodies.replayable,
+        )
+        _log_outcome(self.req, response, exc, step)
+        return step, delay
+
+    def failure(
+        self,
+        response: httpx.Response | None,
+        exc: Exception | None,
+        body: str,
+        deadline: _deadline.Deadline | None,
+    ) -> SpeechError:
+        if exc is not None:
+            return _connection_error(exc, self.req, deadline)
+        assert response is not None
+        return _status_error(response, body, self.req)
+
+    def reauth(self, auth: Auth | None) -> None:
+        assert auth is not None
+        auth.invalidate(self.sent_headers)
+        self.reauthed = True
+
+    def next_attempt(self, delay: float) -> None:
+        logger.info("retrying %s in %.2fs (attempt %d)", self.req.what, delay, self.attempt + 2)
+        self.attempt += 1
+
+
+def _body_limit(response: httpx.Response, max_bytes: int, json_limit: int) -> int:
+    kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind == "application/json" or kind.endswith("+json"):
+        return min(max_bytes, json_limit)
+    return max_bytes
+
+
+def _tick() -> None:
+    active = _deadline.current()
+    if active is not None:
+        active.check()
+
+
 class _TransportBase:
     def __init__(
         self, *, auth: Auth | None, policy: RetryPolicy, default_headers: Mapping[str, str]
     ) -> None:
         self.auth = auth
         self.policy = policy
-        self.default_headers = {"User-Agent": USER_AGENT, **default_headers}
+        self.default_headers = {
+            "User-Agent": USER_AGENT,
+            "Accept-Encoding": ACCEPT_ENCODING,
+            **default_headers,
+        }
         self.timeout: float | None = None  # overrides the httpx client's timeout when set
-
-    def _request_kwargs(self, req: HttpRequest) -> dict[str, Any]:
-        kwargs = req.build_kwargs()
-        if self.timeout is not None:
-            kwargs["timeout"] = httpx.Timeout(self.timeout, connect=min(self.timeout, 10.0))
-        return kwargs
-
-    def _policy(self, max_retries: int | None) -> RetryPolicy:
-        return self.policy.with_max_retries(max_retries)
+        self.json_limit = MAX_JSON_BYTES
 
 
 class HttpTransport(_TransportBase):
@@ -274,6 +408,7 @@ class HttpTransport(_TransportBase):
         super().__init__(auth=auth, policy=policy, default_headers=default_headers or {})
         self.client = client
         self._sleep = sleep
+        _deadline.install(client)
 
     def _headers(self, req: HttpRequest) -> dict[str, str]:
         headers = {**self.default_headers, **req.headers}
@@ -283,73 +418,73 @@ class HttpTransport(_TransportBase):
 
     @contextmanager
     def stream(
-        self, req: HttpRequest, *, max_retries: int | None = None
+        self, req: HttpRequest, *, max_retries: int | None = None, body_deadline: bool = True
     ) -> Iterator[httpx.Response]:
-        """Send *req*; yield the (successful) response with its body not yet read."""
-        policy = self._policy(max_retries)
-        attempt, reauthed = 0, False
-        while True:
-            _log_request(req, attempt)
-            response: httpx.Response | None = None
-            exc: Exception | None = None
-            sent_headers: dict[str, str] = {}
-            if self.client.is_closed:
-                raise _closed_client(req)
-            try:
-                sent_headers = self._headers(req)
-                request = self.client.build_request(
-                    req.method, req.url, headers=sent_headers, **self._request_kwargs(req)
-                )
-                response = self.client.send(request, stream=True)
-            except httpx.TransportError as e:
-                exc = e
-            step, delay = _next_step(req, policy, attempt, response, exc, self.auth, reauthed)
-            _log_outcome(req, response, exc, step)
-            if step == "done":
-                assert response is not None
-                try:
-                    yield response
-                except (httpx.TransportError, httpx.DecodingError) as e:
-                    # Raised while the caller read the body: keep it a SpeechError.
-                    raise _connection_error(e, req) from e
-                finally:
-                    response.close()
-                return
-            body = ""
-            if response is not None:
-                try:
-                    body = _read_error_body(response.iter_bytes())
-                except httpx.HTTPError:
-                    body = ""  # the error body is a nicety; the status says enough
-                finally:
-                    response.close()
-            if step == "fail":
-                if exc is not None:
-                    raise _connection_error(exc, req) from exc
-                assert response is not None
-                raise error_from_response(
-                    response.status_code, response.headers, body, what=req.what
-                )
-            if step == "reauth":
-                assert self.auth is not None
-                self.auth.invalidate(sent_headers)
-                reauthed = True
-                continue
-            logger.info("retrying %s in %.2fs (attempt %d)", req.what, delay, attempt + 2)
-            self._sleep(delay)
-            attempt += 1
+        """Send *req*; yield the (successful) response with its body not yet read.
+
+        With *body_deadline* False the attempt's deadline ends with the headers
+        (a large download reads its body under the per-read timeout), unless
+        the request has a ``timeout`` of its own.
+        """
+        call = _Call(self, self.client, req, max_retries)
+        try:
+            while True:
+                _log_request(req, call.attempt)
+                if self.client.is_closed:
+                    raise _closed_client(req)
+                deadline = call.deadline()
+                with _deadline.active(deadline):
+                    response: httpx.Response | None = None
+                    exc: Exception | None = None
+                    try:
+                        call.sent_headers = self._headers(req)
+                        response = self.client.send(
+                            call.build(self.client),
+                            stream=True,
+                            follow_redirects=call.follow_redirects(self.client),
+                        )
+                    except httpx.TransportError as e:
+                        exc = e
+                    step, delay = call.decide(self.auth, response, exc)
+                    if step == "done":
+                        assert response is not None
+                        if deadline is not None and not body_deadline and req.timeout is None:
+                            deadline.lift()
+                        try:
+                            yield response
+                        except (httpx.TransportError, httpx.DecodingError) as e:
+                            # Raised while the caller read the body: keep it a SpeechError.
+                            raise _connection_error(e, req, deadline) from e
+                        finally:
+                            response.close()
+                        return
+                    body = ""
+                    if response is not None:
+                        try:
+                            body = _read_error_body(response.iter_bytes())
+                        except httpx.HTTPError:
+                            body = ""  # the error body is a nicety; the status says enough
+                        finally:
+                            response.close()
+                if step == "fail":
+                    error = call.failure(response, exc, body, deadline)
+                    raise error from exc
+                if step == "reauth":
+                    call.reauth(self.auth)
+                    continue
+                call.next_attempt(delay)
+                self._sleep(delay)
+        finally:
+            call.bodies.close()
 
     def send(
         self, req: HttpRequest, *, max_retries: int | None = None, max_bytes: int = MAX_BODY_BYTES
     ) -> httpx.Response:
-        """Send *req* and return the successful response, body read (at most *max_bytes*)."""
+        """Send *req* and return the successful response, body read (at most *max_bytes*
+        after decompression; at most the JSON limit for a JSON answer)."""
         with self.stream(req, max_retries=max_retries) as response:
-            body = bytearray()
-            _check_declared_size(response, max_bytes, req)
-            for chunk in response.iter_bytes():
-                body += chunk
-                _check_size(len(body), max_bytes, req)
-            response._content = bytes(body)
+            limit = _body_limit(response, max_bytes, self.json_limit)
+            response._content = read_body(response, limit, req.what, _tick)
             return response
 
 
@@ -368,6 +503,7 @@ class AsyncHttpTransport(_TransportBase):
         super().__init__(auth=auth, policy=policy, default_headers=default_headers or {})
         self.client = client
         self._sleep = sleep
+        _deadline.install(client)
 
     async def _headers(self, req: HttpRequest) -> dict[str, str]:
         headers = {**self.default_headers, **req.headers}
@@ -377,71 +513,65 @@ class AsyncHttpTransport(_TransportBase):
 
     @asynccontextmanager
     async def stream(
-        self, req: HttpRequest, *, max_retries: int | None = None
+        self, req: HttpRequest, *, max_retries: int | None = None, body_deadline: bool = True
     ) -> AsyncIterator[httpx.Response]:
         """Send *req*; yield the (successful) response with its body not yet read."""
-        policy = self._policy(max_retries)
-        attempt, reauthed = 0, False
-        while True:
-            _log_request(req, attempt)
-            response: httpx.Response | None = None
-            exc: Exception | None = None
-            sent_headers: dict[str, str] = {}
-            if self.client.is_closed:
-                raise _closed_client(req)
-            try:
-                sent_headers = await self._headers(req)
-                request = self.client.build_request(
-                    req.method, req.url, headers=sent_headers, **self._request_kwargs(req)
-                )
-                response = await self.client.send(request, stream=True)
-            except httpx.TransportError as e:
-                exc = e
-            step, delay = _next_step(req, policy, attempt, response, exc, self.auth, reauthed)
-            _log_outcome(req, response, exc, step)
-            if step == "done":
-                assert response is not None
-                try:
-                    yield response
-                except (httpx.TransportError, httpx.DecodingError) as e:
-                    # Raised while the caller read the body: keep it a SpeechError.
-                    raise _connection_error(e, req) from e
-                finally:
-                    await response.aclose()
-                return
-            body = ""
-            if response is not None:
-                try:
-                    body = await _aread_error_body(response.aiter_bytes())
-                except httpx.HTTPError:
-                    body = ""  # the error body is a nicety; the status says enough
-                finally:
-                    await response.aclose()
-            if step == "fail":
-                if exc is not None:
-                    raise _connection_error(exc, req) from exc
-                assert response is not None
-                raise error_from_response(
-                    response.status_code, response.headers, body, what=req.what
-                )
-            if step == "reauth":
-                assert self.auth is not None
-                self.auth.invalidate(sent_headers)
-                reauthed = True
-                continue
-            logger.info("retrying %s in %.2fs (attempt %d)", req.what, delay, attempt + 2)
-            await self._sleep(delay)
-            attempt += 1
+        call = _Call(self, self.client, req, max_retries)
+        try:
+            while True:
+                _log_request(req, call.attempt)
+                if self.client.is_closed:
+                    raise _closed_client(req)
+                deadline = call.deadline()
+                with _deadline.active(deadline):
+                    response: httpx.Response | None = None
+                    exc: Exception | None = None
+                    try:
+                        call.sent_headers = await self._headers(req)
+                        response = await self.client.send(
+                            call.build(self.client),
+                            stream=True,
+                            follow_redirects=call.follow_redirects(self.client),
+                        )
+                    except httpx.TransportError as e:
+                        exc = e
+                    step, delay = call.decide(self.auth, response, exc)
+                    if step == "done":
+                        assert response is not None
+                        if deadline is not None and not body_deadline and req.timeout is None:
+                            deadline.lift()
+                        try:
+                            yield response
+                        except (httpx.TransportError, httpx.DecodingError) as e:
+                            # Raised while the caller read the body: keep it a SpeechError.
+                            raise _connection_error(e, req, deadline) from e
+                        finally:
+                            await response.aclose()
+                        return
+                    body = ""
+                    if response is not None:
+                        try:
+                            body = await _aread_error_body(response.aiter_bytes())
+                        except httpx.HTTPError:
+                            body = ""  # the error body is a nicety; the status says enough
+                        finally:
+                            await response.aclose()
+                if step == "fail":
+                    error = call.failure(response, exc, body, deadline)
+                    raise error from exc
+                if step == "reauth":
+                    call.reauth(self.auth)
+                    continue
+                call.next_attempt(delay)
+                await self._sleep(delay)
+        finally:
+            call.bodies.close()
 
     async def send(
         self, req: HttpRequest, *, max_retries: int | None = None, max_bytes: int = MAX_BODY_BYTES
     ) -> httpx.Response:
-        """Send *req* and return the successful response, body read (at most *max_bytes*)."""
+        """Send *req* and return the successful response, body read (see the sync twin)."""
         async with self.stream(req, max_retries=max_retries) as response:
-            body = bytearray()
-            _check_declared_size(response, max_bytes, req)
-            async for chunk in response.aiter_bytes():
-                body += chunk
-                _check_size(len(body), max_bytes, req)
-            response._content = bytes(body)
+            limit = _body_limit(response, max_bytes, self.json_limit)
+            response._content = await read_body_async(response, limit, req.what, _tick)
             return response
