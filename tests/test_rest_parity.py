@@ -131,7 +131,9 @@ def test_batch_download_by_id_gets_the_job_first(api: Api, tmp_path: Path) -> No
     api(lambda c: c.tts.batch.wait(job_id, poll_interval=0.05, timeout=30))
     path = api(lambda c: c.tts.batch.download(job_id, tmp_path / "r.zip"))
     assert zipfile.is_zipfile(path)
-    result_gets = [r for r in api.emulator.requests if r.path.startswith("/emulator/batchsynthesis")]
+    result_gets = [
+        r for r in api.emulator.requests if r.path.startswith("/emulator/batchsynthesis")
+    ]
     # The SAS download carries no credential.
     assert result_gets and all(
         "ocp-apim-subscription-key" not in r.headers and "authorization" not in r.headers
@@ -199,7 +201,9 @@ def test_batch_bad_input_is_refused_before_sending(api: Api) -> None:
     assert len(api.emulator.requests) == before
 
 
-def test_batch_download_of_unfinished_job_is_refused(api: Api, tmp_path: Path, slow_batch: None) -> None:
+def test_batch_download_of_unfinished_job_is_refused(
+    api: Api, tmp_path: Path, slow_batch: None
+) -> None:
     job_id = _job_id()
     api(lambda c: c.tts.batch.create("Hi.", id=job_id, voice="en-US-AvaNeural"))
     with pytest.raises(InvalidRequestError, match="only a succeeded job has results"):
