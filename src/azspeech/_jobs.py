@@ -25,12 +25,13 @@ calls ``self._create(body, ...)``.
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel
@@ -46,10 +47,54 @@ if TYPE_CHECKING:
     from ._client import AsyncSpeechClient, SpeechClient
     from .endpoints import Endpoints
 
-__all__ = ["AsyncJobs", "JobKind", "ProgressCallback", "SyncJobs", "WaitPlan"]
+__all__ = [
+    "AsyncJobs",
+    "CreateCall",
+    "JobKind",
+    "ProgressCallback",
+    "SyncJobs",
+    "WaitPlan",
+    "job_create",
+]
 
 J = TypeVar("J", bound=BaseModel)
+P = ParamSpec("P")
+R = TypeVar("R")
+S = TypeVar("S")
 ProgressCallback = Callable[[J], Any]
+
+
+@dataclass(frozen=True)
+class CreateCall:
+    """A checked create request: the body, the client's id (None for server ids),
+    extra request headers and the per-call options."""
+
+    body: dict[str, Any]
+    job_id: str | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    options: BodyOptions = field(default_factory=lambda: BodyOptions())
+
+
+def job_create(
+    prepare: Callable[P, CreateCall],
+) -> Callable[[Callable[[S, CreateCall], R]], Callable[Concatenate[S, P], R]]:
+    """Give a resource's ``create(self, call)`` the signature and docstring of *prepare*.
+
+    The create parameters of a job API are written once, in *prepare* (which
+    checks them and builds the :class:`CreateCall`); the sync and async
+    ``create`` are then one line each, and type checkers see *prepare*'s
+    parameters on both.
+    """
+
+    def decorate(method: Callable[[S, CreateCall], R]) -> Callable[Concatenate[S, P], R]:
+        @functools.wraps(prepare)
+        def create(self: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
+            return method(self, prepare(*args, **kwargs))
+
+        create.__name__, create.__qualname__ = method.__name__, method.__qualname__
+        return create
+
+    return decorate
 
 
 def _accept_any_id(job_id: str) -> str:
@@ -217,15 +262,9 @@ class SyncJobs(SyncAPIResource, Generic[J]):
         super().__init__(client)
         self._kind = kind
 
-    def _create(
-        self,
-        body: dict[str, Any],
-        job_id: str | None,
-        headers: Mapping[str, str],
-        options: BodyOptions,
-    ) -> J:
-        req = self._kind.create_request(self._endpoints, body, job_id, headers)
-        return self._request(req, self._kind.model, options)
+    def _create(self, call: CreateCall) -> J:
+        req = self._kind.create_request(self._endpoints, call.body, call.job_id, call.headers)
+        return self._request(req, self._kind.model, call.options)
 
     def get(self, job: str | J, **options: Unpack[RequestOptions]) -> J:
         """The job's current state (*job*: the job or its id)."""
@@ -289,15 +328,9 @@ class AsyncJobs(AsyncAPIResource, Generic[J]):
         super().__init__(client)
         self._kind = kind
 
-    async def _create(
-        self,
-        body: dict[str, Any],
-        job_id: str | None,
-        headers: Mapping[str, str],
-        options: BodyOptions,
-    ) -> J:
-        req = self._kind.create_request(self._endpoints, body, job_id, headers)
-        return await self._request(req, self._kind.model, options)
+    async def _create(self, call: CreateCall) -> J:
+        req = self._kind.create_request(self._endpoints, call.body, call.job_id, call.headers)
+        return await self._request(req, self._kind.model, call.options)
 
     async def get(self, job: str | J, **options: Unpack[RequestOptions]) -> J:
         """The job's current state (*job*: the job or its id)."""

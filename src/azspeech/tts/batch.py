@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .._jobs import AsyncJobs, JobKind, SyncJobs
+from .._jobs import AsyncJobs, CreateCall, JobKind, SyncJobs, job_create
 from ..audio.formats import OutputFormat
 from ..errors import InvalidRequestError
 from ..models.tts import BatchSynthesis
@@ -141,11 +141,50 @@ def create_body(
     return body
 
 
-def _create_args(id: str | None, operation_id: str | None) -> tuple[str, dict[str, str]]:
-    """The job id (checked, or a fresh one) and the create request's headers."""
+def _create_call(
+    inputs: str | Sequence[str],
+    *,
+    id: str | None = None,
+    voice: str | None = None,
+    input_kind: str | None = None,
+    output_format: str | OutputFormat | None = None,
+    description: str | None = None,
+    style: str | None = None,
+    rate: str | None = None,
+    pitch: str | None = None,
+    volume: str | None = None,
+    custom_voices: Mapping[str, str] | None = None,
+    word_boundary: bool | None = None,
+    sentence_boundary: bool | None = None,
+    concatenate_result: bool | None = None,
+    decompress_output_files: bool | None = None,
+    time_to_live_in_hours: int | None = None,
+    destination_container_url: str | None = None,
+    destination_path: str | None = None,
+    operation_id: str | None = None,
+    **options: Unpack[BodyOptions],
+) -> CreateCall:
+    """Start a batch synthesis of *inputs* (texts or SSML documents); returns the job.
+
+    *id* is chosen by the client (one is generated if omitted); *operation_id*
+    is sent as the ``Operation-Id`` header; *custom_voices* maps custom voice
+    names to their deployment ids. Per-call options: ``timeout=``,
+    ``extra_headers=``, ``extra_query=``, ``extra_body=`` (merged into the
+    body). Then ``wait(job)`` for it to finish and ``download(job, path)``.
+    """
     job_id = _check_id(id) if id is not None else "azspeech-" + uuid.uuid4().hex
     headers = {"Operation-Id": _check_id(operation_id, "operation id")} if operation_id else {}
-    return job_id, headers
+    body = create_body(
+        inputs, voice=voice, input_kind=input_kind, output_format=output_format,
+        description=description, style=style, rate=rate, pitch=pitch, volume=volume,
+        custom_voices=custom_voices, word_boundary=word_boundary,
+        sentence_boundary=sentence_boundary, concatenate_result=concatenate_result,
+        decompress_output_files=decompress_output_files,
+        time_to_live_in_hours=time_to_live_in_hours,
+        destination_container_url=destination_container_url,
+        destination_path=destination_path,
+    )  # fmt: skip
+    return CreateCall(body, job_id, headers, options)
 
 
 class AsyncBatchSyntheses(AsyncJobs[BatchSynthesis]):
@@ -154,48 +193,9 @@ class AsyncBatchSyntheses(AsyncJobs[BatchSynthesis]):
     def __init__(self, client: AsyncSpeechClient) -> None:
         super().__init__(client, BATCH_SYNTHESIS)
 
-    async def create(
-        self,
-        inputs: str | Sequence[str],
-        *,
-        id: str | None = None,
-        voice: str | None = None,
-        input_kind: str | None = None,
-        output_format: str | OutputFormat | None = None,
-        description: str | None = None,
-        style: str | None = None,
-        rate: str | None = None,
-        pitch: str | None = None,
-        volume: str | None = None,
-        custom_voices: Mapping[str, str] | None = None,
-        word_boundary: bool | None = None,
-        sentence_boundary: bool | None = None,
-        concatenate_result: bool | None = None,
-        decompress_output_files: bool | None = None,
-        time_to_live_in_hours: int | None = None,
-        destination_container_url: str | None = None,
-        destination_path: str | None = None,
-        operation_id: str | None = None,
-        **options: Unpack[BodyOptions],
-    ) -> BatchSynthesis:
-        """Start a batch synthesis of *inputs* (texts or SSML documents).
-
-        *id* is chosen by the client (one is generated if omitted);
-        *custom_voices* maps custom voice names to their deployment ids.
-        Then ``wait(job)`` for it to finish and ``download(job, path)``.
-        """
-        job_id, headers = _create_args(id, operation_id)
-        body = create_body(
-            inputs, voice=voice, input_kind=input_kind, output_format=output_format,
-            description=description, style=style, rate=rate, pitch=pitch, volume=volume,
-            custom_voices=custom_voices, word_boundary=word_boundary,
-            sentence_boundary=sentence_boundary, concatenate_result=concatenate_result,
-            decompress_output_files=decompress_output_files,
-            time_to_live_in_hours=time_to_live_in_hours,
-            destination_container_url=destination_container_url,
-            destination_path=destination_path,
-        )  # fmt: skip
-        return await self._create(body, job_id, headers, options)
+    @job_create(_create_call)
+    async def create(self, call: CreateCall) -> BatchSynthesis:
+        return await self._create(call)
 
 
 class BatchSyntheses(SyncJobs[BatchSynthesis]):
@@ -204,40 +204,6 @@ class BatchSyntheses(SyncJobs[BatchSynthesis]):
     def __init__(self, client: SpeechClient) -> None:
         super().__init__(client, BATCH_SYNTHESIS)
 
-    def create(
-        self,
-        inputs: str | Sequence[str],
-        *,
-        id: str | None = None,
-        voice: str | None = None,
-        input_kind: str | None = None,
-        output_format: str | OutputFormat | None = None,
-        description: str | None = None,
-        style: str | None = None,
-        rate: str | None = None,
-        pitch: str | None = None,
-        volume: str | None = None,
-        custom_voices: Mapping[str, str] | None = None,
-        word_boundary: bool | None = None,
-        sentence_boundary: bool | None = None,
-        concatenate_result: bool | None = None,
-        decompress_output_files: bool | None = None,
-        time_to_live_in_hours: int | None = None,
-        destination_container_url: str | None = None,
-        destination_path: str | None = None,
-        operation_id: str | None = None,
-        **options: Unpack[BodyOptions],
-    ) -> BatchSynthesis:
-        """Start a batch synthesis (see :meth:`AsyncBatchSyntheses.create`)."""
-        job_id, headers = _create_args(id, operation_id)
-        body = create_body(
-            inputs, voice=voice, input_kind=input_kind, output_format=output_format,
-            description=description, style=style, rate=rate, pitch=pitch, volume=volume,
-            custom_voices=custom_voices, word_boundary=word_boundary,
-            sentence_boundary=sentence_boundary, concatenate_result=concatenate_result,
-            decompress_output_files=decompress_output_files,
-            time_to_live_in_hours=time_to_live_in_hours,
-            destination_container_url=destination_container_url,
-            destination_path=destination_path,
-        )  # fmt: skip
-        return self._create(body, job_id, headers, options)
+    @job_create(_create_call)
+    def create(self, call: CreateCall) -> BatchSynthesis:
+        return self._create(call)
