@@ -311,13 +311,16 @@ class SyncAPIResource(_ResourceBase):
         target = Path(path)
         tmp = _part_path(target)
         request = apply_options(req, options)
-        with (
-            self._client._http.stream(request, body_deadline=False) as response,
-            tmp.open("wb") as f,
-        ):
-            for chunk in response.iter_bytes():
-                f.write(chunk)
-        tmp.replace(target)
+        try:
+            with (
+                self._client._http.stream(request, body_deadline=False) as response,
+                tmp.open("wb") as f,
+            ):
+                for chunk in response.iter_bytes():
+                    f.write(chunk)
+            tmp.replace(target)
+        finally:
+            tmp.unlink(missing_ok=True)  # a failed download leaves nothing behind
         return target
 
 
@@ -420,9 +423,12 @@ class AsyncAPIResource(_ResourceBase):
         target = Path(path)
         tmp = _part_path(target)
         request = apply_options(req, options)
-        async with self._client._http.stream(request, body_deadline=False) as response:
-            with tmp.open("wb") as f:
-                async for chunk in response.aiter_bytes():
-                    f.write(chunk)
-        tmp.replace(target)
+        try:
+            async with self._client._http.stream(request, body_deadline=False) as response:
+                with tmp.open("wb") as f:
+                    async for chunk in response.aiter_bytes():
+                        f.write(chunk)
+            tmp.replace(target)
+        finally:
+            tmp.unlink(missing_ok=True)  # a failed download leaves nothing behind
         return target

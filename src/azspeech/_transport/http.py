@@ -1,7 +1,7 @@
 """HTTP for every REST call: one sync and one async transport over httpx.
 
 Both share the request description (:class:`HttpRequest`), the retry policy and
-the decision of what to do with each answer (:func:`_next_step`); only the
+the decision of what to do with each answer (:mod:`.exchange`); only the
 sleeping and sending differ.
 
 When a request is repeated:
@@ -45,337 +45,45 @@ import asyncio
 import logging
 import sys
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
-from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
 from .._version import __version__
 from ..auth import Auth
-from ..errors import (
-    ConfigurationError,
-    ConnectionError,
-    ProtocolError,
-    SpeechError,
-    TimeoutError,
-    error_from_response,
-    install_log_redaction,
-    parse_retry_after,
-    redact,
-)
+from ..errors import install_log_redaction
 from . import deadline as _deadline
-from .body import AttemptBodies
+from .exchange import MAX_ERROR_BODY_BYTES as MAX_ERROR_BODY_BYTES
+from .exchange import (
+    Call,
+    aread_error_body,
+    body_limit,
+    check_expected,
+    closed_client,
+    connection_error,
+    log_request,
+    read_error_body,
+    tick,
+)
 from .inflate import ACCEPT_ENCODING, read_body, read_body_async
-from .retry import RETRYABLE_STATUS, RetryPolicy
+from .request import Content as Content
+from .request import FilesFactory as FilesFactory
+from .request import HttpRequest
+from .retry import RetryPolicy
 
 __all__ = ["USER_AGENT", "AsyncHttpTransport", "HttpRequest", "HttpTransport"]
 
-logger = install_log_redaction(logging.getLogger("azspeech"))
 # httpx logs each request's full URL at INFO; keep SAS signatures and the like out of it.
 install_log_redaction(logging.getLogger("httpx"))
 
 MAX_BODY_BYTES = 256 * 1024 * 1024
 MAX_JSON_BYTES = 16 * 1024 * 1024  # the JSON limit (framing.Limits.max_frame_bytes)
-MAX_ERROR_BODY_BYTES = 64 * 1024
 USER_AGENT = (
     f"azspeech/{__version__} (Python {sys.version_info[0]}.{sys.version_info[1]}; "
     f"{sys.platform}) httpx/{httpx.__version__}"
 )
-_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE", "PUT"})
-
-Content = bytes | str | Callable[[], Iterable[bytes] | bytes] | None
-FilesFactory = Callable[[], Mapping[str, Any]]
-
-
-@dataclass
-class HttpRequest:
-    """A request as the feature code describes it, before auth and retries.
-
-    ``content`` may be a callable returning a fresh body for each attempt (so a
-    streamed upload can be retried); ``files`` likewise for multipart uploads.
-    ``retry_safe`` says whether repeating the request is harmless; it defaults
-    to True for idempotent methods. ``timeout`` (seconds) overrides the
-    client's for this request: per socket operation, and as the total
-    deadline of each attempt's answer.
-    """
-
-    method: str
-    url: str
-    headers: dict[str, str] = field(default_factory=dict)
-    params: Mapping[str, str | int | float | bool | list[str]] | None = None
-    content: Content = None
-    json: Any = None
-    files: FilesFactory | None = None
-    data: Mapping[str, str] | None = None
-    retry_safe: bool | None = None
-    authenticate: bool = True
-    what: str = "request"
-    timeout: float | None = None
-
-    def __repr__(self) -> str:
-        # Headers may hold the key (the STS exchange); bodies may be large. Neither
-        # belongs in a repr that debuggers and error trackers capture.
-        return f"HttpRequest({self.method} {redact(self.url)}, what={self.what!r})"
-
-    @property
-    def safe(self) -> bool:
-        if self.retry_safe is not None:
-            return self.retry_safe
-        return self.method.upper() in _SAFE_METHODS
-
-    def build_kwargs(self, bodies: AttemptBodies | None = None) -> dict[str, Any]:
-        """httpx keyword arguments for one attempt (*bodies* keeps uploads replayable)."""
-        kwargs: dict[str, Any] = {}
-        if self.params is not None:
-            kwargs["params"] = {
-                k: (str(v).lower() if isinstance(v, bool) else v) for k, v in self.params.items()
-            }
-        content = self.content() if callable(self.content) else self.content
-        if content is not None:
-            kwargs["content"] = content
-        if self.json is not None:
-            kwargs["json"] = self.json
-        if self.files is not None:
-            files = self.files()
-            kwargs["files"] = bodies.files(files) if bodies is not None else files
-        if self.data is not None:
-            kwargs["data"] = self.data
-        return kwargs
-
-
-def _read_error_body(chunks: Iterable[bytes]) -> str:
-    buf = bytearray()
-    for chunk in chunks:
-        buf += chunk
-        if len(buf) >= MAX_ERROR_BODY_BYTES:
-            break
-    return bytes(buf[:MAX_ERROR_BODY_BYTES]).decode("utf-8", "replace")
-
-
-async def _aread_error_body(chunks: AsyncIterator[bytes]) -> str:
-    buf = bytearray()
-    async for chunk in chunks:
-        buf += chunk
-        if len(buf) >= MAX_ERROR_BODY_BYTES:
-            break
-    return bytes(buf[:MAX_ERROR_BODY_BYTES]).decode("utf-8", "replace")
-
-
-def _log_request(req: HttpRequest, attempt: int) -> None:
-    if logger.isEnabledFor(logging.DEBUG):
-        logger.debug("HTTP %s %s (attempt %d)", req.method, redact(req.url), attempt + 1)
-
-
-def _log_outcome(
-    req: HttpRequest, response: httpx.Response | None, exc: Exception | None, step: str
-) -> None:
-    if not logger.isEnabledFor(logging.DEBUG):
-        return
-    if exc is not None:
-        logger.debug("HTTP %s %s: %s (%s)", req.method, redact(req.url), type(exc).__name__, step)
-    elif response is not None:
-        rid = response.headers.get("apim-request-id") or response.headers.get("x-requestid")
-        logger.debug(
-            "HTTP %s %s: %d (request id %s, %s)",
-            req.method,
-            redact(req.url),
-            response.status_code,
-            rid,
-            step,
-        )
-
-
-def _next_step(
-    req: HttpRequest,
-    policy: RetryPolicy,
-    attempt: int,
-    response: httpx.Response | None,
-    exc: Exception | None,
-    auth: Auth | None,
-    reauthed: bool,
-    replayable: bool = True,
-) -> tuple[str, float]:
-    """Decide: ("done", 0), ("retry", delay), ("reauth", 0) or ("fail", 0).
-
-    *replayable* is False when another attempt could not send the same body.
-    """
-    if exc is not None:
-        if isinstance(exc, httpx.UnsupportedProtocol) or not replayable:
-            return "fail", 0.0
-        # A connection that never opened cannot have delivered the request.
-        repeatable = req.safe or isinstance(exc, _NOT_SENT_ERRORS)
-        if repeatable and attempt < policy.max_retries:
-            return "retry", policy.delay(attempt)
-        return "fail", 0.0
-    assert response is not None
-    status = response.status_code
-    if 200 <= status < 300:
-        return "done", 0.0
-    if not replayable:
-        return "fail", 0.0
-    if (
-        status == 401
-        and auth is not None
-        and auth.refreshable
-        and not reauthed
-        and req.authenticate
-    ):
-        # A cached token may have been revoked or expired early: refresh once.
-        return "reauth", 0.0
-    if status not in RETRYABLE_STATUS or attempt >= policy.max_retries:
-        return "fail", 0.0
-    retry_after = parse_retry_after(response.headers)
-    if not policy.honours(retry_after):
-        return "fail", 0.0  # longer than we wait on our own: the caller decides
-    not_processed = status == 429 or (status == 503 and retry_after is not None)
-    if req.safe or not_processed:
-        return "retry", policy.delay(attempt, retry_after)
-    return "fail", 0.0
-
-
-_NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-
-
-def _connection_error(
-    exc: Exception, req: HttpRequest, deadline: _deadline.Deadline | None = None
-) -> SpeechError:
-    where = redact(req.url)
-    if isinstance(exc, httpx.TimeoutException) and deadline is not None and deadline.expired:
-        return TimeoutError(
-            f"{req.what} to {where}: no complete answer within {deadline.seconds:g} s "
-            "(the total deadline per attempt); pass a larger timeout= if the service needs longer"
-        )
-    if isinstance(exc, httpx.TimeoutException):
-        return TimeoutError(
-            f"{req.what} to {where} timed out ({type(exc).__name__}); "
-            "pass a larger timeout= if the service needs longer"
-        )
-    if isinstance(exc, httpx.DecodingError):
-        return ProtocolError(f"{req.what}: the response from {where} could not be decoded: {exc}")
-    if isinstance(exc, httpx.UnsupportedProtocol):
-        return ConfigurationError(f"{req.what}: unsupported URL {where}: {exc}")
-    detail = str(exc) or type(exc).__name__
-    return ConnectionError(f"{req.what} could not reach {where}: {detail}")
-
-
-def _closed_client(req: HttpRequest) -> SpeechError:
-    return ConnectionError(
-        f"{req.what}: the client is closed; create a new client, or use it inside 'with'"
-    )
-
-
-_CREDENTIAL_HEADERS = frozenset({"authorization", "ocp-apim-subscription-key", "api-key"})
-
-
-def _status_error(response: httpx.Response, body: str, req: HttpRequest) -> SpeechError:
-    status = response.status_code
-    err = error_from_response(status, response.headers, body, what=req.what)
-    if not 400 <= status < 600:
-        # A redirect or another non-2xx, non-error status is not a success either.
-        location = response.headers.get("location")
-        where = f" to {urlsplit(location).netloc or location}" if location else ""
-        err.message = redact(
-            f"{req.what}: unexpected HTTP {status}{where} from the service "
-            "(only 2xx is success; redirects of authenticated requests are not followed)"
-        )
-        err.args = (err.message,)
-    return err
-
-
-class _Call:
-    """The state shared by the attempts of one request, and the decision after each."""
-
-    def __init__(
-        self,
-        transport: _TransportBase,
-        client: httpx.Client | httpx.AsyncClient,
-        req: HttpRequest,
-        max_retries: int | None,
-    ) -> None:
-        self.req = req
-        self.policy = transport.policy.with_max_retries(max_retries)
-        self.bodies = AttemptBodies()
-        self.attempt = 0
-        self.reauthed = False
-        self.sent_headers: dict[str, str] = {}
-        timeout = req.timeout if req.timeout is not None else transport.timeout
-        self.timeout = timeout
-        if timeout is None:
-            timeout = client.timeout.read
-        self.seconds = timeout
-
-    def deadline(self) -> _deadline.Deadline | None:
-        """A fresh deadline for the next attempt."""
-        return None if self.seconds is None else _deadline.Deadline(self.seconds)
-
-    def build(self, client: httpx.Client | httpx.AsyncClient) -> httpx.Request:
-        kwargs = self.req.build_kwargs(self.bodies)
-        if self.timeout is not None:
-            kwargs["timeout"] = httpx.Timeout(self.timeout, connect=min(self.timeout, 10.0))
-        return client.build_request(
-            self.req.method, self.req.url, headers=self.sent_headers, **kwargs
-        )
-
-    def follow_redirects(self, client: httpx.Client | httpx.AsyncClient) -> bool:
-        # httpx drops Authorization across origins but not the Speech key: never
-        # let it follow a redirect with credentials on board.
-        carries = self.req.authenticate or any(
-            k.lower() in _CREDENTIAL_HEADERS for k in self.sent_headers
-        )
-        return bool(client.follow_redirects) and not carries
-
-    def decide(
-        self, auth: Auth | None, response: httpx.Response | None, exc: Exception | None
-    ) -> tuple[str, float]:
-        step, delay = _next_step(
-            self.req,
-            self.policy,
-            self.attempt,
-            response,
-            exc,
-            auth,
-            self.reauthed,
-            self.bodies.replayable,
-        )
-        _log_outcome(self.req, response, exc, step)
-        return step, delay
-
-    def failure(
-        self,
-        response: httpx.Response | None,
-        exc: Exception | None,
-        body: str,
-        deadline: _deadline.Deadline | None,
-    ) -> SpeechError:
-        if exc is not None:
-            return _connection_error(exc, self.req, deadline)
-        assert response is not None
-        return _status_error(response, body, self.req)
-
-    def reauth(self, auth: Auth | None) -> None:
-        assert auth is not None
-        auth.invalidate(self.sent_headers)
-        self.reauthed = True
-
-    def next_attempt(self, delay: float) -> None:
-        logger.info("retrying %s in %.2fs (attempt %d)", self.req.what, delay, self.attempt + 2)
-        self.attempt += 1
-
-
-def _body_limit(response: httpx.Response, max_bytes: int, json_limit: int) -> int:
-    kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
-    if kind == "application/json" or kind.endswith("+json"):
-        return min(max_bytes, json_limit)
-    return max_bytes
-
-
-def _tick() -> None:
-    active = _deadline.current()
-    if active is not None:
-        active.check()
 
 
 class _TransportBase:
@@ -426,12 +134,12 @@ class HttpTransport(_TransportBase):
         (a large download reads its body under the per-read timeout), unless
         the request has a ``timeout`` of its own.
         """
-        call = _Call(self, self.client, req, max_retries)
+        call = Call(self.policy.with_max_retries(max_retries), self.timeout, self.client, req)
         try:
             while True:
-                _log_request(req, call.attempt)
+                log_request(req, call.attempt)
                 if self.client.is_closed:
-                    raise _closed_client(req)
+                    raise closed_client(req)
                 deadline = call.deadline()
                 with _deadline.active(deadline):
                     response: httpx.Response | None = None
@@ -454,14 +162,14 @@ class HttpTransport(_TransportBase):
                             yield response
                         except (httpx.TransportError, httpx.DecodingError) as e:
                             # Raised while the caller read the body: keep it a SpeechError.
-                            raise _connection_error(e, req, deadline) from e
+                            raise connection_error(e, req, deadline) from e
                         finally:
                             response.close()
                         return
                     body = ""
                     if response is not None:
                         try:
-                            body = _read_error_body(response.iter_bytes())
+                            body = read_error_body(response.iter_bytes())
                         except httpx.HTTPError:
                             body = ""  # the error body is a nicety; the status says enough
                         finally:
@@ -483,8 +191,9 @@ class HttpTransport(_TransportBase):
         """Send *req* and return the successful response, body read (at most *max_bytes*
         after decompression; at most the JSON limit for a JSON answer)."""
         with self.stream(req, max_retries=max_retries) as response:
-            limit = _body_limit(response, max_bytes, self.json_limit)
-            response._content = read_body(response, limit, req.what, _tick)
+            limit = body_limit(response, max_bytes, self.json_limit)
+            response._content = read_body(response, limit, req.what, tick)
+            check_expected(req, response)
             return response
 
 
@@ -516,12 +225,12 @@ class AsyncHttpTransport(_TransportBase):
         self, req: HttpRequest, *, max_retries: int | None = None, body_deadline: bool = True
     ) -> AsyncIterator[httpx.Response]:
         """Send *req*; yield the (successful) response with its body not yet read."""
-        call = _Call(self, self.client, req, max_retries)
+        call = Call(self.policy.with_max_retries(max_retries), self.timeout, self.client, req)
         try:
             while True:
-                _log_request(req, call.attempt)
+                log_request(req, call.attempt)
                 if self.client.is_closed:
-                    raise _closed_client(req)
+                    raise closed_client(req)
                 deadline = call.deadline()
                 with _deadline.active(deadline):
                     response: httpx.Response | None = None
@@ -544,14 +253,14 @@ class AsyncHttpTransport(_TransportBase):
                             yield response
                         except (httpx.TransportError, httpx.DecodingError) as e:
                             # Raised while the caller read the body: keep it a SpeechError.
-                            raise _connection_error(e, req, deadline) from e
+                            raise connection_error(e, req, deadline) from e
                         finally:
                             await response.aclose()
                         return
                     body = ""
                     if response is not None:
                         try:
-                            body = await _aread_error_body(response.aiter_bytes())
+                            body = await aread_error_body(response.aiter_bytes())
                         except httpx.HTTPError:
                             body = ""  # the error body is a nicety; the status says enough
                         finally:
@@ -572,6 +281,7 @@ class AsyncHttpTransport(_TransportBase):
     ) -> httpx.Response:
         """Send *req* and return the successful response, body read (see the sync twin)."""
         async with self.stream(req, max_retries=max_retries) as response:
-            limit = _body_limit(response, max_bytes, self.json_limit)
-            response._content = await read_body_async(response, limit, req.what, _tick)
+            limit = body_limit(response, max_bytes, self.json_limit)
+            response._content = await read_body_async(response, limit, req.what, tick)
+            check_expected(req, response)
             return response
