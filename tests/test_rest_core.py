@@ -28,19 +28,22 @@ JSON = {"Content-Type": "application/json"}
 
 
 def test_apply_options_merges_and_checks() -> None:
-    req = HttpRequest("PUT", "https://h/x", headers={"A": "1"}, params={"v": "1"}, json={"a": 1})
+    req = HttpRequest(
+        "PUT", "https://h/x", headers={"A": "1"}, params={"v": "1"}, json={"a": 1, "p": {"x": 1}}
+    )
     out = apply_options(
         req,
         {
             "timeout": 2,
             "extra_headers": {"B": "2"},
             "extra_query": {"q": "x"},
-            "extra_body": {"b": 2},
+            "extra_body": {"b": 2, "p": {"y": 2}},
         },
     )
     assert out.timeout == 2.0 and out.headers == {"A": "1", "B": "2"}
-    assert out.params == {"v": "1", "q": "x"} and out.json == {"a": 1, "b": 2}
-    assert req.json == {"a": 1} and req.timeout is None  # the original is untouched
+    assert out.params == {"v": "1", "q": "x"}
+    assert out.json == {"a": 1, "b": 2, "p": {"x": 1, "y": 2}}  # nested objects merged
+    assert req.json == {"a": 1, "p": {"x": 1}} and req.timeout is None  # untouched
     for bad in (0, -1, float("nan"), float("inf"), True, "3"):
         with pytest.raises(InvalidRequestError, match="timeout"):
             apply_options(req, {"timeout": bad})  # type: ignore[typeddict-item]

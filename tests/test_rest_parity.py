@@ -151,10 +151,14 @@ def test_batch_per_call_options_reach_the_service(api: Api) -> None:
             timeout=10,
             extra_headers={"X-Parity": api.kind},
             extra_query={"parity": "yes"},
-            extra_body={"description": "from extra_body"},
+            output_format="riff-16khz-16bit-mono-pcm",
+            extra_body={"description": "from extra_body", "properties": {"timeToLiveInHours": 48}},
         )
     )
     assert job.description == "from extra_body"
+    # Merged into the SDK's own properties, not replacing them.
+    assert job.properties.time_to_live_in_hours == 48
+    assert job.properties.output_format == "riff-16khz-16bit-mono-pcm"
     put = [r for r in api.emulator.requests if r.method == "PUT"][-1]
     assert put.headers["x-parity"] == api.kind and put.query["parity"] == "yes"
     assert put.query["api-version"] == "2024-04-01"

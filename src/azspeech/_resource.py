@@ -56,6 +56,7 @@ __all__ = [
     "SyncAPIResource",
     "apply_options",
     "request_id_of",
+    "response_request_id",
 ]
 
 T = TypeVar("T")
@@ -80,7 +81,9 @@ class RequestOptions(HeaderOptions, total=False):
 
 
 class BodyOptions(RequestOptions, total=False):
-    """:class:`RequestOptions` plus ``extra_body``: keys merged into the JSON body."""
+    """:class:`RequestOptions` plus ``extra_body``: keys merged into the JSON body
+    (nested objects key by key, so ``{"properties": {...}}`` keeps the SDK's own
+    properties)."""
 
     extra_body: Mapping[str, Any] | None
 
@@ -94,7 +97,8 @@ def request_id_of(result: object) -> str | None:
     return rid if isinstance(rid, str) else None
 
 
-def _response_request_id(response: httpx.Response) -> str | None:
+def response_request_id(response: httpx.Response) -> str | None:
+    """The service's request id in *response*'s headers (``apim-request-id``...), if any."""
     for name in _REQUEST_ID_HEADERS:
         value = response.headers.get(name)
         if value:
@@ -103,7 +107,7 @@ def _response_request_id(response: httpx.Response) -> str | None:
 
 
 def _attach_request_id(result: T, response: httpx.Response) -> T:
-    rid = _response_request_id(response)
+    rid = response_request_id(response)
     if rid is not None and isinstance(result, BaseModel):
         # A private attribute: kept out of model_dump() and equality.
         object.__setattr__(result, "_request_id", rid)
@@ -123,6 +127,18 @@ def _check_timeout(timeout: object) -> float | None:
             f"timeout must be a positive, finite number of seconds, got {timeout!r}"
         )
     return float(timeout)
+
+
+def _deep_merge(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    """*base* with *extra* merged in: nested objects merged key by key, not replaced."""
+    out = dict(base)
+    for key, value in extra.items():
+        old = out.get(key)
+        if isinstance(old, Mapping) and isinstance(value, Mapping):
+            out[key] = _deep_merge(old, value)
+        else:
+            out[key] = value
+    return out
 
 
 def apply_options(req: HttpRequest, options: BodyOptions | RequestOptions) -> HttpRequest:
@@ -148,7 +164,7 @@ def apply_options(req: HttpRequest, options: BodyOptions | RequestOptions) -> Ht
             raise InvalidRequestError(
                 f"{req.what}: extra_body applies to requests with a JSON body"
             )
-        changes["json"] = {**req.json, **body}
+        changes["json"] = _deep_merge(req.json, body)
     return dataclasses.replace(req, **changes) if changes else req
 
 
@@ -236,7 +252,7 @@ class SyncAPIResource(_ResourceBase):
 
     def _request_none(self, req: HttpRequest, options: RequestOptions) -> str | None:
         """Send *req*, ignore its body; return the service's request id."""
-        return _response_request_id(self._send(req, options, MAX_BODY_BYTES))
+        return response_request_id(self._send(req, options, MAX_BODY_BYTES))
 
     def _get(
         self,
@@ -299,7 +315,7 @@ class SyncAPIResource(_ResourceBase):
 
         def fetch(req: HttpRequest) -> tuple[Any, str | None]:
             response = self._send(req, options, self._json_limit)
-            return self._json(response, req.what), _response_request_id(response)
+            return self._json(response, req.what), response_request_id(response)
 
         return Paged(cursor, fetch)
 
@@ -348,7 +364,7 @@ class AsyncAPIResource(_ResourceBase):
 
     async def _request_none(self, req: HttpRequest, options: RequestOptions) -> str | None:
         """Send *req*, ignore its body; return the service's request id."""
-        return _response_request_id(await self._send(req, options, MAX_BODY_BYTES))
+        return response_request_id(await self._send(req, options, MAX_BODY_BYTES))
 
     async def _get(
         self,
@@ -411,7 +427,7 @@ class AsyncAPIResource(_ResourceBase):
 
         async def fetch(req: HttpRequest) -> tuple[Any, str | None]:
             response = await self._send(req, options, self._json_limit)
-            return self._json(response, req.what), _response_request_id(response)
+            return self._json(response, req.what), response_request_id(response)
 
         return AsyncPaged(cursor, fetch)
 
