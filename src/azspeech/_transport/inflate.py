@@ -32,9 +32,9 @@ class _Inflater:
         self._first = True
 
     def feed(self, data: bytes, room: int) -> Iterator[bytes]:
-        """Inflate *data* in pieces of at most *room* + 1 bytes each, until past *room*."""
+        """Inflate *data* in small pieces, until past *room* bytes in all."""
         while True:
-            cap = max(room, 0) + 1
+            cap = min(max(room, 0), _STEP) + 1  # small pieces: no 16 MiB temporaries
             try:
                 out = self._z.decompress(data, cap)
             except zlib.error as exc:
