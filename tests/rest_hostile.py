@@ -21,6 +21,7 @@ class Request:
     headers: dict[str, str]
     body: bytes = b""
     complete: bool = True  # the whole body arrived
+    unread: bytearray = field(default_factory=bytearray)  # received, not yet parsed
 
 
 @dataclass
@@ -71,7 +72,7 @@ def read_request(conn: socket.socket, buf: bytearray, body_limit: int | None = N
     if "content-length" in headers:
         n = int(headers["content-length"])
         if body_limit is not None and n > body_limit:
-            return Request(method, target, headers, _read_exact(conn, buf, body_limit), False)
+            return Request(method, target, headers, _read_exact(conn, buf, body_limit), False, buf)
         body += _read_exact(conn, buf, n)
     elif headers.get("transfer-encoding", "").lower() == "chunked":
         while True:
@@ -85,7 +86,7 @@ def read_request(conn: socket.socket, buf: bytearray, body_limit: int | None = N
             body += _read_exact(conn, buf, size)
             _read_exact(conn, buf, 2)
             if body_limit is not None and len(body) >= body_limit:
-                return Request(method, target, headers, bytes(body), False)
+                return Request(method, target, headers, bytes(body), False, buf)
     return Request(method, target, headers, bytes(body))
 
 
@@ -103,11 +104,15 @@ def respond(
 
 
 @contextmanager
-def hostile(handler: Callable[[Request, socket.socket], None]) -> Iterator[Server]:
+def hostile(
+    handler: Callable[[Request, socket.socket], None], *, body_limit: int | None = None
+) -> Iterator[Server]:
     """Serve *handler* on 127.0.0.1 until the block ends (one thread per connection).
 
     The handler is given the parsed request; it may read more itself (it has
-    the socket) and must write the whole answer.
+    the socket) and must write the whole answer. With *body_limit*, only that
+    much of each body is read before the handler runs (``request.complete``
+    says whether that was all of it).
     """
     server = Server(handler)
     server.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -121,7 +126,7 @@ def hostile(handler: Callable[[Request, socket.socket], None]) -> Iterator[Serve
             conn.settimeout(30)
             try:
                 buf = bytearray()
-                request = read_request(conn, buf)
+                request = read_request(conn, buf, body_limit)
                 server.requests.append(request)
                 handler(request, conn)
             except OSError:
@@ -149,3 +154,23 @@ def hostile(handler: Callable[[Request, socket.socket], None]) -> Iterator[Serve
         server.sock.close()
         for t in threads:
             t.join(15)
+
+
+def read_request_rest(conn: socket.socket, partial: Request) -> Request:
+    """*partial* (read with a body limit) completed by reading the rest of its chunked body."""
+    if partial.complete:
+        return partial
+    assert partial.headers.get("transfer-encoding", "").lower() == "chunked"
+    # read_request stopped at a chunk boundary: go on chunk by chunk.
+    buf = partial.unread
+    body = bytearray(partial.body)
+    while True:
+        i = _read_until(conn, buf, b"\r\n")
+        size = int(bytes(buf[:i]).split(b";")[0], 16)
+        del buf[: i + 2]
+        if size == 0:
+            _read_until(conn, buf, b"\r\n")
+            break
+        body += _read_exact(conn, buf, size)
+        _read_exact(conn, buf, 2)
+    return Request(partial.method, partial.target, partial.headers, bytes(body))

@@ -9,6 +9,7 @@ instead of hanging the suite.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
 import json
 import os
@@ -25,7 +26,7 @@ import pytest
 from azspeech import AsyncSpeechClient, ProtocolError, SpeechClient, SpeechError, TimeoutError
 from azspeech.emulator import Emulator
 
-from .rest_hostile import Request, hostile, respond
+from .rest_hostile import Request, hostile, read_request_rest, respond
 from .stt._audio import wav
 
 KEY = "k" * 32
@@ -36,14 +37,16 @@ JSON = {"Content-Type": "application/json"}
 def run(kind: str, url: str, fn: Callable[[Any], Any], **kw: Any) -> Any:
     """``fn(client)`` with a blocking or async client for *url* (results of iterables listed)."""
     kw.setdefault("max_retries", 0)
+    if "token" not in kw:
+        kw.setdefault("key", KEY)
     if kind == "sync":
-        with SpeechClient(endpoint=url, key=KEY, **kw) as client:
+        with SpeechClient(endpoint=url, **kw) as client:
             result = fn(client)
             return list(result) if hasattr(result, "by_page") else result
 
     async def main() -> Any:
         http_client = kw.pop("http_client", None)
-        async with AsyncSpeechClient(endpoint=url, key=KEY, http_client=http_client, **kw) as c:
+        async with AsyncSpeechClient(endpoint=url, http_client=http_client, **kw) as c:
             result = fn(c)
             if hasattr(result, "by_page"):
                 return [item async for item in result]
@@ -85,7 +88,10 @@ def test_batch_delete_answered_by_a_redirect_is_an_error(kind: str) -> None:
 
 
 @KINDS
-def test_user_client_following_redirects_never_sends_the_key_elsewhere(kind: str) -> None:
+@pytest.mark.parametrize("credential", ["key", "token"])
+def test_user_client_following_redirects_never_sends_credentials_elsewhere(
+    kind: str, credential: str
+) -> None:
     def thief(req: Request, conn: socket.socket) -> None:
         respond(conn, 200, json.dumps(JOB).encode(), JSON)
 
@@ -100,11 +106,22 @@ def test_user_client_following_redirects_never_sends_the_key_elsewhere(kind: str
                 if kind == "sync"
                 else httpx.AsyncClient(follow_redirects=True)
             )
+            auth: dict[str, Any] = {"key": KEY} if credential == "key" else {"token": "tok-123"}
             with pytest.raises(SpeechError, match="302"):
-                run(kind, server.url, lambda c: c.tts.batch.get("job-1"), http_client=http_client)
+                run(
+                    kind,
+                    server.url,
+                    lambda c: c.tts.batch.get("job-1"),
+                    http_client=http_client,
+                    **auth,
+                )
             if kind == "sync":
                 http_client.close()
-    assert server.requests and server.requests[0].headers["ocp-apim-subscription-key"] == KEY
+    sent = server.requests[0].headers
+    assert (
+        sent.get("ocp-apim-subscription-key") == KEY
+        or sent.get("authorization") == "Bearer tok-123"
+    )
     assert all("ocp-apim-subscription-key" not in r.headers for r in other.requests)
     assert all("authorization" not in r.headers for r in other.requests)
 
@@ -268,3 +285,54 @@ def test_unrewindable_upload_is_retried_with_exactly_the_first_attempts_bytes(ki
     assert len(server.requests) == 2
     assert _audio_part(server.requests[0]) == audio
     assert _audio_part(server.requests[1]) == audio
+
+
+def _pipe_of(data: bytes) -> tuple[Any, threading.Thread]:
+    read_fd, write_fd = os.pipe()
+
+    def feed() -> None:
+        with os.fdopen(write_fd, "wb") as w, contextlib.suppress(BrokenPipeError):
+            w.write(data)
+
+    writer = threading.Thread(target=feed)
+    writer.start()
+    return os.fdopen(read_fd, "rb", buffering=0), writer
+
+
+@KINDS
+def test_upload_dropped_midway_is_retried_from_its_first_byte(kind: str) -> None:
+    audio = wav(os.urandom(2 * 16000 * 10))  # 320 kB: the first attempt is cut at 64 kB
+
+    def handler(req: Request, conn: socket.socket) -> None:
+        if len(server.requests) == 1:
+            conn.close()  # a drop in the middle of the upload
+            return
+        rest = read_request_rest(conn, req)
+        respond(conn, 200, json.dumps(FAST).encode(), JSON)
+        server.requests[-1] = rest
+
+    pipe, writer = _pipe_of(audio)
+    with hostile(handler, body_limit=64 * 1024) as server, pipe:
+        result = run(kind, server.url, lambda c: c.stt.transcribe(pipe), max_retries=2)
+    writer.join()
+    assert result.text == "Hi." and len(server.requests) == 2
+    assert _audio_part(server.requests[1]) == audio
+
+
+@KINDS
+def test_upload_beyond_the_spool_bound_is_not_retried(
+    kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from azspeech._transport import body
+
+    monkeypatch.setattr(body, "MAX_SPOOL_BYTES", 10_000)
+    audio = wav(os.urandom(2 * 16000))
+
+    def handler(req: Request, conn: socket.socket) -> None:
+        respond(conn, 503, b"busy", {"Retry-After": "0"})
+
+    pipe, writer = _pipe_of(audio)
+    with hostile(handler) as server, pipe, pytest.raises(SpeechError, match="503"):
+        run(kind, server.url, lambda c: c.stt.transcribe(pipe), max_retries=2)
+    writer.join()
+    assert len(server.requests) == 1  # the rest of the stream was never sent as a retry

@@ -113,8 +113,8 @@ def _replace(value: Any, index: int, reader: Any) -> Any:
 class AttemptBodies:
     """The ``files`` of each attempt of one request, the same bytes every time."""
 
-    def __init__(self, max_spool_bytes: int = MAX_SPOOL_BYTES) -> None:
-        self._max = max_spool_bytes
+    def __init__(self, max_spool_bytes: int | None = None) -> None:
+        self._max = MAX_SPOOL_BYTES if max_spool_bytes is None else max_spool_bytes
         self._rewindable: dict[str, Rewindable] = {}
         self._starts: dict[str, tuple[Any, int]] = {}
         self._attempts = 0
