@@ -257,3 +257,42 @@ def test_failed_download_leaves_no_file(tmp_path: Any) -> None:
             client.tts.batch.download(job, tmp_path / "r.zip")
     assert list(tmp_path.iterdir()) == []
     assert "ocp-apim-subscription-key" not in server.requests[0].headers
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+@pytest.mark.parametrize(
+    "answer",
+    [{"status": "Running"}, {"value": [{"status": "Running"}]}],
+    ids=["get", "list"],
+)
+def test_a_job_the_model_refuses_is_a_protocol_error(kind: str, answer: dict[str, Any]) -> None:
+    def handler(req: Request, conn: socket.socket) -> None:
+        respond(conn, 200, json.dumps(answer).encode(), JSON)
+
+    def call(client: Any) -> Any:
+        return client.tts.batch.get("job-1") if "value" not in answer else client.tts.batch.list()
+
+    async def acall(url: str) -> None:
+        async with AsyncSpeechClient(endpoint=url, key=KEY) as client:
+            result = call(client)
+            if hasattr(result, "__aiter__"):
+                [j async for j in result]
+            else:
+                await result
+
+    with hostile(handler) as server, pytest.raises(ProtocolError, match=r"unexpected answer.*id"):
+        if kind == "sync":
+            with SpeechClient(endpoint=server.url, key=KEY) as client:
+                list(call(client)) if "value" in answer else call(client)
+        else:
+            asyncio.run(acall(server.url))
+
+
+def test_server_id_of_a_job_comes_from_its_self_url() -> None:
+    job = Transcription.model_validate(
+        {"self": "https://h.example/speechtotext/transcriptions/g-1"}
+    )
+    assert TRANSCRIPTIONS.id_of(job) == "g-1" and TRANSCRIPTIONS.id_of("g-2") == "g-2"
+    for bad in ("", "a/b", "..", "a?b", "a b", "#x"):
+        with pytest.raises(InvalidRequestError, match="invalid job id"):
+            TRANSCRIPTIONS.id_of(bad)

@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel
 
-from ._paging import AsyncPaged, PageCursor, Paged
+from ._paging import AsyncPaged, PageCursor, Paged, validate
 from ._resource import AsyncAPIResource, BodyOptions, HeaderOptions, RequestOptions, SyncAPIResource
 from ._transport.http import HttpRequest
 from .errors import InvalidRequestError, ProtocolError, TimeoutError
@@ -97,8 +98,12 @@ def job_create(
     return decorate
 
 
-def _accept_any_id(job_id: str) -> str:
-    if not isinstance(job_id, str) or not job_id or "/" in job_id or "?" in job_id:
+_SAFE_ID = re.compile(r"^[A-Za-z0-9_~-][A-Za-z0-9._~-]{0,127}$")
+
+
+def _url_safe_id(job_id: str) -> str:
+    """Any id that is one safe URL path segment (server-assigned ids: GUIDs)."""
+    if not isinstance(job_id, str) or not _SAFE_ID.match(job_id):
         raise InvalidRequestError(f"invalid job id {job_id!r}")
     return job_id
 
@@ -120,7 +125,7 @@ class JobKind(Generic[J]):
     model: type[J]
     server_ids: bool = False
     create_suffix: str = ""
-    check_id: Callable[[str], str] = _accept_any_id
+    check_id: Callable[[str], str] = _url_safe_id
     items_key: str = "value"
     page_size_param: str = "maxpagesize"
     done_statuses: frozenset[str] = frozenset({"Succeeded", "Failed"})
@@ -135,7 +140,11 @@ class JobKind(Generic[J]):
     def id_of(self, job: str | J) -> str:
         """The id of *job* (a job or its id), checked."""
         if isinstance(job, self.model):
-            return self.check_id(str(getattr(job, "id", "")))
+            job_id = getattr(job, "id", None)
+            own = getattr(job, "self_url", None) or getattr(job, "self", None)
+            if not job_id and self.server_ids and isinstance(own, str):
+                job_id = urlsplit(own).path.rstrip("/").rsplit("/", 1)[-1]
+            return self.check_id(str(job_id or ""))
         if not isinstance(job, str):
             raise InvalidRequestError(f"expected a {self.what} or its id, got {type(job).__name__}")
         return self.check_id(job)
@@ -193,7 +202,11 @@ class JobKind(Generic[J]):
                     raise InvalidRequestError(f"{name} must be an integer >= 0, got {value!r}")
                 params[name] = value
         first = HttpRequest("GET", self.url(endpoints), params=params, what=f"{self.what} list")
-        return lambda: PageCursor(first, self.model.model_validate, items_key=self.items_key)
+        what = f"{self.what} list"
+        model = self.model
+        return lambda: PageCursor(
+            first, lambda item: validate(model, item, what), items_key=self.items_key
+        )
 
     def download_request(self, job: J) -> HttpRequest:
         """The request for *job*'s results: checked to be a succeeded job with a URL."""

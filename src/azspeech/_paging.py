@@ -22,14 +22,29 @@ from typing import Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
+from pydantic import BaseModel, ValidationError
 
 from ._transport.http import HttpRequest
 from .errors import ProtocolError
 
-__all__ = ["MAX_PAGES", "AsyncPaged", "Page", "PageCursor", "Paged"]
+__all__ = ["MAX_PAGES", "AsyncPaged", "Page", "PageCursor", "Paged", "validate"]
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 MAX_PAGES = 10_000
+
+
+def validate(model: type[M], data: Any, what: str) -> M:
+    """*data* (the service's JSON) as *model*; a shape the model refuses is a ProtocolError."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors()
+        detail = str(exc)
+        if errors:
+            where = ".".join(str(p) for p in errors[0]["loc"]) or "body"
+            detail = f"{where}: {errors[0]['msg']}"
+        raise ProtocolError(f"{what}: unexpected answer from the service ({detail})") from exc
 
 
 @dataclass(frozen=True)

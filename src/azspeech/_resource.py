@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, cast
 import httpx
 from pydantic import BaseModel
 
-from ._paging import AsyncPaged, PageCursor, Paged
+from ._paging import AsyncPaged, PageCursor, Paged, validate
 from ._protocol.framing import loads_json
 from ._transport.http import MAX_BODY_BYTES, HttpRequest
 from .errors import InvalidRequestError
@@ -175,7 +175,7 @@ def _parser(
         model = cast_to
 
         def parse_model(response: httpx.Response, what: str) -> T:
-            return cast("T", model.model_validate(limits_json(response, what)))
+            return cast("T", validate(model, limits_json(response, what), what))
 
         return parse_model
     fn = cast("Callable[[Any], T]", cast_to)
