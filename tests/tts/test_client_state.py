@@ -80,3 +80,17 @@ async def test_async_copy_is_a_client_of_the_same_type(emulator: Emulator) -> No
         assert type(copy) is AsyncSpeechClient
         assert copy.config.timeout == 5.0 and client.config.timeout != 5.0
         assert copy.tts is not client.tts
+
+
+def test_blocking_twin_sends_rest_through_the_users_http_client(emulator: Emulator) -> None:
+    # REST from the background loop (a session fetching voices, say) must go
+    # through the http_client the user gave, not a private one.
+    import httpx
+
+    seen: list[str] = []
+    mine = httpx.Client(event_hooks={"request": [lambda r: seen.append(r.url.path)]})
+    with emulator.client(http_client=mine) as client:
+        voices = client._run(lambda aclient: aclient.tts.list_voices())
+    assert voices and "/cognitiveservices/voices/list" in seen
+    assert not mine.is_closed
+    mine.close()
