@@ -10,13 +10,14 @@ sessions run the async implementation on a private event loop
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import functools
 import inspect
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
@@ -483,16 +484,36 @@ class SpeechClient(_ClientBase):
     def _iterate(
         self, make: Callable[[AsyncSpeechClient], AsyncIterator[T]]
     ) -> Generator[T, None, None]:
-        """Iterate ``make(async_client)`` from blocking code (made on first ``next``).
+        """Iterate ``make(async_client)`` from blocking code, one portal call per item.
 
-        Leaving early closes the async iterator on the portal (once).
+        The iterator is made on the portal by the call that fetches its first
+        item (one round trip less before the first event); leaving early
+        closes it on the portal, once.
         """
         self._check_open()
+        portal = self.portal
+        end = object()
+        made: list[AsyncIterator[T]] = []
 
-        async def start(aclient: AsyncSpeechClient) -> AsyncIterator[T]:
-            return make(aclient)
+        async def first() -> Any:
+            made.append(make(await self._get_async_client()))
+            return await anext(made[0], end)
 
-        yield from self.portal.iterate(self._run(start))
+        async def step() -> Any:
+            return await anext(made[0], end)
+
+        finished = False
+        try:
+            item = portal.call(first)
+            while item is not end:
+                yield item
+                item = portal.call(step)
+            finished = True
+        finally:
+            aclose = getattr(made[0], "aclose", None) if made else None
+            if not finished and aclose is not None and not self._state.closed:
+                with contextlib.suppress(Exception):  # best effort: the client may be closing
+                    portal.call(aclose)
 
     def close(self) -> None:
         """Close this client: end the sessions and syntheses it started, stop its loop,

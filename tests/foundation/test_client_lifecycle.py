@@ -129,19 +129,28 @@ def test_async_close_ends_a_running_synthesis(emulator: Emulator) -> None:
         client = emulator.async_client(max_retries=0)
         got = 0
         closing: list[asyncio.Task[None]] = []
+
+        async def play() -> None:
+            nonlocal got
+            async for event in client.tts.stream(LONG):
+                if isinstance(event, AudioChunk):
+                    got += 1
+                    if got == 1:
+                        closing.append(asyncio.create_task(client.close()))
+                    await asyncio.sleep(0.01)
+
         with pytest.raises(SpeechError, match="closed"):
-            async with asyncio.timeout(20):
-                async for event in client.tts.stream(LONG):
-                    if isinstance(event, AudioChunk):
-                        got += 1
-                        if got == 1:
-                            closing.append(asyncio.create_task(client.close()))
-                        await asyncio.sleep(0.01)
+            await asyncio.wait_for(play(), 20)
         assert got >= 1
         await closing[0]
 
     asyncio.run(main())
     assert _settle(emulator) == 0
+
+
+async def _drain(session: Any) -> None:
+    async for _ in session:
+        pass
 
 
 @pytest.mark.xfail(
@@ -156,9 +165,7 @@ def test_async_close_ends_a_running_recognition(emulator: Emulator) -> None:
         async with client.stt.stream() as session:
             await session.send(pcm[: len(pcm) // 4])
             await client.close()
-            async with asyncio.timeout(10):
-                async for _ in session:
-                    pass
+            await asyncio.wait_for(_drain(session), 10)
             assert session.closed
 
     asyncio.run(main())

@@ -24,12 +24,14 @@ async def test_source_error_while_the_caller_plays_audio(emulator: Emulator) -> 
         await asyncio.sleep(0.2)  # the caller is busy playing the first audio
         raise SourceBroke("the model went away")
 
+    async def play(client: AsyncSpeechClient) -> None:
+        async for event in client.tts.stream_text(source()):
+            if isinstance(event, AudioChunk):
+                await asyncio.sleep(0.5)  # "plays" in real time, roughly
+
     async with emulator.async_client(timeout=20, max_retries=0) as client:
         with pytest.raises(SourceBroke):
-            async with asyncio.timeout(15):
-                async for event in client.tts.stream_text(source()):
-                    if isinstance(event, AudioChunk):
-                        await asyncio.sleep(0.5)  # "plays" in real time, roughly
+            await asyncio.wait_for(play(client), 15)
 
 
 def test_blocking_source_error_while_the_caller_plays_audio(emulator: Emulator) -> None:

@@ -164,4 +164,5 @@ class TextToSpeech:
 
     def close(self) -> None:
         """Close the idle pooled synthesis connections (the client stays usable)."""
-        self._client._run(lambda aclient: aclient.tts.close())
+        if not self._client.closed:  # a closed client closed them already
+            self._client._run(lambda aclient: aclient.tts.close())
