@@ -272,7 +272,7 @@ class BlockingClientState:
             return
         self._closed.set()
         self.portal.client_closed = True
-        if self.portal._thread is threading.current_thread():
+        if getattr(self.portal, "_thread", None) is threading.current_thread():
             threading.Thread(target=self._shutdown, name="azspeech-close", daemon=True).start()
         else:
             self._shutdown()

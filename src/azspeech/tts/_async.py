@@ -12,7 +12,6 @@ import warnings
 from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Iterable
 from typing import TYPE_CHECKING, Any
 
-from .._protocol.framing import loads_json
 from .._protocol.tts import MetadataOptions
 from .._transport.http import MAX_BODY_BYTES
 from ..audio.formats import OutputFormat
@@ -35,7 +34,7 @@ from ._common import (
 )
 from ._sentences import stream_sentences
 from ._turn import run_turn
-from ._voices import filter_voices, find_voice, parse_voices, voices_request
+from ._voices import filter_voices, find_voice, voices_from, voices_request
 from .batch import AsyncBatchSyntheses
 
 if TYPE_CHECKING:
@@ -149,6 +148,13 @@ class AsyncTextToSpeech:
                 the valid ones) or transport.
             CanceledError: the service ended the request (WebSocket close
                 1007, code ``BadRequestParameters``: an unknown voice, bad SSML...).
+            ProtocolError: the answer is not audio of *output_format* (a REST
+                answer that is an HTML page, empty, or a RIFF format without its
+                header) or the synthesis ended with no audio.
+            TimeoutError: the service sent nothing for ``timeout`` seconds, or
+                did not finish within ``timeout`` plus the duration of the
+                audio it sent (a trickle or a stream of ignored messages).
+            ConnectionError: the client was closed during the call.
         """
         prepared = prepare_synthesize(
             text_or_ssml, voice=voice, output_format=output_format, language=language,
@@ -202,6 +208,9 @@ class AsyncTextToSpeech:
         a final :class:`SessionEnd`. Chunks hold the service's payload as is:
         for ``riff-*`` formats that is the ``raw-*`` PCM (no WAV header).
         The input is checked now; the connection opens on first iteration.
+        The call is bounded by the client's ``timeout`` as in :meth:`synthesize`
+        (time spent by the caller between events does not count); closing the
+        client ends it with a :class:`~azspeech.ConnectionError`.
         """
         return run_turn(self._client, plan_stream(
             text_or_ssml, voice=voice, output_format=output_format, language=language,
@@ -242,6 +251,11 @@ class AsyncTextToSpeech:
         the audio is yielded as one continuous stream: offsets run on across
         sentences and, for PCM formats, the chunks join without gaps.
         Events are as in :meth:`stream`; text offsets refer to the joined text.
+        Pieces are cleaned as :meth:`synthesize` cleans text (characters XML
+        cannot carry, such as lone surrogates, are dropped); service mode
+        takes at most ``MAX_STREAM_TEXT_CHARS`` characters per request
+        (:class:`InvalidRequestError` beyond). An error raised by the text
+        source reaches the caller as that error.
         """
         plan = plan_stream_text(
             voice=voice, output_format=output_format, language=language, mode=mode,
@@ -266,14 +280,12 @@ class AsyncTextToSpeech:
 
     async def list_voices(self, locale: str | None = None, *, refresh: bool = False) -> list[Voice]:
         """The voices the service offers (all, or those of *locale*); cached for an hour."""
-        cache = self._client._state.voices
-        voices = None if refresh else cache.get()
-        if voices is None:
-            response = await self._client._http.send(voices_request(self._client._config.endpoints))
-            voices = parse_voices(
-                loads_json(response.content, limits=self._client._config.limits, what="voices list")
+        client, cache = self._client, self._client._state.voices
+        voices = cache.get(refresh=refresh) or cache.put(
+            voices_from(
+                await client._http.send(voices_request(client.endpoints)), client.config.limits
             )
-            cache.put(voices)
+        )
         return filter_voices(voices, locale)
 
     async def get_voice(self, short_name: str) -> Voice:

@@ -11,7 +11,6 @@ import asyncio
 from collections.abc import AsyncIterable, AsyncIterator, Generator, Iterable
 from typing import TYPE_CHECKING, Any
 
-from .._protocol.framing import loads_json
 from ..audio.formats import OutputFormat
 from ..models.tts import SynthesisEvent, Voice
 from ._async import deprecated_alias, prepare_synthesize
@@ -26,7 +25,7 @@ from ._common import (
     rest_request,
 )
 from ._turn import run_turn
-from ._voices import filter_voices, find_voice, parse_voices, voices_request
+from ._voices import filter_voices, find_voice, voices_from, voices_request
 from .batch import BatchSyntheses
 
 if TYPE_CHECKING:
@@ -148,14 +147,10 @@ class TextToSpeech:
 
     def list_voices(self, locale: str | None = None, *, refresh: bool = False) -> list[Voice]:
         """The voices the service offers (all, or those of *locale*); cached for an hour."""
-        cache = self._client._state.voices
-        voices = None if refresh else cache.get()
-        if voices is None:
-            response = self._client._http.send(voices_request(self._client._config.endpoints))
-            voices = parse_voices(
-                loads_json(response.content, limits=self._client._config.limits, what="voices list")
-            )
-            cache.put(voices)
+        client, cache = self._client, self._client._state.voices
+        voices = cache.get(refresh=refresh) or cache.put(
+            voices_from(client._http.send(voices_request(client.endpoints)), client.config.limits)
+        )
         return filter_voices(voices, locale)
 
     def get_voice(self, short_name: str) -> Voice:

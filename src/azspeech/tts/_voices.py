@@ -5,14 +5,25 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from .._protocol.framing import Limits, loads_json
 from .._transport.http import HttpRequest
 from ..endpoints import Endpoints
 from ..errors import InvalidRequestError, ProtocolError
 from ..models.tts import Voice
 
-__all__ = ["VoiceCache", "filter_voices", "find_voice", "parse_voices", "voices_request"]
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = [
+    "VoiceCache",
+    "filter_voices",
+    "find_voice",
+    "parse_voices",
+    "voices_from",
+    "voices_request",
+]
 
 VOICES_PATH = "/cognitiveservices/voices/list"
 VOICES_TTL = 3600.0
@@ -28,6 +39,11 @@ def parse_voices(data: Any) -> list[Voice]:
     if not isinstance(data, list):
         raise ProtocolError("voices list: expected a JSON array")
     return [Voice.model_validate(item) for item in data if isinstance(item, Mapping)]
+
+
+def voices_from(response: httpx.Response, limits: Limits) -> list[Voice]:
+    """The typed voices of a voices-list answer."""
+    return parse_voices(loads_json(response.content, limits=limits, what="voices list"))
 
 
 def filter_voices(voices: list[Voice], locale: str | None) -> list[Voice]:
@@ -58,17 +74,20 @@ class VoiceCache:
         self._at = 0.0
         self._lock = threading.Lock()
 
-    def get(self) -> list[Voice] | None:
-        """The cached list, if fresh."""
+    def get(self, *, refresh: bool = False) -> list[Voice] | None:
+        """The cached list, if fresh (None with *refresh*, to fetch it again)."""
+        if refresh:
+            return None
         with self._lock:
             if self._voices is not None and self._clock() - self._at < self.ttl:
                 return self._voices
             return None
 
-    def put(self, voices: list[Voice]) -> None:
-        """Remember *voices*."""
+    def put(self, voices: list[Voice]) -> list[Voice]:
+        """Remember *voices*; return them."""
         with self._lock:
             self._voices, self._at = voices, self._clock()
+        return voices
 
     def clear(self) -> None:
         """Forget the cached list."""
