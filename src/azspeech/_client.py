@@ -69,6 +69,15 @@ def _config_with(
     )
 
 
+@dataclasses.dataclass(frozen=True)
+class _Shared:
+    """What a ``with_options`` copy (or the blocking client's twin) is built from."""
+
+    config: ClientConfig
+    state: AsyncClientState | BlockingClientState
+    timeout: float | None  # the per-request HTTP timeout override, if any
+
+
 def _async_sts_auth(config: ClientConfig, state: AsyncClientState) -> Auth:
     assert config.key is not None
 
@@ -181,7 +190,11 @@ class AsyncSpeechClient(_ClientBase):
         use_sts: bool = False,
         verify: bool | str | ssl.SSLContext = True,
         _environ: Mapping[str, str] | None = None,
+        _shared: _Shared | None = None,
     ) -> None:
+        if _shared is not None:  # a copy: the same state, another configuration
+            self._bind(_shared)
+            return
         config = resolve_config(
             key=key, region=region, endpoint=endpoint, credential=credential, token=token,
             resource_id=resource_id, cloud=cloud, timeout=timeout, max_retries=max_retries,
@@ -195,15 +208,8 @@ class AsyncSpeechClient(_ClientBase):
         state = AsyncClientState(config, config.auth, http_client)
         if config.use_sts:
             state.auth = _async_sts_auth(config, state)
-        self._bind(config, state)
+        self._bind(_Shared(config, state, None))
         self._owns_state = True
-
-    @classmethod
-    def _from_state(cls, config: ClientConfig, state: AsyncClientState) -> AsyncSpeechClient:
-        """A view of *state* with *config*: a ``with_options`` copy, or the blocking twin."""
-        self = cls.__new__(cls)
-        self._bind(config, state)
-        return self
 
     _state: AsyncClientState
 
@@ -211,15 +217,16 @@ class AsyncSpeechClient(_ClientBase):
     def _state_closed(self) -> bool:
         return self._state.closed
 
-    def _bind(self, config: ClientConfig, state: AsyncClientState) -> None:
+    def _bind(self, shared: _Shared) -> None:
         # The one place a client's attributes are set, for new clients and copies alike.
-        self._config = config
-        self._state = state
+        assert isinstance(shared.state, AsyncClientState)
+        self._config = shared.config
+        self._state = state = shared.state
         self._closed = False
         self._auth = state.auth
         self._transports: tuple[httpx.AsyncClient, AsyncHttpTransport, AsyncHttpTransport] | None
         self._transports = None
-        self._timeout_override: float | None = None
+        self._timeout_override = shared.timeout
 
     @property
     def _http_client(self) -> httpx.AsyncClient:
@@ -270,11 +277,9 @@ class AsyncSpeechClient(_ClientBase):
         opened itself, so close the original when done.
         """
         self._check_open()
-        clone = type(self)._from_state(
-            _config_with(self._config, max_retries, timeout), self._state
-        )
-        clone._timeout_override = timeout if timeout is not None else self._timeout_override
-        return clone
+        config = _config_with(self._config, max_retries, timeout)
+        override = timeout if timeout is not None else self._timeout_override
+        return type(self)(_shared=_Shared(config, self._state, override))
 
     # -- plumbing the resources use -------------------------------------------------
 
@@ -360,7 +365,11 @@ class SpeechClient(_ClientBase):
         use_sts: bool = False,
         verify: bool | str | ssl.SSLContext = True,
         _environ: Mapping[str, str] | None = None,
+        _shared: _Shared | None = None,
     ) -> None:
+        if _shared is not None:  # a copy: the same state, another configuration
+            self._bind(_shared)
+            return
         config = resolve_config(
             key=key, region=region, endpoint=endpoint, credential=credential, token=token,
             resource_id=resource_id, cloud=cloud, timeout=timeout, max_retries=max_retries,
@@ -392,15 +401,8 @@ class SpeechClient(_ClientBase):
                 return await asyncio.to_thread(fetch, k)
 
             state.auth = StsTokenAuth(config.key, fetch, afetch)
-        self._bind(config, state)
+        self._bind(_Shared(config, state, None))
         self._owns_state = True
-
-    @classmethod
-    def _from_state(cls, config: ClientConfig, state: BlockingClientState) -> SpeechClient:
-        """A view of *state* with *config* (a ``with_options`` copy)."""
-        self = cls.__new__(cls)
-        self._bind(config, state)
-        return self
 
     _state: BlockingClientState
 
@@ -408,15 +410,17 @@ class SpeechClient(_ClientBase):
     def _state_closed(self) -> bool:
         return self._state.closed
 
-    def _bind(self, config: ClientConfig, state: BlockingClientState) -> None:
+    def _bind(self, shared: _Shared) -> None:
         # The one place a client's attributes are set, for new clients and copies alike.
-        self._config = config
-        self._state = state
+        assert isinstance(shared.state, BlockingClientState)
+        self._config = config = shared.config
+        self._state = state = shared.state
         self._closed = False
         self._auth = state.auth
         self._http_client = state.http_client
         self._http = HttpTransport(state.http_client, auth=state.auth, policy=config.retry)
         self._plain_http = HttpTransport(state.http_client, auth=None, policy=config.retry)
+        self._http.timeout = self._plain_http.timeout = shared.timeout
         self._aclient: AsyncSpeechClient | None = None
 
     @functools.cached_property
@@ -450,13 +454,9 @@ class SpeechClient(_ClientBase):
         closes only what it opened itself, so close the original when done.
         """
         self._check_open()
-        clone = type(self)._from_state(
-            _config_with(self._config, max_retries, timeout), self._state
-        )
-        clone._http.timeout = clone._plain_http.timeout = (
-            timeout if timeout is not None else self._http.timeout
-        )
-        return clone
+        config = _config_with(self._config, max_retries, timeout)
+        override = timeout if timeout is not None else self._http.timeout
+        return type(self)(_shared=_Shared(config, self._state, override))
 
     # -- the async twin, for streaming sessions -------------------------------------
 
@@ -469,7 +469,8 @@ class SpeechClient(_ClientBase):
         # A view, on the portal loop, of the twin state (one socket pool and one
         # registry for the client and its copies) with this view's configuration.
         if self._aclient is None:
-            self._aclient = AsyncSpeechClient._from_state(self._config, self._state.twin())
+            twin = _Shared(self._config, self._state.twin(), self._http.timeout)
+            self._aclient = AsyncSpeechClient(_shared=twin)
         return self._aclient
 
     def _run(self, fn: Callable[[AsyncSpeechClient], Awaitable[T]]) -> T:
