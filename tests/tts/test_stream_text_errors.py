@@ -70,3 +70,16 @@ async def test_stream_text_total_is_bounded(aclient: AsyncSpeechClient) -> None:
     with pytest.raises(InvalidRequestError, match="characters"):
         async for _ in aclient.tts.stream_text(endless()):
             pass
+
+
+async def test_a_slow_text_source_is_not_a_service_timeout(emulator: Emulator) -> None:
+    # The time budget counts the service's time, not the caller's source (an LLM thinking).
+    async def source() -> AsyncIterator[str]:
+        yield "First sentence. "
+        await asyncio.sleep(1.5)
+        yield "Second sentence."
+
+    async with emulator.async_client(timeout=1, max_retries=0) as client:
+        events = [e async for e in client.tts.stream_text(source())]
+    assert isinstance(events[-1], SessionEnd)
+    assert sum(len(e) for e in events if isinstance(e, AudioChunk)) > 0

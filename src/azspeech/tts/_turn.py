@@ -50,9 +50,12 @@ class _Budget:
         self.timeout = timeout
         self.deadline = time.monotonic() + timeout
         self._bps = bytes_per_second or _MIN_COMPRESSED_BPS
+        self.source_since: float | None = None  # waiting for the caller's next text piece
 
     def wait(self) -> float:
         """Seconds the next receive may take; raises once the budget is spent."""
+        if self.source_since is not None:
+            return self.timeout  # the caller's text source is slow, not the service
         left = self.deadline - time.monotonic()
         if left <= 0:
             raise TimeoutError(
@@ -69,6 +72,15 @@ class _Budget:
 
     def paused(self, seconds: float) -> None:
         self.deadline += seconds
+
+    def source_wait(self, waiting: bool) -> None:
+        """Mark the start or end of a wait for the caller's text source (not counted)."""
+        now = time.monotonic()
+        if waiting:
+            self.source_since = now
+        elif self.source_since is not None:
+            self.deadline += now - self.source_since
+            self.source_since = None
 
 
 class _LiveTurn:
@@ -112,20 +124,25 @@ async def _recv(live: _LiveTurn, wait: float, timeout: float) -> Any:
 
 
 async def _recv_or_fail(
-    live: _LiveTurn, sender: asyncio.Task[None], wait: float, timeout: float
+    live: _LiveTurn, sender: asyncio.Task[None], budget: _Budget, timeout: float
 ) -> Any:
     """Receive while the text sender runs; its failure ends the wait."""
     recv = asyncio.ensure_future(live.conn.ws.recv())
     live.receiving = True
     try:
-        done, _ = await asyncio.wait(
-            {recv, sender}, timeout=wait, return_when=asyncio.FIRST_COMPLETED
-        )
-        if recv not in done and sender.done() and sender.exception() is not None:
-            raise sender.exception()  # type: ignore[misc]
-        if recv not in done and not done:
-            raise _timed_out(timeout)
-        return await asyncio.wait_for(asyncio.shield(recv), wait)
+        while True:
+            done, _ = await asyncio.wait(
+                {recv, sender}, timeout=budget.wait(), return_when=asyncio.FIRST_COMPLETED
+            )
+            if recv in done:
+                return recv.result()
+            if sender.done():
+                if sender.exception() is not None:
+                    raise sender.exception()  # type: ignore[misc]
+                return await asyncio.wait_for(asyncio.shield(recv), budget.wait())
+            if budget.source_since is None:
+                raise _timed_out(timeout)
+            # else: the caller's text source is slow; its wait does not count
     except asyncio.TimeoutError:
         raise _timed_out(timeout) from None
     finally:
@@ -139,7 +156,15 @@ async def _send_pieces(
 ) -> None:
     ws = live.conn.ws
     total = 0
-    async for piece in pieces:
+    source = pieces.__aiter__()
+    while True:
+        budget.source_wait(True)
+        try:
+            piece = await source.__anext__()
+        except StopAsyncIteration:
+            break
+        finally:
+            budget.source_wait(False)
         text = clean_piece(piece)
         if not text:
             continue
@@ -202,7 +227,7 @@ async def run_turn(
                 if sender is not None and sender.done() and sender.exception() is not None:
                     raise sender.exception()  # type: ignore[misc]
                 if sender is not None and not sender.done():
-                    msg = await _recv_or_fail(live, sender, budget.wait(), timeout)
+                    msg = await _recv_or_fail(live, sender, budget, timeout)
                 else:
                     msg = await _recv(live, budget.wait(), timeout)
                 for event in turn.feed(msg):
