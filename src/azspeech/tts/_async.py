@@ -114,8 +114,10 @@ class AsyncTextToSpeech:
         self.batch = AsyncBatchSyntheses(client)
         """Batch synthesis (long audio, asynchronous on the service): ``client.tts.batch``."""
 
-    def __getattr__(self, name: str) -> Any:
-        return deprecated_alias(self, name)
+    if not TYPE_CHECKING:  # type checkers keep flagging typos and the removed aliases
+
+        def __getattr__(self, name: str) -> Any:
+            return deprecated_alias(self, name)
 
     # -- synthesize -----------------------------------------------------------------
 

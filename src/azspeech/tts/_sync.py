@@ -61,8 +61,10 @@ class TextToSpeech:
         self.batch = BatchSyntheses(client)
         """Batch synthesis (long audio, asynchronous on the service): ``client.tts.batch``."""
 
-    def __getattr__(self, name: str) -> Any:
-        return deprecated_alias(self, name)
+    if not TYPE_CHECKING:  # type checkers keep flagging typos and the removed aliases
+
+        def __getattr__(self, name: str) -> Any:
+            return deprecated_alias(self, name)
 
     def synthesize(
         self,
