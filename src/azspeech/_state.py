@@ -87,6 +87,8 @@ class AsyncClientState:
             loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
         except RuntimeError:
             loop = None
+        if self._http is not None and self._http_loop is None:
+            self._http_loop = loop  # made outside any loop: it belongs to the first one using it
         if self._http is None or (loop is not None and loop is not self._http_loop):
             self._retire_http()
             self._http = httpx.AsyncClient(**httpx_kwargs(self.config))
