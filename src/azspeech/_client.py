@@ -15,14 +15,15 @@ import dataclasses
 import functools
 import inspect
 import ssl
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from ._config import ClientConfig, httpx_kwargs, resolve_config
+from ._config import ClientConfig, resolve_config
 from ._protocol.framing import Limits
+from ._state import AsyncClientState, BlockingClientState
 from ._transport.http import AsyncHttpTransport, HttpRequest, HttpTransport
 from ._transport.portal import Portal
 from ._transport.ws import WebSocket, connect
@@ -68,17 +69,46 @@ def _config_with(
     )
 
 
+@dataclasses.dataclass(frozen=True)
+class _Shared:
+    """What a ``with_options`` copy (or the blocking client's twin) is built from."""
+
+    config: ClientConfig
+    state: AsyncClientState | BlockingClientState
+    timeout: float | None  # the per-request HTTP timeout override, if any
+
+
+def _async_sts_auth(config: ClientConfig, state: AsyncClientState) -> Auth:
+    assert config.key is not None
+
+    async def afetch(k: str) -> str:
+        plain = AsyncHttpTransport(state.http_client(), auth=None, policy=config.retry)
+        return (await plain.send(_sts_request(config, k))).text
+
+    def fetch(k: str) -> str:
+        raise RuntimeError(
+            "AsyncSpeechClient fetches tokens asynchronously; use 'await client.auth.aheaders()'"
+        )
+
+    return StsTokenAuth(config.key, fetch, afetch)
+
+
 class _ClientBase:
     _config: ClientConfig
     _closed: bool = False
+    _owns_state: bool = False
+
+    @property
+    def _state_closed(self) -> bool:
+        return False  # the subclasses answer for their state
 
     @property
     def closed(self) -> bool:
-        """Whether :meth:`close` was called."""
-        return self._closed
+        """Whether :meth:`close` was called (on this client or the one it was copied from)."""
+        return self._closed or self._state_closed
 
     def _check_open(self) -> None:
-        if self._closed:
+        if self.closed:
             raise ConnectionError(
                 f"this {type(self).__name__} is closed; create a new one "
                 "(or keep using it inside its 'with' block)"
@@ -98,7 +128,7 @@ class _ClientBase:
         e = self._config.endpoints
         where = f"region={e.region!r}" if e.region else f"endpoint={e.api_base!r}"
         auth = type(self._auth).__name__ if self._auth else "none"
-        closed = ", closed" if self._closed else ""
+        closed = ", closed" if self.closed else ""
         return f"{type(self).__name__}({where}, auth={auth}{closed})"
 
     _auth: Auth | None
@@ -160,7 +190,11 @@ class AsyncSpeechClient(_ClientBase):
         use_sts: bool = False,
         verify: bool | str | ssl.SSLContext = True,
         _environ: Mapping[str, str] | None = None,
+        _shared: _Shared | None = None,
     ) -> None:
+        if _shared is not None:  # a copy: the same state, another configuration
+            self._bind(_shared)
+            return
         config = resolve_config(
             key=key, region=region, endpoint=endpoint, credential=credential, token=token,
             resource_id=resource_id, cloud=cloud, timeout=timeout, max_retries=max_retries,
@@ -171,41 +205,51 @@ class AsyncSpeechClient(_ClientBase):
                 "http_client must be an httpx.AsyncClient for AsyncSpeechClient "
                 f"(got {type(http_client).__name__}; SpeechClient takes an httpx.Client)"
             )
-        self._setup(config, http_client, None)
+        state = AsyncClientState(config, config.auth, http_client)
+        if config.use_sts:
+            state.auth = _async_sts_auth(config, state)
+        self._bind(_Shared(config, state, None))
+        self._owns_state = True
 
-    @classmethod
-    def _from_config(cls, config: ClientConfig, auth: Auth | None) -> AsyncSpeechClient:
-        """A client sharing an existing configuration and credential (the portal twin)."""
-        self = cls.__new__(cls)
-        self._setup(config, None, auth)
-        return self
+    _state: AsyncClientState
 
-    def _setup(
-        self, config: ClientConfig, http_client: httpx.AsyncClient | None, auth: Auth | None
-    ) -> None:
-        self._config = config
+    @property
+    def _state_closed(self) -> bool:
+        return self._state.closed
+
+    def _bind(self, shared: _Shared) -> None:
+        # The one place a client's attributes are set, for new clients and copies alike.
+        assert isinstance(shared.state, AsyncClientState)
+        self._config = shared.config
+        self._state = state = shared.state
         self._closed = False
-        self._owns_http = http_client is None
-        self._http_client = http_client or httpx.AsyncClient(**httpx_kwargs(config))
-        plain = AsyncHttpTransport(self._http_client, auth=None, policy=config.retry)
-        if auth is None:
-            auth = config.auth
-            if config.use_sts:
-                assert config.key is not None
+        self._auth = state.auth
+        self._transports: tuple[httpx.AsyncClient, AsyncHttpTransport, AsyncHttpTransport] | None
+        self._transports = None
+        self._timeout_override = shared.timeout
 
-                async def afetch(k: str) -> str:
-                    return (await plain.send(_sts_request(config, k))).text
+    @property
+    def _http_client(self) -> httpx.AsyncClient:
+        return self._state.http_client()
 
-                def fetch(k: str) -> str:
-                    raise RuntimeError(
-                        "AsyncSpeechClient fetches tokens asynchronously; use "
-                        "'await client.auth.aheaders()'"
-                    )
+    def _http_pair(self) -> tuple[AsyncHttpTransport, AsyncHttpTransport]:
+        http_client = self._state.http_client()
+        cached = self._transports
+        if cached is None or cached[0] is not http_client:
+            policy = self._config.retry
+            authed = AsyncHttpTransport(http_client, auth=self._auth, policy=policy)
+            plain = AsyncHttpTransport(http_client, auth=None, policy=policy)
+            authed.timeout = plain.timeout = self._timeout_override
+            cached = self._transports = (http_client, authed, plain)
+        return cached[1], cached[2]
 
-                auth = StsTokenAuth(config.key, fetch, afetch)
-        self._auth = auth
-        self._http = AsyncHttpTransport(self._http_client, auth=auth, policy=config.retry)
-        self._plain_http = plain
+    @property
+    def _http(self) -> AsyncHttpTransport:
+        return self._http_pair()[0]
+
+    @property
+    def _plain_http(self) -> AsyncHttpTransport:
+        return self._http_pair()[1]
 
     # -- resources -------------------------------------------------------------
 
@@ -234,16 +278,8 @@ class AsyncSpeechClient(_ClientBase):
         """
         self._check_open()
         config = _config_with(self._config, max_retries, timeout)
-        clone = type(self).__new__(type(self))
-        clone._config = config
-        clone._closed = False
-        clone._owns_http = False
-        clone._http_client = self._http_client
-        clone._auth = self._auth
-        clone._http = AsyncHttpTransport(self._http_client, auth=self._auth, policy=config.retry)
-        clone._plain_http = AsyncHttpTransport(self._http_client, auth=None, policy=config.retry)
-        clone._http.timeout = clone._plain_http.timeout = timeout
-        return clone
+        override = timeout if timeout is not None else self._timeout_override
+        return type(self)(_shared=_Shared(config, self._state, override))
 
     # -- plumbing the resources use -------------------------------------------------
 
@@ -277,18 +313,19 @@ class AsyncSpeechClient(_ClientBase):
         )
 
     async def close(self) -> None:
-        """Close connections this client opened. Safe to call more than once."""
+        """Close this client: end the sessions and syntheses it started, close its connections.
+
+        A ``with_options`` copy shares its original's connections: closing the
+        copy retires only the copy, closing the original ends everything.
+        Safe to call more than once.
+        """
         if self._closed:
             return
         self._closed = True
-        # Resources that hold connections (the TTS socket pool...) close with the client.
-        for resource in list(self.__dict__.values()):
-            aclose = getattr(resource, "aclose", None)
-            if resource is not self._http_client and callable(aclose):
-                with contextlib.suppress(Exception):
-                    await aclose()
-        if self._owns_http:
-            await self._http_client.aclose()
+        if self._owns_state:
+            await self._state.close()
+
+    aclose = close
 
     async def __aenter__(self) -> AsyncSpeechClient:
         self._check_open()
@@ -328,7 +365,11 @@ class SpeechClient(_ClientBase):
         use_sts: bool = False,
         verify: bool | str | ssl.SSLContext = True,
         _environ: Mapping[str, str] | None = None,
+        _shared: _Shared | None = None,
     ) -> None:
+        if _shared is not None:  # a copy: the same state, another configuration
+            self._bind(_shared)
+            return
         config = resolve_config(
             key=key, region=region, endpoint=endpoint, credential=credential, token=token,
             resource_id=resource_id, cloud=cloud, timeout=timeout, max_retries=max_retries,
@@ -346,14 +387,10 @@ class SpeechClient(_ClientBase):
                 "credential is asynchronous (azure.identity.aio); SpeechClient needs a blocking "
                 "one (azure.identity), or use AsyncSpeechClient"
             )
-        self._config = config
-        self._closed = False
-        self._owns_http = http_client is None
-        self._http_client = http_client or httpx.Client(**httpx_kwargs(config))
-        self._auth = config.auth
-        plain = HttpTransport(self._http_client, auth=None, policy=config.retry)
+        state = BlockingClientState(config, config.auth, http_client)
         if config.use_sts:
             assert config.key is not None
+            plain = HttpTransport(state.http_client, auth=None, policy=config.retry)
 
             def fetch(k: str) -> str:
                 return plain.send(_sts_request(config, k)).text
@@ -363,11 +400,27 @@ class SpeechClient(_ClientBase):
                 # blocking transport in a worker thread, sharing one token cache.
                 return await asyncio.to_thread(fetch, k)
 
-            self._auth = StsTokenAuth(config.key, fetch, afetch)
-        self._http = HttpTransport(self._http_client, auth=self._auth, policy=config.retry)
-        self._plain_http = plain
-        self._portal = Portal()
-        self._owns_portal = True
+            state.auth = StsTokenAuth(config.key, fetch, afetch)
+        self._bind(_Shared(config, state, None))
+        self._owns_state = True
+
+    _state: BlockingClientState
+
+    @property
+    def _state_closed(self) -> bool:
+        return self._state.closed
+
+    def _bind(self, shared: _Shared) -> None:
+        # The one place a client's attributes are set, for new clients and copies alike.
+        assert isinstance(shared.state, BlockingClientState)
+        self._config = config = shared.config
+        self._state = state = shared.state
+        self._closed = False
+        self._auth = state.auth
+        self._http_client = state.http_client
+        self._http = HttpTransport(state.http_client, auth=state.auth, policy=config.retry)
+        self._plain_http = HttpTransport(state.http_client, auth=None, policy=config.retry)
+        self._http.timeout = self._plain_http.timeout = shared.timeout
         self._aclient: AsyncSpeechClient | None = None
 
     @functools.cached_property
@@ -402,32 +455,22 @@ class SpeechClient(_ClientBase):
         """
         self._check_open()
         config = _config_with(self._config, max_retries, timeout)
-        clone = type(self).__new__(type(self))
-        clone._config = config
-        clone._closed = False
-        clone._owns_http = False
-        clone._owns_portal = False
-        clone._http_client = self._http_client
-        clone._auth = self._auth
-        clone._http = HttpTransport(self._http_client, auth=self._auth, policy=config.retry)
-        clone._plain_http = HttpTransport(self._http_client, auth=None, policy=config.retry)
-        clone._http.timeout = clone._plain_http.timeout = timeout
-        clone._portal = self._portal
-        clone._aclient = None
-        return clone
+        override = timeout if timeout is not None else self._http.timeout
+        return type(self)(_shared=_Shared(config, self._state, override))
 
     # -- the async twin, for streaming sessions -------------------------------------
 
     @property
     def portal(self) -> Portal:
         """The private event loop that runs this client's streaming sessions."""
-        return self._portal
+        return self._state.portal
 
     async def _get_async_client(self) -> AsyncSpeechClient:
-        # Created on the portal loop, sharing this client's configuration and
-        # credential (so that tokens are fetched and cached once).
+        # A view, on the portal loop, of the twin state (one socket pool and one
+        # registry for the client and its copies) with this view's configuration.
         if self._aclient is None:
-            self._aclient = AsyncSpeechClient._from_config(self._config, self._auth)
+            twin = _Shared(self._config, self._state.twin(), self._http.timeout)
+            self._aclient = AsyncSpeechClient(_shared=twin)
         return self._aclient
 
     def _run(self, fn: Callable[[AsyncSpeechClient], Awaitable[T]]) -> T:
@@ -437,24 +480,56 @@ class SpeechClient(_ClientBase):
         async def call() -> T:
             return await fn(await self._get_async_client())
 
-        return self._portal.call(call)
+        return self.portal.call(call)
+
+    def _iterate(
+        self, make: Callable[[AsyncSpeechClient], AsyncIterator[T]]
+    ) -> Generator[T, None, None]:
+        """Iterate ``make(async_client)`` from blocking code, one portal call per item.
+
+        The iterator is made on the portal by the call that fetches its first
+        item (one round trip less before the first event); leaving early
+        closes it on the portal, once.
+        """
+        self._check_open()
+        portal = self.portal
+        end = object()
+        made: list[AsyncIterator[T]] = []
+
+        async def first() -> Any:
+            made.append(make(await self._get_async_client()))
+            return await anext(made[0], end)
+
+        async def step() -> Any:
+            return await anext(made[0], end)
+
+        finished = False
+        try:
+            item = portal.call(first)
+            while item is not end:
+                yield item
+                item = portal.call(step)
+            finished = True
+        finally:
+            aclose = getattr(made[0], "aclose", None) if made else None
+            if not finished and aclose is not None and not self._state.closed:
+                with contextlib.suppress(Exception):  # best effort: the client may be closing
+                    portal.call(aclose)
 
     def close(self) -> None:
-        """Close connections and the background loop this client started.
+        """Close this client: end the sessions and syntheses it started, stop its loop,
+        close its connections.
 
-        Safe to call more than once.
+        Safe to call more than once, from any thread, including from a
+        session's callback (the work then finishes on a thread of its own).
+        A ``with_options`` copy shares its original's connections: closing the
+        copy retires only the copy.
         """
         if self._closed:
             return
         self._closed = True
-        aclient, self._aclient = self._aclient, None
-        if aclient is not None:
-            with contextlib.suppress(RuntimeError):  # called from the portal itself
-                self._portal.call(aclient.close)
-        if self._owns_portal:
-            self._portal.close()
-        if self._owns_http:
-            self._http_client.close()
+        if self._owns_state:
+            self._state.close()
 
     def __enter__(self) -> SpeechClient:
         self._check_open()

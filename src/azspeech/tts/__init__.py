@@ -26,12 +26,14 @@ from ..models.tts import (
     WordBoundary,
 )
 from ._async import AsyncTextToSpeech
-from ._common import DEFAULT_VOICE, SentenceSplitter
+from ._common import DEFAULT_VOICE, MAX_STREAM_TEXT_CHARS
+from ._sentences import SentenceSplitter
 from ._sync import TextToSpeech
 from .batch import AsyncBatchSyntheses, BatchSyntheses
 
 __all__ = [
     "DEFAULT_VOICE",
+    "MAX_STREAM_TEXT_CHARS",
     "AsyncBatchSyntheses",
     "AsyncTextToSpeech",
     "AudioChunk",

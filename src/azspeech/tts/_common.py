@@ -1,21 +1,19 @@
-"""What the blocking and async text-to-speech front ends share: input checks,
-request descriptions, the voices cache and the sentence splitter."""
+"""What the blocking and async text-to-speech front ends share: argument checks
+(done once per call, in the caller's thread), request descriptions and the
+checks on what the service answered."""
 
 from __future__ import annotations
 
 import re
-import threading
-import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from .._protocol.tts import MetadataOptions
 from .._transport.http import HttpRequest
 from ..audio.formats import OutputFormat
 from ..endpoints import Endpoints
-from ..errors import InvalidRequestError
-from ..models.tts import Voice
+from ..errors import ConfigurationError, InvalidRequestError, ProtocolError
 from ..ssml import (
     MAX_SSML_BYTES,
     is_ssml,
@@ -23,21 +21,35 @@ from ..ssml import (
     text_to_ssml,
     validate_ssml,
 )
+from ._voices import VoiceCache, filter_voices, parse_voices, voices_request
 
 if TYPE_CHECKING:
+    import httpx
+
     from ..audio import Audio
 
 __all__ = [
+    "DEFAULT_FORMAT",
     "DEFAULT_STREAM_FORMAT",
     "DEFAULT_VOICE",
+    "MAX_STREAM_TEXT_CHARS",
     "PreparedSynthesis",
-    "SentenceSplitter",
+    "StreamTextPlan",
     "Transport",
     "VoiceCache",
+    "check_transport",
+    "clean_piece",
+    "filter_voices",
     "make_audio",
+    "options_for",
+    "parse_voices",
+    "plan_stream",
+    "plan_stream_text",
     "prepare",
+    "rest_audio",
     "rest_request",
     "voices_request",
+    "ws_url",
 ]
 
 DEFAULT_VOICE = "en-US-AvaMultilingualNeural"
@@ -46,10 +58,20 @@ DEFAULT_STREAM_FORMAT = "raw-24khz-16bit-mono-pcm"
 WS_PATH = "/cognitiveservices/websocket/v1"
 WS_STREAMING_PATH = "/cognitiveservices/websocket/v2"
 REST_PATH = "/cognitiveservices/v1"
-VOICES_PATH = "/cognitiveservices/voices/list"
-VOICES_TTL = 3600.0
+#: Most text one ``stream_text(mode="service")`` request takes (the service stops at
+#: ten minutes of audio, about 10,000 characters; the text is kept for offsets).
+MAX_STREAM_TEXT_CHARS = 100_000
 
 Transport = Literal["auto", "rest", "websocket"]
+StreamTextMode = Literal["service", "sentences"]
+
+
+def check_transport(transport: str) -> None:
+    """Refuse a transport other than ``auto``, ``rest`` and ``websocket``."""
+    if transport not in ("auto", "rest", "websocket"):
+        raise ConfigurationError(
+            f"transport must be 'auto', 'rest' or 'websocket', not {transport!r}"
+        )
 
 
 @dataclass(frozen=True)
@@ -175,11 +197,6 @@ def rest_request(endpoints: Endpoints, prepared: PreparedSynthesis) -> HttpReque
     )
 
 
-def voices_request(endpoints: Endpoints) -> HttpRequest:
-    """The voices-list request."""
-    return HttpRequest("GET", endpoints.tts(VOICES_PATH), what="voices list")
-
-
 def ws_url(endpoints: Endpoints, deployment_id: str | None, *, streaming: bool = False) -> str:
     """The synthesis WebSocket URL (v2 for text streaming; voice host for custom voices)."""
     url = endpoints.tts(
@@ -190,53 +207,6 @@ def ws_url(endpoints: Endpoints, deployment_id: str | None, *, streaming: bool =
     if deployment_id is not None:
         url += ("&" if "?" in url else "?") + "deploymentId=" + deployment_id
     return url
-
-
-def parse_voices(data: Any) -> list[Voice]:
-    """The voices list body as typed voices."""
-    if not isinstance(data, list):
-        from ..errors import ProtocolError
-
-        raise ProtocolError("voices list: expected a JSON array")
-    return [Voice.model_validate(item) for item in data if isinstance(item, Mapping)]
-
-
-def filter_voices(voices: list[Voice], locale: str | None) -> list[Voice]:
-    """The voices of *locale* (case-insensitive), or all of them."""
-    if locale is None:
-        return list(voices)
-    wanted = locale.strip().lower()
-    return [v for v in voices if v.locale.lower() == wanted]
-
-
-class VoiceCache:
-    """The voices list, kept for *ttl* seconds (per client)."""
-
-    def __init__(
-        self, ttl: float = VOICES_TTL, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self.ttl = ttl
-        self._clock = clock
-        self._voices: list[Voice] | None = None
-        self._at = 0.0
-        self._lock = threading.Lock()
-
-    def get(self) -> list[Voice] | None:
-        """The cached list, if fresh."""
-        with self._lock:
-            if self._voices is not None and self._clock() - self._at < self.ttl:
-                return self._voices
-            return None
-
-    def put(self, voices: list[Voice]) -> None:
-        """Remember *voices*."""
-        with self._lock:
-            self._voices, self._at = voices, self._clock()
-
-    def clear(self) -> None:
-        """Forget the cached list."""
-        with self._lock:
-            self._voices = None
 
 
 def make_audio(data: bytes, prepared: PreparedSynthesis) -> Audio:
@@ -251,86 +221,153 @@ def make_audio(data: bytes, prepared: PreparedSynthesis) -> Audio:
     return Audio(data, fmt)
 
 
-# -- sentence chunking ----------------------------------------------------------------
-
-_SENTENCE_END = re.compile(r"""[.!?。！？…]+["'”’)\]]*(?=\s)|\n\s*\n""")
-# A full stop after these is not the end of a sentence ("Dr. Smith", "e.g. this").
-_ABBREVIATIONS = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "prof",
-        "sr",
-        "jr",
-        "st",
-        "vs",
-        "e.g",
-        "i.e",
-        "fig",
-        "approx",
-        "dept",
-        "inc",
-        "ltd",
-    ]
-)
+_NOT_AUDIO = ("text/", "application/json", "application/xml", "application/xhtml")
 
 
-def _sentence_end(text: str, start: int = 0) -> int | None:
-    """Where the first complete sentence of *text* (from *start*) ends, or None."""
-    while True:
-        match = _SENTENCE_END.search(text, start)
-        if match is None:
-            return None
-        if text[match.start()] == ".":
-            word = text[: match.start()].rsplit(None, 1)[-1:] or [""]
-            token = word[0].lower().lstrip("(\"'“‘")
-            if token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
-                start = match.end()
-                continue
-        return match.end()
+def rest_audio(response: httpx.Response, prepared: PreparedSynthesis) -> Audio:
+    """The audio of a REST synthesis answer, after checking it is audio at all.
 
-
-class SentenceSplitter:
-    """Cuts text arriving in pieces into sentences as soon as each one is complete.
-
-    A sentence ends at ``.``, ``!``, ``?`` (and CJK equivalents) followed by
-    whitespace, or at a blank line, but not at the full stop of a common
-    abbreviation or an initial ("Dr. Smith", "J. R. R. Tolkien"); a run longer
-    than *max_chars* is cut at its last space, so synthesis never waits long
-    for a missing full stop.
+    A redirect or error page, an empty answer (204 or no body) or a RIFF
+    format without its header is a :class:`ProtocolError`, never an ``Audio``.
     """
+    ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    if not 200 <= response.status_code < 300 or response.status_code == 204:
+        raise ProtocolError(
+            f"speech synthesis: the service answered {response.status_code} without audio",
+            status_code=response.status_code,
+        )
+    if ctype.startswith(_NOT_AUDIO) or "html" in ctype:
+        raise ProtocolError(
+            f"speech synthesis: the service answered with {ctype}, not audio "
+            "(a proxy or login page in the way?)",
+            status_code=response.status_code,
+        )
+    data = response.content
+    if not data:
+        raise ProtocolError("speech synthesis: the service returned no audio")
+    if prepared.output_format.has_header and data[:4] != b"RIFF":
+        raise ProtocolError(
+            f"speech synthesis: the answer is not {prepared.output_format.value} audio "
+            "(no RIFF header)"
+        )
+    return make_audio(data, prepared)
 
-    def __init__(self, max_chars: int = 300) -> None:
-        self.max_chars = max_chars
-        self._buf = ""
-        self._consumed = 0  # characters of the whole text before _buf
 
-    def feed(self, piece: str) -> list[tuple[int, str]]:
-        """Add *piece*; return the completed sentences as (offset in the whole text, text)."""
-        self._buf += piece
-        out: list[tuple[int, str]] = []
-        while True:
-            cut = _sentence_end(self._buf)
-            if cut is None and len(self._buf) > self.max_chars:
-                space = self._buf.rfind(" ", 0, self.max_chars)
-                cut = space + 1 if space > 0 else self.max_chars
-            if cut is None:
-                return out
-            self._emit(cut, out)
+def plan_stream(
+    text_or_ssml: str,
+    *,
+    voice: str,
+    output_format: str | OutputFormat,
+    language: str,
+    word_boundary: bool,
+    sentence_boundary: bool,
+    punctuation_boundary: bool | None,
+    visemes: bool,
+    bookmarks: bool,
+    deployment_id: str | None,
+    strict: bool,
+) -> PreparedSynthesis:
+    """The checked request of a ``stream()`` call."""
+    return prepare(
+        text_or_ssml,
+        voice=voice,
+        output_format=output_format,
+        language=language,
+        options=options_for(
+            word_boundary=word_boundary,
+            sentence_boundary=sentence_boundary,
+            punctuation_boundary=punctuation_boundary,
+            visemes=visemes,
+            bookmarks=bookmarks,
+        ),
+        deployment_id=deployment_id,
+        strict=strict,
+    )
 
-    def _emit(self, cut: int, out: list[tuple[int, str]]) -> None:
-        chunk, self._buf = self._buf[:cut], self._buf[cut:]
-        start = self._consumed
-        self._consumed += cut
-        stripped = chunk.strip()
-        if stripped:
-            out.append((start + (len(chunk) - len(chunk.lstrip())), stripped))
 
-    def flush(self) -> list[tuple[int, str]]:
-        """The rest of the text, once no more pieces come."""
-        out: list[tuple[int, str]] = []
-        if self._buf:
-            self._emit(len(self._buf), out)
-        return out
+@dataclass(frozen=True)
+class StreamTextPlan:
+    """A checked ``stream_text()`` call, ready to run on either client."""
+
+    mode: StreamTextMode
+    voice: str
+    language: str
+    output_format: OutputFormat
+    options: MetadataOptions
+    deployment_id: str | None
+    max_sentence_chars: int
+    prosody: Mapping[str, str | None] = field(default_factory=dict)
+
+    @property
+    def prepared(self) -> PreparedSynthesis:
+        """The request of service mode (its text arrives in pieces)."""
+        fmt = self.output_format
+        return PreparedSynthesis(
+            text="",
+            ssml="",
+            is_ssml=False,
+            output_format=fmt,
+            request_format=fmt.request_format if fmt.pcm_format is not None else fmt,
+            options=self.options,
+            deployment_id=self.deployment_id,
+        )
+
+    @property
+    def streaming_input(self) -> dict[str, Any]:
+        """The ``synthesis.input`` section of service mode."""
+        section: dict[str, Any] = {"voiceName": self.voice, "language": self.language}
+        for name, value in self.prosody.items():
+            if value is not None:
+                section[name] = str(value)
+        return section
+
+
+def plan_stream_text(
+    *,
+    voice: str,
+    output_format: str | OutputFormat,
+    language: str,
+    mode: str,
+    word_boundary: bool,
+    sentence_boundary: bool,
+    punctuation_boundary: bool | None,
+    visemes: bool,
+    bookmarks: bool,
+    rate: str | None,
+    pitch: str | None,
+    volume: str | None,
+    style: str | None,
+    deployment_id: str | None,
+    max_sentence_chars: int,
+) -> StreamTextPlan:
+    """Check the arguments of a ``stream_text()`` call."""
+    if mode not in ("service", "sentences"):
+        raise ConfigurationError(f"mode must be 'service' or 'sentences', not {mode!r}")
+    if isinstance(max_sentence_chars, bool) or not isinstance(max_sentence_chars, int):
+        raise ConfigurationError("max_sentence_chars must be an int")
+    if max_sentence_chars < 1:
+        raise ConfigurationError("max_sentence_chars must be at least 1")
+    return StreamTextPlan(
+        mode="service" if mode == "service" else "sentences",
+        voice=voice,
+        language=language,
+        output_format=OutputFormat.parse(output_format),
+        options=options_for(
+            word_boundary=word_boundary,
+            sentence_boundary=sentence_boundary,
+            punctuation_boundary=punctuation_boundary,
+            visemes=visemes,
+            bookmarks=bookmarks,
+        ),
+        deployment_id=_check_deployment_id(deployment_id),
+        max_sentence_chars=max_sentence_chars,
+        prosody={"rate": rate, "pitch": pitch, "volume": volume, "style": style},
+    )
+
+
+def clean_piece(piece: object) -> str:
+    """A text piece as the service can take it: characters XML cannot carry
+    (lone surrogates, most control characters) dropped, as ``synthesize`` does."""
+    if not isinstance(piece, str):
+        raise TypeError(f"text pieces must be str, not {type(piece).__name__}")
+    return remove_invalid_xml_chars(piece)

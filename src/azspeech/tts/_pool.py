@@ -8,6 +8,7 @@ is discarded. Idle sockets are retired before the service's own limits.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import time
 from collections import deque
@@ -39,19 +40,22 @@ class PooledConnection:
 class ConnectionPool:
     """Open synthesis sockets per URL, reused across requests (one request at a time each)."""
 
-    def __init__(self, connect: Callable[[str], Awaitable[WebSocket]]) -> None:
-        self._connect = connect
+    def __init__(self) -> None:
         self._idle: dict[str, deque[PooledConnection]] = {}
         self._closing: set[asyncio.Future[None]] = set()
 
-    async def acquire(self, url: str) -> tuple[PooledConnection, bool]:
+    async def acquire(
+        self, url: str, connect: Callable[[str], Awaitable[WebSocket]]
+    ) -> tuple[PooledConnection, bool]:
+        """An idle socket for *url* (and True), or a new one from *connect* (and False)."""
         now = time.monotonic()
         loop = asyncio.get_running_loop()
         idle = self._idle.get(url)
         while idle:
             conn = idle.pop()
             if conn.loop is not loop:
-                continue  # opened under another event loop (an earlier asyncio.run): unusable
+                _drop(conn)  # opened under another event loop (an earlier asyncio.run): unusable
+                continue
             if (
                 not conn.ws.closed
                 and now - conn.last_used < _MAX_IDLE_S
@@ -59,10 +63,11 @@ class ConnectionPool:
             ):
                 return conn, True
             await conn.ws.close()
-        ws = await self._connect(url)
+        ws = await connect(url)
         return PooledConnection(ws, url, now, now, loop), False
 
     def release(self, conn: PooledConnection) -> None:
+        """Give back a socket whose turn ended cleanly, for the next request."""
         if conn.ws.closed:
             return
         idle = self._idle.setdefault(conn.url, deque())
@@ -98,9 +103,25 @@ class ConnectionPool:
             await asyncio.gather(drainer, return_exceptions=True)
 
     async def close(self) -> None:
+        """Close the idle sockets (those of this event loop; others died with theirs)."""
         idle, self._idle = self._idle, {}
         loop = asyncio.get_running_loop()
         for conns in idle.values():
             for conn in conns:
                 if conn.loop is loop:
                     await conn.ws.close()
+                else:
+                    _drop(conn)
+
+
+def _drop(conn: PooledConnection) -> None:
+    """Close the socket of a connection whose event loop is gone (no handshake possible)."""
+    if conn.loop.is_running():
+        conn.loop.call_soon_threadsafe(asyncio.ensure_future, conn.ws.close())
+        return
+    # The loop cannot run the close any more: close the bare socket (best effort).
+    transport = getattr(getattr(conn.ws, "_conn", None), "transport", None)
+    sock = transport.get_extra_info("socket") if transport is not None else None
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            getattr(sock, "_sock", sock).close()

@@ -1,53 +1,38 @@
 """The blocking text-to-speech resource: ``SpeechClient.tts``.
 
-REST calls (``transport="rest"``, voices, batch) use the blocking HTTP
-transport; WebSocket work runs the async implementation on the client's portal.
+Each method checks its arguments once, in the caller's thread, then runs the
+async resource's coroutine for the checked request on the client's portal
+(WebSocket work) or sends through the blocking HTTP transport (REST).
 """
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
 from collections.abc import AsyncIterable, AsyncIterator, Generator, Iterable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
-from .._protocol.framing import loads_json
 from ..audio.formats import OutputFormat
-from ..errors import ConfigurationError, InvalidRequestError
 from ..models.tts import SynthesisEvent, Voice
+from ._async import deprecated_alias, prepare_synthesize
 from ._common import (
     DEFAULT_FORMAT,
     DEFAULT_STREAM_FORMAT,
     DEFAULT_VOICE,
     Transport,
-    VoiceCache,
-    filter_voices,
-    make_audio,
-    parse_voices,
-    prepare,
+    plan_stream,
+    plan_stream_text,
+    rest_audio,
     rest_request,
-    voices_request,
 )
+from ._turn import run_turn
+from ._voices import filter_voices, find_voice, voices_from, voices_request
 from .batch import BatchSyntheses
 
 if TYPE_CHECKING:
-    from .._client import AsyncSpeechClient, SpeechClient
-    from .._transport.portal import Portal
+    from .._client import SpeechClient
     from ..audio import Audio
 
 __all__ = ["TextToSpeech"]
-
-T = TypeVar("T")
-
-
-def _drive(portal: Portal, agen: AsyncIterator[T]) -> Generator[T, None, None]:
-    """Iterate *agen* from blocking code; close it on the portal when abandoned."""
-    try:
-        yield from portal.iterate(agen)
-    finally:
-        aclose = getattr(agen, "aclose", None)
-        if aclose is not None:
-            with contextlib.suppress(RuntimeError):  # the portal may be closed already
-                portal.call(aclose)
 
 
 class _ThreadedPieces:
@@ -60,8 +45,6 @@ class _ThreadedPieces:
         return self._gen()
 
     async def _gen(self) -> AsyncIterator[str]:
-        import asyncio
-
         end = object()
         while True:
             item = await asyncio.to_thread(next, self._it, end)
@@ -75,9 +58,13 @@ class TextToSpeech:
 
     def __init__(self, client: SpeechClient) -> None:
         self._client = client
-        self._voices = VoiceCache()
         self.batch = BatchSyntheses(client)
         """Batch synthesis (long audio, asynchronous on the service): ``client.tts.batch``."""
+
+    if not TYPE_CHECKING:  # type checkers keep flagging typos and the removed aliases
+
+        def __getattr__(self, name: str) -> Any:
+            return deprecated_alias(self, name)
 
     def synthesize(
         self,
@@ -91,50 +78,14 @@ class TextToSpeech:
         strict: bool = False,
     ) -> Audio:
         """Synthesize and return the whole audio (see :meth:`AsyncTextToSpeech.synthesize`)."""
-        if transport not in ("auto", "rest", "websocket"):
-            raise ConfigurationError(
-                f"transport must be 'auto', 'rest' or 'websocket', not {transport!r}"
-            )
+        prepared = prepare_synthesize(
+            text_or_ssml, voice=voice, output_format=output_format, language=language,
+            transport=transport, deployment_id=deployment_id, strict=strict,
+        )  # fmt: skip
         if transport == "rest":
-            prepared = prepare(
-                text_or_ssml,
-                voice=voice,
-                output_format=output_format,
-                language=language,
-                deployment_id=deployment_id,
-                strict=strict,
-                websocket=False,
-            )
-            response = self._client._http.send(
-                rest_request(self._client._config.endpoints, prepared)
-            )
-            return make_audio(response.content, prepared)
-        # Check the input here, in the caller's thread, before touching the portal.
-        prepare(
-            text_or_ssml,
-            voice=voice,
-            output_format=output_format,
-            language=language,
-            deployment_id=deployment_id,
-            strict=strict,
-        )
-
-        async def run(aclient: AsyncSpeechClient) -> Audio:
-            return await aclient.tts.synthesize(
-                text_or_ssml,
-                voice=voice,
-                output_format=output_format,
-                language=language,
-                transport=transport,
-                deployment_id=deployment_id,
-                strict=strict,
-            )
-
-        return self._client._run(run)
-
-    #: Names Microsoft's SDK users know (``speak_text_async``/``speak_ssml_async`` there).
-    speak_text = synthesize
-    speak_ssml = synthesize
+            request = rest_request(self._client._config.endpoints, prepared)
+            return rest_audio(self._client._http.send(request), prepared)
+        return self._client._run(lambda aclient: aclient.tts._synthesize_ws(prepared))
 
     def stream(
         self,
@@ -152,25 +103,13 @@ class TextToSpeech:
         strict: bool = False,
     ) -> Generator[SynthesisEvent, None, None]:
         """Audio chunks and events as they arrive (see :meth:`AsyncTextToSpeech.stream`)."""
-        kwargs: dict[str, Any] = dict(
-            voice=voice, output_format=output_format, language=language,
+        prepared = plan_stream(
+            text_or_ssml, voice=voice, output_format=output_format, language=language,
             word_boundary=word_boundary, sentence_boundary=sentence_boundary,
             punctuation_boundary=punctuation_boundary, visemes=visemes, bookmarks=bookmarks,
             deployment_id=deployment_id, strict=strict,
         )  # fmt: skip
-        prepare(
-            text_or_ssml,
-            voice=voice,
-            output_format=output_format,
-            language=language,
-            deployment_id=deployment_id,
-            strict=strict,
-        )
-
-        async def make(aclient: AsyncSpeechClient) -> AsyncIterator[SynthesisEvent]:
-            return aclient.tts.stream(text_or_ssml, **kwargs)
-
-        return _drive(self._client.portal, self._client._run(make))
+        return self._client._iterate(lambda aclient: run_turn(aclient, prepared))
 
     def stream_text(
         self,
@@ -196,46 +135,31 @@ class TextToSpeech:
 
         A blocking iterable of pieces is read in a worker thread.
         """
-        OutputFormat.parse(output_format)
-        if mode not in ("service", "sentences"):
-            raise ConfigurationError(f"mode must be 'service' or 'sentences', not {mode!r}")
-        source: Iterable[str] | AsyncIterable[str] = (
-            pieces if isinstance(pieces, AsyncIterable) else _ThreadedPieces(pieces)
-        )
-        kwargs: dict[str, Any] = dict(
+        plan = plan_stream_text(
             voice=voice, output_format=output_format, language=language, mode=mode,
             word_boundary=word_boundary, sentence_boundary=sentence_boundary,
             punctuation_boundary=punctuation_boundary, visemes=visemes, bookmarks=bookmarks,
             rate=rate, pitch=pitch, volume=volume, style=style, deployment_id=deployment_id,
             max_sentence_chars=max_sentence_chars,
         )  # fmt: skip
-
-        async def make(aclient: AsyncSpeechClient) -> AsyncIterator[SynthesisEvent]:
-            return aclient.tts.stream_text(source, **kwargs)
-
-        return _drive(self._client.portal, self._client._run(make))
+        source: Iterable[str] | AsyncIterable[str] = (
+            pieces if isinstance(pieces, AsyncIterable) else _ThreadedPieces(pieces)
+        )
+        return self._client._iterate(lambda aclient: aclient.tts._stream_text(plan, source))
 
     def list_voices(self, locale: str | None = None, *, refresh: bool = False) -> list[Voice]:
         """The voices the service offers (all, or those of *locale*); cached for an hour."""
-        voices = None if refresh else self._voices.get()
-        if voices is None:
-            response = self._client._http.send(voices_request(self._client._config.endpoints))
-            voices = parse_voices(
-                loads_json(response.content, limits=self._client._config.limits, what="voices list")
-            )
-            self._voices.put(voices)
+        client, cache = self._client, self._client._state.voices
+        voices = cache.get(refresh=refresh) or cache.put(
+            voices_from(client._http.send(voices_request(client.endpoints)), client.config.limits)
+        )
         return filter_voices(voices, locale)
-
-    def close(self) -> None:
-        """Close the pooled synthesis connections (the client's ``close()`` ends them too)."""
-        aclient = self._client._aclient
-        if aclient is not None and "tts" in aclient.__dict__:
-            with contextlib.suppress(RuntimeError):
-                self._client.portal.call(aclient.tts.aclose)
 
     def get_voice(self, short_name: str) -> Voice:
         """The voice named *short_name*."""
-        for voice in self.list_voices():
-            if voice.short_name.lower() == short_name.lower():
-                return voice
-        raise InvalidRequestError(f"no voice named {short_name!r} in the voices list")
+        return find_voice(self.list_voices(), short_name)
+
+    def close(self) -> None:
+        """Close the idle pooled synthesis connections (the client stays usable)."""
+        if not self._client.closed:  # a closed client closed them already
+            self._client._run(lambda aclient: aclient.tts.close())
