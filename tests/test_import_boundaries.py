@@ -28,8 +28,9 @@ IO_LIBRARIES = {
     "starlette", "uvicorn", "urllib.request", "http.client",
 }  # fmt: skip
 EMULATOR_LIBRARIES = {"starlette", "uvicorn", "multipart", "python_multipart", "uvloop"}
+# The option values are sans-I/O too: frozen dataclasses that own their wire contribution.
 PROTOCOL_MAY_USE = ("azspeech._protocol", "azspeech.errors", "azspeech.models",
-                    "azspeech.audio.formats", "azspeech._version")  # fmt: skip
+                    "azspeech.options", "azspeech.audio.formats", "azspeech._version")  # fmt: skip
 EMULATOR_SHARES = ("azspeech.emulator", "azspeech._protocol.framing", "azspeech.audio",
                    "azspeech.errors", "azspeech._version")  # fmt: skip
 LAZY_EMULATOR_USERS = {"azspeech.cli", "azspeech.demo"}

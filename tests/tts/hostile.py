@@ -12,7 +12,7 @@ from typing import Any
 from websockets.asyncio.server import ServerConnection, serve
 
 from azspeech._protocol.framing import decode_frame
-from azspeech._protocol.tts import audio_frame, turn_end_frame, turn_start_frame
+from azspeech.emulator.tts_frames import audio_frame, turn_end_frame, turn_start_frame
 
 Behaviour = Callable[[ServerConnection, str], Awaitable[None]]
 

@@ -159,6 +159,18 @@ class RawWebSocket:
         if not self._conn.connection_lost_waiter.done():
             self._conn.transport.abort()
 
+    def abort(self) -> None:
+        """Drop the TCP connection at once, without a close handshake.
+
+        For a connection whose event loop has finished: nothing can run the
+        handshake any more, so the socket itself is closed.
+        """
+        transport = self._conn.transport
+        sock = transport.get_extra_info("socket") if transport is not None else None
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                getattr(sock, "_sock", sock).close()
+
     def fail(self, code: int = 1002, reason: str = "") -> None:
         """Fail the connection after a protocol error: send a close frame and hang up at once.
 
@@ -221,6 +233,10 @@ class UspSocket:
     async def close(self, code: int = 1000, reason: str = "") -> None:
         """Close the connection (idempotent, bounded)."""
         await self.raw.close(code, reason)
+
+    def abort(self) -> None:
+        """Drop the TCP connection at once, without a close handshake (see the raw socket's)."""
+        self.raw.abort()
 
     async def __aenter__(self) -> UspSocket:
         return self

@@ -8,7 +8,6 @@ is discarded. Idle sockets are retired before the service's own limits.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import time
 from collections import deque
@@ -119,9 +118,5 @@ def _drop(conn: PooledConnection) -> None:
     if conn.loop.is_running():
         conn.loop.call_soon_threadsafe(asyncio.ensure_future, conn.ws.close())
         return
-    # The loop cannot run the close any more: close the bare socket (best effort).
-    transport = getattr(getattr(conn.ws, "_conn", None), "transport", None)
-    sock = transport.get_extra_info("socket") if transport is not None else None
-    if sock is not None:
-        with contextlib.suppress(OSError):
-            getattr(sock, "_sock", sock).close()
+    # The loop cannot run the close any more: drop the bare socket.
+    conn.ws.abort()
