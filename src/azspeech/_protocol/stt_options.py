@@ -9,14 +9,13 @@ adds its own part to the query and ``speech.context``. Here:
 
 from __future__ import annotations
 
-import platform
 from typing import Any
 from urllib.parse import urlencode
 
-from .._version import __version__
 from ..audio.formats import PcmFormat
 from ..options._base import check_phrases, validate_locale
 from ..options.recognition import MODES, PROFANITY, RecognitionOptions
+from . import usp
 
 __all__ = [
     "LID_MODES",
@@ -56,38 +55,8 @@ def build_query(opts: RecognitionOptions) -> str:
 
 
 def speech_config(fmt: AudioFormat, mode: str, source: str = "Stream") -> dict[str, Any]:
-    """The ``speech.config`` body.
-
-    ``context.system.name`` is ``SpeechSDK``, as both official SDKs send it (the
-    protocol notes call mirroring it the safe choice); ``build`` names this SDK.
-    """
-    return {
-        "context": {
-            "system": {
-                "name": "SpeechSDK",
-                "version": __version__,
-                "build": "azspeech-python",
-                "lang": "Python",
-            },
-            "os": {
-                "platform": "Python",
-                "name": platform.system() or "unknown",
-                "version": platform.release() or "unknown",
-            },
-            "audio": {
-                "source": {
-                    "bitspersample": fmt.bits_per_sample,
-                    "channelcount": fmt.channels,
-                    "connectivity": "Unknown",
-                    "manufacturer": "azspeech",
-                    "model": source,
-                    "samplerate": fmt.sample_rate,
-                    "type": source,
-                }
-            },
-        },
-        "recognition": mode,
-    }
+    """The ``speech.config`` body of a recognition (one builder for every feature: ``usp``)."""
+    return usp.speech_config(fmt, recognition=mode, source=source)
 
 
 def speech_context(

@@ -219,21 +219,7 @@ class Voice(BaseModel):
 # -- batch synthesis ------------------------------------------------------------------
 
 
-class _Model(Model):
-    """A batch model: SAS URLs (their ``sig=``) redacted in ``repr``/``str``; the
-    service's request id of the call that returned it as ``request_id``."""
-
-    def __repr_args__(self) -> Any:
-        from ..errors import redact
-
-        for name, value in super().__repr_args__():
-            yield name, redact(value) if isinstance(value, str) else value
-
-    @property
-    def request_id(self) -> str | None:
-        """The service's id for the request that returned this object (for support tickets)."""
-        rid = getattr(self, "_request_id", None)
-        return rid if isinstance(rid, str) else None
+_Model = Model  # SAS redaction in repr and request_id come from the one base
 
 
 class BatchSynthesisConfig(_Model):
