@@ -22,7 +22,13 @@ from typing import Any
 import httpx
 import pytest
 
-from azspeech import ConflictError, InvalidRequestError, NotFoundError, RateLimitError
+from azspeech import (
+    ConflictError,
+    InvalidRequestError,
+    NotFoundError,
+    RateLimitError,
+    ServiceError,
+)
 from azspeech.emulator import Emulator
 from azspeech.emulator.custom_speech_store import store_of
 from azspeech.emulator.faults import Fault
@@ -518,3 +524,39 @@ def test_the_emulator_refuses_bodies_the_spec_does_not_allow(api: Api, emulator:
     with pytest.raises(InvalidRequestError) as info:  # a base model that does not exist
         api(lambda c: c.custom_speech.models.create(unknown_base, display_name="m", locale="en-US"))
     assert info.value.code == "InvalidArgument/InvalidBaseModel"
+
+
+def test_a_failed_upload_leaves_no_half_made_dataset(
+    api: Api, emulator: Emulator, acoustic_files: list[Path]
+) -> None:
+    fault = emulator.faults.add(
+        Fault("reject", path=r"/datasets/[^/]+/blocks$", status=500, times=1)
+    )
+    with pytest.raises(ServiceError):
+        api(
+            lambda c: c.custom_speech.datasets.upload(
+                acoustic_files, display_name="broken", locale="en-US", kind="Acoustic"
+            )
+        )
+    assert fault.used == 1
+    assert api(lambda c: c.custom_speech.datasets.list()) == []
+    deletes = [r for r in emulator.requests if r.method == "DELETE" and "/datasets/" in r.path]
+    assert len(deletes) == 1 and deletes[0].status == 204
+
+
+def test_a_model_trained_on_a_failed_dataset_fails_with_failed_dataset(
+    api: Api, emulator: Emulator
+) -> None:
+    dataset = api(
+        lambda c: c.custom_speech.datasets.create(
+            "unreachable", locale="en-US", kind="Language", content_url=emulator.url + "/none"
+        )
+    )
+    base = next(b for b in api(lambda c: c.custom_speech.models.list_base()) if b.locale == "en-US")
+    model = api(lambda c: c.custom_speech.models.create(base, display_name="m", datasets=[dataset]))
+    model = api(lambda c: c.custom_speech.models.wait(model, **FAST))
+    assert model.status == "Failed" and model.properties.error is not None
+    assert model.properties.error.code == "FailedDataset"
+    with pytest.raises(InvalidRequestError) as info:  # a failed model cannot be deployed
+        api(lambda c: c.custom_speech.endpoints.create(model, display_name="e"))
+    assert info.value.code == "InvalidArgument/DeployingFailedModel"
