@@ -312,6 +312,19 @@ def test_model_is_trained_deployed_and_its_endpoint_used_for_recognition(
     quiet = api(lambda c: c.custom_speech.endpoints.update(endpoint, content_logging=False))
     assert quiet.properties.logging_enabled is False
 
+    project = api(lambda c: c.custom_speech.projects.create("live", locale="en-US"))
+    api(lambda c: c.custom_speech.models.update(model, project=project))
+    api(lambda c: c.custom_speech.endpoints.update(endpoint, project=project.self_url))
+    assert [m.id for m in api(lambda c: c.custom_speech.projects.models(project))] == [model.id]
+    assert [e.id for e in api(lambda c: c.custom_speech.projects.endpoints(project.id))] == [
+        endpoint.id
+    ]
+    assert api(lambda c: c.custom_speech.projects.evaluations(project)) == []
+    languages = api(lambda c: c.custom_speech.datasets.list(filter="kind eq 'Language'"))
+    assert [d.id for d in languages] == [dataset.id]
+    assert api(lambda c: c.custom_speech.datasets.list(filter="kind eq 'Acoustic'")) == []
+    assert "en-US" in api(lambda c: c.custom_speech.endpoints.locales())
+
     # The custom model's endpoint id plugs into real-time recognition.
     pcm, _ = phrase_audio(["Hello world."], seed=3)
     emulator.state.clear_log()

@@ -284,9 +284,7 @@ def routes(state: EmulatorState) -> list[BaseRoute]:
 
     async def project_members(request: Request) -> Response:
         project = entity_or_404("projects", request.path_params["id"])
-        member = request.path_params["member"]
-        if member not in ("datasets", "models", "endpoints", "evaluations"):
-            return error(404, "NotFound", f"Unknown project collection {member!r}.")
+        member = request.url.path.rstrip("/").rsplit("/", 1)[-1]
         mine = [e for e in store.of(member)
                 if store.ref_id(e.body.get("project"), "projects") == project.id]  # fmt: skip
         return _page(state, request, [view(e, _base(request)) for e in mine])
@@ -416,7 +414,12 @@ def routes(state: EmulatorState) -> list[BaseRoute]:
         ),
         Route("/speechtotext/datasets/{id}/blocks", guarded(blocks), methods=["GET", "PUT"]),
         Route("/speechtotext/datasets/{id}/blocks:commit", guarded(commit), methods=["POST"]),
-        Route("/speechtotext/projects/{id}/{member}", guarded(project_members), methods=["GET"]),
+        *[
+            Route(
+                f"/speechtotext/projects/{{id}}/{member}", guarded(project_members), methods=["GET"]
+            )
+            for member in ("datasets", "models", "endpoints", "evaluations")
+        ],  # (the project's transcriptions belong to batch transcription)
         Route(FILES_PATH + "/{id}", download, methods=["GET"]),
     ]
     for collection in ("projects", "datasets", "models", "endpoints", "evaluations"):
