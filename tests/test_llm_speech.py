@@ -162,3 +162,14 @@ def test_translation_with_diarization_is_refused_by_the_service_too(
             )
         )
     assert info.value.status_code == 400
+
+
+def test_the_guide_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    import runpy
+
+    example = Path(__file__).resolve().parents[1] / "examples" / "guide_custom_speech.py"
+    runpy.run_path(str(example), run_name="__main__")
+    out = capsys.readouterr().out
+    assert "dataset: Succeeded 2 utterances" in out
+    assert "recognized with the custom endpoint: Good morning." in out
+    assert "LLM translate to de: [de] Hello world." in out
