@@ -573,3 +573,28 @@ def test_a_model_trained_on_a_failed_dataset_fails_with_failed_dataset(
     with pytest.raises(InvalidRequestError) as info:  # a failed model cannot be deployed
         api(lambda c: c.custom_speech.endpoints.create(model, display_name="e"))
     assert info.value.code == "InvalidArgument/DeployingFailedModel"
+
+
+def test_the_blocking_and_async_twins_have_the_same_calls() -> None:
+    from azspeech import custom_speech as cs
+    from azspeech.llm import AsyncLlmSpeech, LlmSpeech
+
+    pairs = [
+        (cs.Projects, cs.AsyncProjects),
+        (cs.Datasets, cs.AsyncDatasets),
+        (cs.Models, cs.AsyncModels),
+        (cs.Endpoints, cs.AsyncEndpoints),
+        (cs.Evaluations, cs.AsyncEvaluations),
+        (cs.CustomSpeech, cs.AsyncCustomSpeech),
+        (LlmSpeech, AsyncLlmSpeech),
+    ]
+    for sync, aio in pairs:
+        names = {n for n in dir(sync) if not n.startswith("_")}
+        assert names == {n for n in dir(aio) if not n.startswith("_")}, sync
+        for name in names:
+            a, b = getattr(sync, name), getattr(aio, name)
+            if callable(a):
+                assert list(inspect.signature(a).parameters) == list(
+                    inspect.signature(b).parameters
+                ), f"{sync.__name__}.{name}"
+                assert inspect.getdoc(a) and inspect.getdoc(b), f"{sync.__name__}.{name}"
