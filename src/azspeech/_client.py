@@ -32,6 +32,8 @@ from .endpoints import Cloud, Endpoints
 from .errors import ConfigurationError, ConnectionError
 
 if TYPE_CHECKING:
+    from .custom_speech import AsyncCustomSpeech, CustomSpeech
+    from .llm import AsyncLlmSpeech, LlmSpeech
     from .stt import AsyncSpeechToText, SpeechToText
     from .tts import AsyncTextToSpeech, TextToSpeech
 
@@ -267,6 +269,20 @@ class AsyncSpeechClient(_ClientBase):
 
         return AsyncTextToSpeech(self)
 
+    @functools.cached_property
+    def custom_speech(self) -> AsyncCustomSpeech:
+        """Custom speech: projects, datasets, models, endpoints, evaluations."""
+        from .custom_speech import AsyncCustomSpeech
+
+        return AsyncCustomSpeech(self)
+
+    @functools.cached_property
+    def llm(self) -> AsyncLlmSpeech:
+        """LLM speech: transcribe and translate with the enhanced mode."""
+        from .llm import AsyncLlmSpeech
+
+        return AsyncLlmSpeech(self)
+
     def with_options(
         self, *, max_retries: int | None = None, timeout: float | None = None
     ) -> AsyncSpeechClient:
@@ -436,6 +452,20 @@ class SpeechClient(_ClientBase):
         from .tts import TextToSpeech
 
         return TextToSpeech(self)
+
+    @functools.cached_property
+    def custom_speech(self) -> CustomSpeech:
+        """Custom speech: projects, datasets, models, endpoints, evaluations."""
+        from .custom_speech import CustomSpeech
+
+        return CustomSpeech(self)
+
+    @functools.cached_property
+    def llm(self) -> LlmSpeech:
+        """LLM speech: transcribe and translate with the enhanced mode."""
+        from .llm import LlmSpeech
+
+        return LlmSpeech(self)
 
     def issue_token(self) -> str:
         """Exchange the key for a ten-minute STS token (for browsers or other clients)."""

@@ -19,6 +19,7 @@ from starlette.websockets import WebSocket
 from . import (
     auth,
     batch_synthesis,
+    custom_speech,
     fast,
     pronunciation,
     stt_rest,
@@ -40,6 +41,8 @@ FEATURE_MODULES = (
     "batch_synthesis",
     "translation",
     "pronunciation",
+    "custom_speech",
+    "llm",
 )
 OPTIONAL_MODULES = FEATURE_MODULES  # the former name (every module is required now)
 
@@ -56,6 +59,7 @@ def feature_routes(state: EmulatorState) -> list[BaseRoute]:
     routes += fast.routes(state)
     routes += tts.routes(state)
     routes += batch_synthesis.routes(state)
+    routes += custom_speech.routes(state)
     routes += translation.routes(state)
     return routes
 

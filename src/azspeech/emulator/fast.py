@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from . import llm
 from ._audio import AudioFormatError, decode_file, to_engine_rate
 from .auth import admit_http, apply_http_faults, error_response, guard_http
 from .engines.base import RecognitionOptions, Segment
@@ -171,7 +172,7 @@ def routes(state: EmulatorState) -> list[BaseRoute]:
             if not isinstance(definition, dict):
                 entry.status = 400
                 return _bad("The 'definition' part must be a JSON object.")
-            problem = _validate(definition)
+            problem = _validate(definition) or llm.check_definition(definition)
             if problem:
                 entry.status = 400
                 return _bad(problem)
@@ -207,6 +208,7 @@ def routes(state: EmulatorState) -> list[BaseRoute]:
             entry.status = 422
             return _bad(f"The audio could not be decoded: {exc}", "InvalidAudioFormat", 422)
         result = await run_in_threadpool(_transcribe, state, data, rate, definition)
+        result = llm.enhance(result, definition)  # LLM speech (enhancedMode)
         special = await apply_http_faults(request, faults)
         if special is not None:
             entry.status = special.status_code
