@@ -59,9 +59,17 @@ class Portal:
 
         return asyncio.run_coroutine_threadsafe(runner(), loop)
 
+    def in_loop_thread(self) -> bool:
+        """Whether the caller runs on the portal's own thread (in a callback of its loop)."""
+        return self._thread is not None and self._thread is threading.current_thread()
+
     def call(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
-        """Run ``fn(*args, **kwargs)`` on the portal loop and wait for its result."""
-        if self._thread is threading.current_thread():
+        """Run ``fn(*args, **kwargs)`` on the portal loop and wait for its result.
+
+        From the portal's own thread this would wait for itself: it raises
+        ``RuntimeError`` instead (blocking sessions schedule such calls).
+        """
+        if self.in_loop_thread():
             raise RuntimeError("a blocking azspeech call was made from inside its own event loop")
         future = self.submit(fn, *args, **kwargs)
         try:

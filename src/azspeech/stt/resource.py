@@ -8,19 +8,13 @@ blocking HTTP transport with the same request builders and parsers.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .._protocol.framing import loads_json
 from .._protocol.stt import AudioFormat, RecognitionOptions
-from ..errors import CanceledError
 from ..models.stt import (
-    NoMatch,
     RecognitionResult,
-    RecognitionStatus,
-    Recognized,
     TranscriptionResult,
 )
 from .blocking_session import RecognitionSession
@@ -32,7 +26,7 @@ from .fast import (
     parse_transcription,
     transcribe_request,
 )
-from .session import AsyncRecognitionSession, Callback
+from .session import AsyncRecognitionSession, Callback, recognize_once
 from .short_audio import (
     SHORT_AUDIO_LIMIT_SECONDS,
     ShortAudioCollector,
@@ -250,40 +244,9 @@ class AsyncSpeechToText:
             endpoint_id=endpoint_id, interim_results=False, diarization=diarization,
             extra_query=extra_query, extra_context=extra_context,
         )  # fmt: skip
-        session = AsyncRecognitionSession(self._client, opts, single_turn=True)
-        await session.start()
-        feeder_error: list[BaseException] = []
-
-        async def feed() -> None:
-            try:
-                await session.send_file(
-                    audio, realtime=False, close=True, sample_rate=sample_rate,
-                    input_format=input_format,
-                )  # fmt: skip
-            except asyncio.CancelledError:
-                raise
-            except BaseException as exc:  # surface decoding errors to the caller
-                feeder_error.append(exc)
-                await session.abort()
-
-        feeder = asyncio.create_task(feed())
-        try:
-            async for event in session:
-                if isinstance(event, (Recognized, NoMatch)):
-                    return event.result
-            if feeder_error:
-                raise feeder_error[0]
-            return RecognitionResult(status=RecognitionStatus.NO_MATCH)
-        except CanceledError:
-            if feeder_error:
-                raise feeder_error[0] from None
-            raise
-        finally:
-            if not feeder.done():
-                feeder.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await feeder
-            await session.abort()
+        return await recognize_once(
+            self._client, opts, audio, sample_rate=sample_rate, input_format=input_format
+        )
 
     # -- short audio REST -----------------------------------------------------------------------
 
