@@ -1,0 +1,81 @@
+"""Tiny speech services on 127.0.0.1 that misbehave on purpose (hostile peers for the sessions)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+from websockets.asyncio.server import ServerConnection, serve
+
+from azspeech._protocol.framing import Message, decode_frame, encode_text
+
+Behaviour = Callable[["Peer"], Awaitable[None]]
+
+
+class Peer:
+    """The service's end of one connection: decoded messages in, USP text frames out."""
+
+    def __init__(self, ws: ServerConnection) -> None:
+        self.ws = ws
+        self.request_id = ""
+        self.audio_bytes = 0
+
+    async def recv(self) -> Message:
+        """The next client message (``speech.context`` updates :attr:`request_id`)."""
+        msg = decode_frame(await self.ws.recv())
+        if msg.path == "speech.context" and msg.request_id:
+            self.request_id = msg.request_id
+        if msg.path == "audio":
+            self.audio_bytes += len(msg.body)
+        return msg
+
+    async def send(self, path: str, body: object = "") -> None:
+        """Send a text message of the current turn."""
+        await self.ws.send(encode_text(path, body, request_id=self.request_id or None))
+
+    async def until_audio_end(self) -> None:
+        """Read until the empty audio frame that ends the audio (answering ``turn.start``)."""
+        while True:
+            msg = await self.recv()
+            if msg.path == "speech.context":
+                await self.send("turn.start", {"context": {"serviceTag": "fake"}})
+            if msg.path == "audio" and not msg.body:
+                return
+
+
+@contextlib.asynccontextmanager
+async def fake_service(behaviour: Behaviour) -> AsyncIterator[str]:
+    """Serve *behaviour* per connection; yield the endpoint URL for a client."""
+
+    async def handler(ws: ServerConnection) -> None:
+        with contextlib.suppress(Exception):
+            await behaviour(Peer(ws))
+
+    async with serve(
+        handler, "127.0.0.1", 0, logger=logging.getLogger("test.fake_service")
+    ) as server:
+        port = next(iter(server.sockets)).getsockname()[1]
+        yield f"http://127.0.0.1:{port}"
+
+
+async def chatter_forever(peer: Peer) -> None:
+    """Answer the turn, then after the audio send only messages no client understands."""
+    await peer.until_audio_end()
+    while True:
+        await peer.send("telemetry.unknown", {"Noise": True})
+        await asyncio.sleep(0.05)
+
+
+async def silent_after_audio(peer: Peer) -> None:
+    """Answer the turn, then say nothing at all after the audio (but keep reading)."""
+    await peer.until_audio_end()
+    while True:
+        await peer.recv()
+
+
+def client_kwargs(url: str, **kw: Any) -> dict[str, Any]:
+    """Keyword arguments of a client for a fake service."""
+    return {"endpoint": url, "key": "fake-key", "max_retries": 0, **kw}
