@@ -10,6 +10,7 @@ from typing import Any
 
 from websockets.asyncio.server import ServerConnection, serve
 
+from azspeech import AsyncSpeechClient
 from azspeech._protocol.framing import Message, decode_frame, encode_text
 
 Behaviour = Callable[["Peer"], Awaitable[None]]
@@ -76,6 +77,9 @@ async def silent_after_audio(peer: Peer) -> None:
         await peer.recv()
 
 
-def client_kwargs(url: str, **kw: Any) -> dict[str, Any]:
-    """Keyword arguments of a client for a fake service."""
-    return {"endpoint": url, "key": "fake-key", "max_retries": 0, **kw}
+@contextlib.asynccontextmanager
+async def fake_client(behaviour: Behaviour, **kw: Any) -> AsyncIterator[AsyncSpeechClient]:
+    """An async client (no retries) for a fake service running *behaviour*."""
+    kw = {"key": "fake-key", "max_retries": 0, **kw}
+    async with fake_service(behaviour) as url, AsyncSpeechClient(endpoint=url, **kw) as client:
+        yield client

@@ -18,7 +18,7 @@ from azspeech.models.stt import SessionStopped
 from azspeech.stt import AsyncRecognitionSession
 
 from ..stt._audio import numbered_texts, phrase_audio, wav
-from ._fake_service import chatter_forever, client_kwargs, fake_service, silent_after_audio
+from ._fake_service import chatter_forever, fake_client, silent_after_audio
 
 if TYPE_CHECKING:
     from azspeech.emulator import Emulator
@@ -137,29 +137,26 @@ async def test_recognize_once_keeps_a_cancellation_that_arrives_during_cleanup(
 
 
 async def test_messages_the_client_ignores_are_no_sign_of_life(speech: bytes) -> None:
-    async with fake_service(chatter_forever) as url:
-        async with AsyncSpeechClient(**client_kwargs(url, timeout=2)) as client:
-            with pytest.raises(SpeechTimeoutError):
-                await asyncio.wait_for(client.stt.recognize_once(speech), HANG)
+    async with fake_client(chatter_forever, timeout=2) as client:
+        with pytest.raises(SpeechTimeoutError):
+            await asyncio.wait_for(client.stt.recognize_once(speech), HANG)
 
 
 async def test_stream_end_timeout_ignores_chatter(speech: bytes) -> None:
-    async with fake_service(chatter_forever) as url:
-        async with AsyncSpeechClient(**client_kwargs(url)) as client:
-            session = client.stt.stream(end_timeout=1.0, max_reconnects=1)
-            with pytest.raises(SpeechError) as info:
-                async with session:
-                    await session.send_file(speech)
-                    await asyncio.wait_for(_drain(session), HANG)
-            assert info.value.code == "ResponseTimeout"
-            assert session.reconnects == 1
+    async with fake_client(chatter_forever) as client:
+        session = client.stt.stream(end_timeout=1.0, max_reconnects=1)
+        with pytest.raises(SpeechError) as info:
+            async with session:
+                await session.send_file(speech)
+                await asyncio.wait_for(_drain(session), HANG)
+    assert info.value.code == "ResponseTimeout"
+    assert session.reconnects == 1
 
 
 async def test_recognize_once_end_wait_is_bounded_by_the_client_timeout(speech: bytes) -> None:
-    async with fake_service(silent_after_audio) as url:
-        async with AsyncSpeechClient(**client_kwargs(url, timeout=3)) as client:
-            with pytest.raises(SpeechTimeoutError) as info:
-                await asyncio.wait_for(client.stt.recognize_once(speech), HANG)
+    async with fake_client(silent_after_audio, timeout=3) as client:
+        with pytest.raises(SpeechTimeoutError) as info:
+            await asyncio.wait_for(client.stt.recognize_once(speech), HANG)
     assert info.value.code == "ResponseTimeout"
 
 
