@@ -52,8 +52,10 @@ async def fake_service(behaviour: Behaviour) -> AsyncIterator[str]:
     """Serve *behaviour* per connection; yield the endpoint URL for a client."""
 
     async def handler(ws: ServerConnection) -> None:
-        with contextlib.suppress(Exception):
+        try:
             await behaviour(Peer(ws))
+        except Exception as exc:  # the client went away: the fake service's business ends
+            logging.getLogger("test.fake_service").debug("behaviour ended: %r", exc)
 
     async with serve(
         handler, "127.0.0.1", 0, logger=logging.getLogger("test.fake_service")
