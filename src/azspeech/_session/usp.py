@@ -20,8 +20,9 @@ import contextlib
 import logging
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
+from .._protocol.framing import Message
 from .._protocol.framing import timestamp as _format_timestamp
 from .._protocol.recognition import RecognitionState, ResultCodec
 from .._protocol.replay import ReplayBuffer
@@ -41,11 +42,24 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..audio.sources import AudioInput
     from ..audio.stream import PcmStream
 
-__all__ = ["AsyncUspSession"]
+__all__ = ["AsyncUspSession", "UspConnection"]
 
 logger = logging.getLogger("azspeech")
 
 E = TypeVar("E", bound=Event)
+
+
+class UspConnection(Protocol):
+    """What the session needs of a connection: frames out, decoded messages in, close."""
+
+    async def send(self, frame: str | bytes) -> None:
+        """Send one text (``str``) or binary (``bytes``) frame."""
+
+    async def recv(self) -> Message:
+        """The next decoded message; a close raises a typed connection error."""
+
+    async def close(self) -> None:
+        """Close the connection (idempotent)."""
 
 
 class _Reconnect(Exception):
@@ -123,7 +137,7 @@ class AsyncUspSession(AsyncSession[E]):
         self._clock = _Clock()
         self.reconnects = 0
         """How many times the session has reconnected so far."""
-        self._ws: Any = None
+        self._ws: UspConnection | None = None
         self._failures = 0
         self._input_closed = False  # no more send()
         self._audio_complete = False  # the audio ended normally: the end frame goes out
@@ -132,7 +146,7 @@ class AsyncUspSession(AsyncSession[E]):
         self._acked = asyncio.Event()
         self._window_forced = False  # no ack came in time: send on, evicting the oldest
         self._connected_at = 0.0
-        self._idle_ws: Any = None
+        self._idle_ws: UspConnection | None = None
         self._idle_gen = 0
         self._last_rx = 0.0  # loop time of the last sign of life of the service
         self._owed_since: float | None = None  # first audio sent since then
@@ -295,7 +309,7 @@ class AsyncUspSession(AsyncSession[E]):
     async def _open(self) -> None:
         self._ws = await self._connect()
 
-    async def _connect(self) -> Any:
+    async def _connect(self) -> UspConnection:
         return await self._client._ws_connect(self._url)
 
     async def _release(self) -> None:
@@ -342,7 +356,7 @@ class AsyncUspSession(AsyncSession[E]):
             return 0.0
         return self._client._config.retry.delay(failures - 2)
 
-    async def _drive(self, ws: Any) -> None:
+    async def _drive(self, ws: UspConnection) -> None:
         st = self._state
         loop = asyncio.get_running_loop()
         self._connected_at = time.monotonic()
@@ -389,7 +403,7 @@ class AsyncUspSession(AsyncSession[E]):
             if not self._audio_complete and self._connection_too_old():
                 raise _Reconnect()
 
-    async def _sender(self, ws: Any) -> None:
+    async def _sender(self, ws: UspConnection) -> None:
         rb = self._replay
         st = self._state
         size = self._chunk_bytes
@@ -432,7 +446,7 @@ class AsyncUspSession(AsyncSession[E]):
             if rb.unsent_bytes <= self._high_water:
                 self._space.set()
 
-    async def _pump(self, ws: Any, turn: int) -> None:
+    async def _pump(self, ws: UspConnection, turn: int) -> None:
         """Send the audio that is ready, until none is left or the window is full.
 
         Each chunk is taken (the cursor advanced) right before its frame is
@@ -459,7 +473,7 @@ class AsyncUspSession(AsyncSession[E]):
             limit is not None and not self._window_forced and self._replay.unacked_bytes + n > limit
         )
 
-    async def _send_direct(self, ws: Any) -> None:
+    async def _send_direct(self, ws: UspConnection) -> None:
         """Write the new audio from the caller's task while the sender is idle.
 
         This saves a task switch per chunk on live streams. Frames are taken
@@ -480,7 +494,7 @@ class AsyncUspSession(AsyncSession[E]):
             if self._idle_gen == gen:  # the sender still waits on the same connection
                 self._idle_ws = ws
 
-    async def _receiver(self, ws: Any) -> None:
+    async def _receiver(self, ws: UspConnection) -> None:
         st = self._state
         loop = asyncio.get_running_loop()
         while True:

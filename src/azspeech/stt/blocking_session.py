@@ -13,12 +13,12 @@ from collections.abc import Iterator
 
 from .._session.blocking import BlockingUspSession
 from ..models.stt import RecognitionResult, Recognized, SpeechEvent, Transcript
-from .session import AsyncRecognitionSession
+from .session import AsyncRecognitionSession, SpeechCallbacks
 
 __all__ = ["RecognitionSession"]
 
 
-class RecognitionSession(BlockingUspSession[SpeechEvent]):
+class RecognitionSession(SpeechCallbacks, BlockingUspSession[SpeechEvent]):
     """The blocking face of :class:`AsyncRecognitionSession` (same behaviour).
 
     Use it as ``with client.stt.stream(...) as session``. Callbacks run on

@@ -12,8 +12,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import sys
-from collections.abc import AsyncIterator, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncIterator, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from .._protocol.stt import (
     AudioFormat,
@@ -28,13 +28,17 @@ from .._session.base import Subscription
 from .._session.usp import AsyncUspSession
 from ..errors import StreamClosedError
 from ..models.stt import (
+    Canceled,
     NoMatch,
     RecognitionResult,
     RecognitionStatus,
     Recognized,
+    Recognizing,
     SessionStarted,
     SessionStopped,
+    SpeechEndDetected,
     SpeechEvent,
+    SpeechStartDetected,
     Transcript,
 )
 from ..options import Reliability
@@ -48,6 +52,7 @@ __all__ = [
     "EVENT_TYPES",
     "AsyncRecognitionSession",
     "Callback",
+    "SpeechCallbacks",
     "StreamClosedError",
     "Subscription",
     "recognize_once",
@@ -73,7 +78,61 @@ EVENT_TYPES = frozenset(
 _UNSET: Any = object()
 
 
-class AsyncRecognitionSession(AsyncUspSession[SpeechEvent]):
+class SpeechCallbacks:
+    """``on()`` typed per speech event: each callback receives its own event class."""
+
+    @overload
+    def on(
+        self, event_type: Literal["recognized"], callback: Callable[[Recognized], object]
+    ) -> Subscription[SpeechEvent]: ...
+    @overload
+    def on(
+        self, event_type: Literal["recognizing"], callback: Callable[[Recognizing], object]
+    ) -> Subscription[SpeechEvent]: ...
+    @overload
+    def on(
+        self, event_type: Literal["no_match"], callback: Callable[[NoMatch], object]
+    ) -> Subscription[SpeechEvent]: ...
+    @overload
+    def on(
+        self, event_type: Literal["canceled"], callback: Callable[[Canceled], object]
+    ) -> Subscription[SpeechEvent]: ...
+    @overload
+    def on(
+        self, event_type: Literal["session_started"], callback: Callable[[SessionStarted], object]
+    ) -> Subscription[SpeechEvent]: ...
+    @overload
+    def on(
+        self, event_type: Literal["session_stopped"], callback: Callable[[SessionStopped], object]
+    ) -> Subscription[SpeechEvent]: ...
+    @overload
+    def on(
+        self,
+        event_type: Literal["speech_start_detected"],
+        callback: Callable[[SpeechStartDetected], object],
+    ) -> Subscription[SpeechEvent]: ...
+    @overload
+    def on(
+        self,
+        event_type: Literal["speech_end_detected"],
+        callback: Callable[[SpeechEndDetected], object],
+    ) -> Subscription[SpeechEvent]: ...
+    @overload
+    def on(self, event_type: str, callback: Callback) -> Subscription[SpeechEvent]: ...
+    def on(self, event_type: str, callback: Callable[[Any], object]) -> Subscription[SpeechEvent]:
+        """Add a callback for an event type (``"recognized"``...) or ``"*"`` (every event).
+
+        Callbacks add up (``on_*=`` arguments included); ``.remove()`` on the
+        returned :class:`~azspeech._session.base.Subscription`, or ``off()``,
+        unregisters one. An unknown event type raises
+        :class:`~azspeech.errors.InvalidRequestError`.
+        """
+        on: Callable[[str, Callable[[Any], object]], Subscription[SpeechEvent]]
+        on = super().on  # type: ignore[misc]
+        return on(event_type, callback)
+
+
+class AsyncRecognitionSession(SpeechCallbacks, AsyncUspSession[SpeechEvent]):
     """A continuous recognition: send audio in, iterate typed events out.
 
     Use it as ``async with client.stt.stream(...) as session``. ``send``
