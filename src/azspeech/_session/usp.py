@@ -19,7 +19,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from .._protocol.framing import Message
@@ -283,6 +283,44 @@ class AsyncUspSession(AsyncSession[E]):
             await stream.aclose()
         if close:
             await self.end_audio()
+
+    async def first_final(
+        self,
+        audio: AudioInput,
+        *,
+        is_final: Callable[[E], bool],
+        sample_rate: int | None = None,
+        input_format: PcmFormat | None = None,
+    ) -> E | None:
+        """Start, stream *audio*, and return the first event for which *is_final* holds.
+
+        ``None`` if the session ends without one. The input is opened once
+        connected and before any audio goes out, so an input that cannot be
+        read raises its :class:`~azspeech.errors.AudioError` at once; one that
+        fails later fails the session with its error, which wins over any
+        result that follows. The session is aborted on the way out, and the
+        caller's cancellation is never swallowed.
+        """
+        await self.start()  # connection errors (a bad key...) first, as the service answers
+        try:
+            stream = self._open_audio(audio, sample_rate=sample_rate, input_format=input_format)
+        except BaseException:
+            await self.abort()
+            raise
+        feeder = asyncio.get_running_loop().create_task(self.feed(stream))
+        try:
+            async for event in self:
+                if is_final(event):
+                    if self._failure is not None:  # the input failed first: its error wins
+                        raise self._failure
+                    return event
+            return None  # ended without a final (a failure raised from the iteration)
+        finally:
+            feeder.cancel()
+            await self.abort()  # the caller's cancellation is not swallowed here...
+            await asyncio.wait((feeder,))  # ...nor here
+            if not feeder.cancelled():
+                feeder.exception()  # retrieved: it was reported through the session
 
     async def end_audio(self) -> None:
         """End the audio input without waiting (the session finishes in the background)."""

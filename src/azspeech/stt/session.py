@@ -9,7 +9,6 @@ first utterance of an audio input. The blocking face is
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import sys
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -234,11 +233,9 @@ async def recognize_once(
 ) -> RecognitionResult:
     """The first final result of *audio* (a no-match result if there is none).
 
-    The input is opened before any audio goes out, so an input that cannot
-    be read raises its :class:`~azspeech.errors.AudioError` at once; one that
-    fails later fails the session with its error, which wins over any result
-    that follows. The wait after the end of the audio is bounded by the
-    client's ``timeout``. Cancelling the caller cancels the recognition.
+    See :meth:`AsyncUspSession.first_final` for how input errors and
+    cancellation are reported; the wait after the end of the audio is bounded
+    by the client's ``timeout``.
     """
     timeout = client._config.timeout
     session = AsyncRecognitionSession(
@@ -246,26 +243,15 @@ async def recognize_once(
         options,
         single_turn=True,
         reliability=Reliability(max_connection_age=None, end_timeout=min(60.0, timeout)),
-        end_deadline=timeout,
+        end_deadline=timeout,  # the whole wait after the end of the audio, across reconnects
     )
-    await session.start()  # connection errors (a bad key...) first, as the service answers
-    try:
-        stream = session._open_audio(audio, sample_rate=sample_rate, input_format=input_format)
-    except BaseException:
-        await session.abort()
-        raise
-    feeder = asyncio.get_running_loop().create_task(session.feed(stream))
-    try:
-        async for event in session:
-            if isinstance(event, (Recognized, NoMatch)):
-                if session._failure is not None:  # the input failed first: its error wins
-                    raise session._failure
-                return event.result
-        # The session ended without a final: its error (the input's, first) raised above.
-        return RecognitionResult(status=RecognitionStatus.NO_MATCH)
-    finally:
-        feeder.cancel()
-        await session.abort()  # the caller's cancellation is not swallowed here...
-        await asyncio.wait((feeder,))  # ...nor here
-        if not feeder.cancelled():
-            feeder.exception()  # retrieved: it was reported through the session
+    event = await session.first_final(
+        audio, is_final=_is_final, sample_rate=sample_rate, input_format=input_format
+    )
+    if isinstance(event, (Recognized, NoMatch)):
+        return event.result
+    return RecognitionResult(status=RecognitionStatus.NO_MATCH)
+
+
+def _is_final(event: SpeechEvent) -> bool:
+    return isinstance(event, (Recognized, NoMatch))
