@@ -195,3 +195,21 @@ async def _drain(session: AsyncRecognitionSession) -> None:
 
 async def _texts(session: AsyncRecognitionSession) -> list[Any]:
     return [r.text async for r in session.results()]
+
+
+async def test_abort_right_after_start_still_ends_the_session(
+    aclient: AsyncSpeechClient, emulator: Emulator
+) -> None:
+    for _ in range(5):
+        session = aclient.stt.stream()
+        await session.start()
+        await session.abort()  # before the session task ever ran (no wait_for: no task switch)
+        kinds = await asyncio.wait_for(_kinds(session), HANG)
+        assert kinds == ["session_started", "session_stopped"]
+        assert session.done and session.error is None
+    await asyncio.sleep(0.2)
+    assert all(s.close_code is not None for s in emulator.log)
+
+
+async def _kinds(session: AsyncRecognitionSession) -> list[str]:
+    return [event.type async for event in session]

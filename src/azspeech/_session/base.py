@@ -102,6 +102,7 @@ class AsyncSession(Generic[E]):
         self._own: set[asyncio.Task[Any]] = set()  # tasks whose callbacks run inside the session
         self._stopping = False  # the session is over or ending: nothing may wait for it any more
         self._aborted = False
+        self._running = False  # the session task has started running
         self._stopped_sent = False
         self._failure: BaseException | None = None  # an error reported from outside the task
         self._error_raised = False
@@ -215,7 +216,9 @@ class AsyncSession(Generic[E]):
     def _stop_task(self) -> None:
         self._stopping = True
         self._wake()
-        if self._task is not None and not self._task.done():
+        # A task that has not run yet is left to start: cancelled now, its coroutine would
+        # never run, so nothing would close the connection or end the event stream.
+        if self._running and self._task is not None and not self._task.done():
             self._task.cancel()
 
     def _wake(self) -> None:
@@ -254,8 +257,10 @@ class AsyncSession(Generic[E]):
 
     async def _run(self) -> None:
         error: BaseException | None = None
+        self._running = True
         try:
-            await self._serve()
+            if not self._stopping:  # stopped before this task ran: straight to the end
+                await self._serve()
         except asyncio.CancelledError:
             if self._failure is None and not self._aborted:
                 raise  # cancelled from outside (the loop shutting down): stay cancelled
