@@ -85,3 +85,12 @@ async def fake_client(behaviour: Behaviour, **kw: Any) -> AsyncIterator[AsyncSpe
     kw = {"key": "fake-key", "max_retries": 0, **kw}
     async with fake_service(behaviour) as url, AsyncSpeechClient(endpoint=url, **kw) as client:
         yield client
+
+
+async def quiet_until_the_end(peer: Peer) -> None:
+    """Say nothing while audio flows (a long silence); answer a no-match at its end."""
+    await peer.until_audio_end()
+    await peer.send("speech.phrase", {"RecognitionStatus": "NoMatch", "Offset": 0, "Duration": 0})
+    await peer.send("turn.end")
+    while True:
+        await peer.recv()

@@ -18,7 +18,12 @@ from azspeech.models.stt import SessionStopped
 from azspeech.stt import AsyncRecognitionSession
 
 from ..stt._audio import numbered_texts, phrase_audio, wav
-from ._fake_service import chatter_forever, fake_client, silent_after_audio
+from ._fake_service import (
+    chatter_forever,
+    fake_client,
+    quiet_until_the_end,
+    silent_after_audio,
+)
 
 if TYPE_CHECKING:
     from azspeech.emulator import Emulator
@@ -213,3 +218,13 @@ async def test_abort_right_after_start_still_ends_the_session(
 
 async def _kinds(session: AsyncRecognitionSession) -> list[str]:
     return [event.type async for event in session]
+
+
+async def test_a_long_silence_does_not_spend_the_reconnect_budget() -> None:
+    async with fake_client(quiet_until_the_end) as client:
+        session = client.stt.stream(end_timeout=0.5, max_reconnects=1)
+        async with session:
+            await asyncio.wait_for(session.send_file(wav(bytes(32000 * 3)), realtime=True), HANG)
+            kinds = await asyncio.wait_for(_kinds(session), HANG)
+    assert session.error is None and "no_match" in kinds
+    assert session.reconnects >= 2  # each quiet stretch resumed on a fresh connection

@@ -152,6 +152,8 @@ class AsyncUspSession(AsyncSession[E]):
         self._owed_since: float | None = None  # first audio sent since then
         self._ended_at: float | None = None  # loop time the end of the audio first went out
         self._deadline_error: TimeoutError | None = None
+        self._progress_at_connect = 0
+        self._stall_error: ConnectionError | None = None
 
     # -- settings (from the Reliability object) ----------------------------------------------
 
@@ -386,6 +388,10 @@ class AsyncUspSession(AsyncSession[E]):
             return False
         if exc is self._deadline_error:
             return False
+        if exc is self._stall_error and self._state.progress > self._progress_at_connect:
+            # It answered, then went quiet while audio flowed (or the service says nothing
+            # through a long silence): resume, without spending the failure budget.
+            return True
         self._failures += 1
         return self._failures <= self.max_reconnects
 
@@ -398,6 +404,7 @@ class AsyncUspSession(AsyncSession[E]):
         st = self._state
         loop = asyncio.get_running_loop()
         self._connected_at = time.monotonic()
+        self._progress_at_connect = st.progress
         for frame in st.connection_frames(self._clock()):
             await ws.send(frame)
         idle_turns = 0
@@ -583,10 +590,12 @@ class AsyncUspSession(AsyncSession[E]):
                 if since is None and self._state.end_sent:
                     since = self._last_rx
                 if since is not None and since + limit <= now:
-                    raise ConnectionError(
-                        f"no answer from the service for {limit:g} s",
-                        code="ResponseTimeout",
+                    error = ConnectionError(
+                        f"no answer from the service for {limit:g} s", code="ResponseTimeout"
                     )
+                    # In mid-stream (not after the end of the audio): a stall, not a drop.
+                    self._stall_error = None if self._state.end_sent else error
+                    raise error
                 waits.append(since + limit - now if since is not None else limit)
             if not waits:
                 return
