@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from azspeech import InvalidRequestError
-from azspeech._protocol.stt import RecognitionOptions
 from azspeech.options import Reliability
 from azspeech.stt import AsyncRecognitionSession
 
@@ -35,7 +34,7 @@ async def test_bad_settings_are_invalid_requests(
 
 
 async def test_reliability_object_and_single_settings(aclient: AsyncSpeechClient) -> None:
-    options = RecognitionOptions().checked()
+    options = aclient.stt.stream()._options  # whatever shape the options take
     rel = Reliability(end_timeout=7.0, max_reconnects=2)
     session = AsyncRecognitionSession(aclient, options, reliability=rel)
     assert session.reliability is rel and session.end_timeout == 7.0
