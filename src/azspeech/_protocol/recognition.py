@@ -152,6 +152,8 @@ class RecognitionState(Generic[E]):
         self._last_start_ticks = -1
         self._last_end_ticks = -1
         self._speech_open = False  # speech start reported, no final or end since
+        self._prefix = b""
+        self._prefix_key: tuple[str, str | None] = ("", None)
 
     # -- client → service ---------------------------------------------------------------------
 
@@ -196,7 +198,15 @@ class RecognitionState(Generic[E]):
 
     def audio_frame(self, chunk: bytes, timestamp: str | None = None) -> bytes:
         """The ``audio`` frame carrying *chunk* in the current turn."""
-        return encode_binary("audio", chunk, request_id=self.request_id, headers=_ts(timestamp))
+        key = (self.request_id, timestamp)
+        if key != self._prefix_key or timestamp is None:
+            # The header block does not depend on the payload: build it once per turn and
+            # timestamp (a millisecond), then each frame is one concatenation.
+            self._prefix = encode_binary(
+                "audio", b"", request_id=self.request_id, headers=_ts(timestamp)
+            )
+            self._prefix_key = key
+        return self._prefix + chunk
 
     def end_frame(self, timestamp: str | None = None) -> bytes:
         """The empty ``audio`` frame that ends the audio of the current turn."""
