@@ -142,11 +142,16 @@ class AsyncSession(Generic[E]):
     @property
     def done(self) -> bool:
         """Whether the session has stopped."""
-        return self._task is not None and self._task.done()
+        if self._task is None:
+            return self._stopped_sent  # stopped before it ever started
+        return self._task.done()
 
     async def start(self) -> None:
-        """Connect (errors such as bad credentials raise here) and start the session."""
-        if self._task is not None:
+        """Connect (errors such as bad credentials raise here) and start the session.
+
+        Starting twice, or after the session was stopped, does nothing.
+        """
+        if self._task is not None or self._stopping:
             return
         await self._open()
         event = self._started_event()
