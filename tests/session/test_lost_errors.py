@@ -132,3 +132,12 @@ def test_blocking_recognize_once_reports_the_input_error(client: SpeechClient) -
 async def _drain(session: object) -> None:
     async for _ in session:  # type: ignore[attr-defined]
         pass
+
+
+async def test_a_bad_input_before_the_start_ends_the_session(aclient: AsyncSpeechClient) -> None:
+    session = aclient.stt.stream()
+    with pytest.raises(AudioError) as sent:
+        await session.send_file("/no/such.wav")
+    with pytest.raises(AudioError) as iterated:
+        await asyncio.wait_for(_drain(session), HANG)
+    assert sent.value is iterated.value and session.done

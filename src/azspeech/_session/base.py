@@ -157,8 +157,8 @@ class AsyncSession(Generic[E]):
         event = self._started_event()
         if event is not None:
             await self._emit(event)
-        if self._stopping:  # a callback of the started event aborted it
-            await self._finish(None)
+        if self._stopping:  # a callback of the started event aborted or failed it
+            await self._finish(self._failure)
         elif self._task is None:
             self._task = self._spawn(self._run(), f"{self.task_name}-{self.session_id}")
 
@@ -211,6 +211,10 @@ class AsyncSession(Generic[E]):
             return
         self._failure = error
         self._stop_task()
+        if self._task is None:  # never started: the session is over with this error now
+            self.error = error
+            self._stopped_sent = True
+            self._queue.put_nowait(_END)
 
     def _abort_now(self) -> None:
         """Request the stop (synchronous: safe from a callback on the session's loop)."""
