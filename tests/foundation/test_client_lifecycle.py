@@ -153,10 +153,6 @@ async def _drain(session: Any) -> None:
         pass
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the recognition session must call client._state.track(self)/untrack(self)",
-)
 def test_async_close_ends_a_running_recognition(emulator: Emulator) -> None:
     pcm, _ = phrase_audio(["One here.", "Two here.", "Three here.", "Four here."])
 

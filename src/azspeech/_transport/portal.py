@@ -22,7 +22,8 @@ class Portal:
     """An event loop running in a background thread, started on first use.
 
     After :meth:`close` it stays closed: :meth:`call` and :meth:`submit` raise
-    ``RuntimeError`` rather than start a new thread.
+    :class:`~azspeech.errors.StreamClosedError` (a ``RuntimeError``) rather
+    than start a new thread.
     """
 
     def __init__(self) -> None:
@@ -30,11 +31,16 @@ class Portal:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._closing = False
+        self._last: asyncio.Task[None] | None = None  # the shutdown, when closed from inside
 
     def _ensure(self) -> asyncio.AbstractEventLoop:
         with self._lock:
             if self._closing:
-                raise RuntimeError("the portal is closed (its client was closed)")
+                from ..errors import StreamClosedError
+
+                # A SpeechError (and a RuntimeError): a thread still iterating a session
+                # when the client closes (even from that session's callback) ends with it.
+                raise StreamClosedError("the client is closed: its background loop is stopped")
             if self._loop is None or self._loop.is_closed():
                 loop = asyncio.new_event_loop()
                 ready = threading.Event()
@@ -59,9 +65,17 @@ class Portal:
 
         return asyncio.run_coroutine_threadsafe(runner(), loop)
 
+    def in_loop_thread(self) -> bool:
+        """Whether the caller runs on the portal's own thread (in a callback of its loop)."""
+        return self._thread is not None and self._thread is threading.current_thread()
+
     def call(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
-        """Run ``fn(*args, **kwargs)`` on the portal loop and wait for its result."""
-        if self._thread is threading.current_thread():
+        """Run ``fn(*args, **kwargs)`` on the portal loop and wait for its result.
+
+        From the portal's own thread this would wait for itself: it raises
+        ``RuntimeError`` instead (blocking sessions schedule such calls).
+        """
+        if self.in_loop_thread():
             raise RuntimeError("a blocking azspeech call was made from inside its own event loop")
         future = self.submit(fn, *args, **kwargs)
         try:
@@ -121,8 +135,15 @@ class Portal:
             await loop.shutdown_asyncgens()
 
         if thread is threading.current_thread():
-            # Closed from a coroutine running on the portal itself: stop once it returns.
-            loop.call_soon(loop.stop)
+            # Closed from a callback running on the portal itself: shut down in the
+            # background (cancelled work releases the threads waiting on it), then stop.
+            async def shutdown_then_stop() -> None:
+                try:
+                    await shutdown()
+                finally:
+                    loop.stop()
+
+            self._last = loop.create_task(shutdown_then_stop())
             return
         with contextlib.suppress(Exception):  # best effort during shutdown
             asyncio.run_coroutine_threadsafe(shutdown(), loop).result(timeout=5)

@@ -10,17 +10,11 @@ over the blocking HTTP transport.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..errors import CanceledError
 from ..models.stt import (
-    NoMatch,
     RecognitionResult,
-    RecognitionStatus,
-    Recognized,
     TranscriptionResult,
 )
 from ..options import (
@@ -41,7 +35,7 @@ from .fast import (
     DEFAULT_API_VERSION,
     MAX_UPLOAD_BYTES,
 )
-from .session import AsyncRecognitionSession
+from .session import AsyncRecognitionSession, recognize_once
 from .short_audio import (
     SHORT_AUDIO_LIMIT_SECONDS,
     ShortAudioCollector,
@@ -171,40 +165,9 @@ class AsyncSpeechToText:
                  pronunciation=pronunciation),
             kwargs,
         )  # fmt: skip
-        session = AsyncRecognitionSession(self._client, opts, single_turn=True)
-        await session.start()
-        feeder_error: list[BaseException] = []
-
-        async def feed() -> None:
-            try:
-                await session.send_file(
-                    audio, realtime=False, close=True, sample_rate=sample_rate,
-                    input_format=input_format,
-                )  # fmt: skip
-            except asyncio.CancelledError:
-                raise
-            except BaseException as exc:  # surface decoding errors to the caller
-                feeder_error.append(exc)
-                await session.abort()
-
-        feeder = asyncio.create_task(feed())
-        try:
-            async for event in session:
-                if isinstance(event, (Recognized, NoMatch)):
-                    return event.result
-            if feeder_error:
-                raise feeder_error[0]
-            return RecognitionResult(status=RecognitionStatus.NO_MATCH)
-        except CanceledError:
-            if feeder_error:
-                raise feeder_error[0] from None
-            raise
-        finally:
-            if not feeder.done():
-                feeder.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await feeder
-            await session.abort()
+        return await recognize_once(
+            self._client, opts, audio, sample_rate=sample_rate, input_format=input_format
+        )
 
     # -- short audio REST -----------------------------------------------------------------------
 

@@ -1,0 +1,613 @@
+"""A USP audio session with transparent reconnect, for any result codec.
+
+:class:`AsyncUspSession` runs a supervisor that connects, opens a turn, and
+runs a sender (audio from the replay buffer), a receiver (service messages
+through a :class:`~azspeech._protocol.recognition.RecognitionState` into typed
+events) and a watchdog. When the connection drops, the service closes it (it
+does so periodically) or stops answering, the supervisor reconnects with
+backoff, opens a new turn, and the replay buffer resends the audio not yet
+covered by a final result; the state shifts the new turn's offsets so that
+the caller sees one timeline.
+
+Speech to text and translation are subclasses that only name their URL, their
+codec and their events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Protocol, TypeVar
+
+from .._protocol.framing import Message
+from .._protocol.framing import timestamp as _format_timestamp
+from .._protocol.recognition import RecognitionState, ResultCodec
+from .._protocol.replay import ReplayBuffer
+from ..audio.formats import PcmFormat
+from ..errors import (
+    ConnectionClosedError,
+    ConnectionError,
+    ProtocolError,
+    StreamClosedError,
+    TimeoutError,
+)
+from ..options import Reliability
+from .base import AsyncSession, Callback, Event
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .._client import AsyncSpeechClient
+    from ..audio.sources import AudioInput
+    from ..audio.stream import PcmStream
+
+__all__ = ["AsyncUspSession", "UspConnection"]
+
+logger = logging.getLogger("azspeech")
+
+E = TypeVar("E", bound=Event)
+
+
+class UspConnection(Protocol):
+    """What the session needs of a connection: frames out, decoded messages in, close."""
+
+    async def send(self, frame: str | bytes) -> None:
+        """Send one text (``str``) or binary (``bytes``) frame."""
+
+    async def recv(self) -> Message:
+        """The next decoded message; a close raises a typed connection error."""
+
+    async def close(self) -> None:
+        """Close the connection (idempotent)."""
+
+
+class _Reconnect(Exception):
+    """Internal: end this connection deliberately and resume on a new one."""
+
+
+class _Clock:
+    """``X-Timestamp`` values, formatted once per millisecond (the header's resolution)."""
+
+    def __init__(self) -> None:
+        self._ms = -1
+        self._value = ""
+
+    def __call__(self) -> str:
+        now = int(time.time() * 1000)
+        if now != self._ms:
+            self._ms = now
+            self._value = _format_timestamp()
+        return self._value
+
+
+class AsyncUspSession(AsyncSession[E]):
+    """Audio in over USP, a codec's typed events out, surviving drops and stalls.
+
+    ``send`` queues audio (raw PCM in :attr:`format`; it waits when the
+    connection falls behind), ``send_file`` streams any audio input,
+    ``end_audio`` ends the input, ``close`` also waits for the last result.
+
+    Reliability (one :class:`~azspeech.options.Reliability`): a dropped
+    connection or a transient close reconnects with backoff
+    (``max_reconnects`` consecutive failures; a final result resets the
+    count), resends the audio not yet covered by a final result and shifts
+    later offsets. At most ``replay_buffer_seconds`` of audio is in flight
+    without a final result (the sender waits up to ``window_wait`` seconds,
+    then evicts the oldest). A connection that answers nothing for
+    ``end_timeout`` seconds while it owes answers (audio sent, or the end of
+    the audio) counts as dropped; messages the session does not understand
+    are no sign of life. ``end_deadline`` bounds the whole wait after the end
+    of the audio, across reconnects.
+    """
+
+    def __init__(
+        self,
+        client: AsyncSpeechClient,
+        url: str,
+        codec: ResultCodec[E],
+        *,
+        audio_format: PcmFormat,
+        reliability: Reliability,
+        single_turn: bool = False,
+        end_deadline: float | None = None,
+        callbacks: Mapping[str, Callback[E]] | None = None,
+    ) -> None:
+        super().__init__(callbacks=callbacks)
+        self._client = client
+        self._url = url
+        self.format = audio_format
+        """The PCM format ``send`` takes."""
+        self.reliability = reliability
+        """The reliability settings of this session."""
+        fmt = audio_format
+        chunk = max(fmt.block_align, fmt.bytes_per_second * reliability.chunk_ms // 1000)
+        self._chunk_bytes = chunk - chunk % fmt.block_align
+        self._high_water = max(self._chunk_bytes * 4, fmt.bytes_per_second * 2)
+        self._single_turn = single_turn
+        self._end_deadline = end_deadline
+        self._replay = ReplayBuffer(
+            fmt.bytes_per_second,
+            fmt.block_align,
+            max_bytes=int(reliability.replay_buffer_seconds * fmt.bytes_per_second),
+        )
+        self._state = RecognitionState(
+            codec, fmt, self._replay, session_id=self.session_id, limits=client._config.limits
+        )
+        self._clock = _Clock()
+        self.reconnects = 0
+        """How many times the session has reconnected so far."""
+        self._ws: UspConnection | None = None
+        self._failures = 0
+        self._input_closed = False  # no more send()
+        self._audio_complete = False  # the audio ended normally: the end frame goes out
+        self._data = asyncio.Event()
+        self._space = asyncio.Event()
+        self._acked = asyncio.Event()
+        self._window_forced = False  # no ack came in time: send on, evicting the oldest
+        self._connected_at = 0.0
+        self._idle_ws: UspConnection | None = None
+        self._idle_gen = 0
+        self._last_rx = 0.0  # loop time of the last sign of life of the service
+        self._owed_since: float | None = None  # first audio sent since then
+        self._ended_at: float | None = None  # loop time the end of the audio first went out
+        self._deadline_error: TimeoutError | None = None
+        self._progress_at_connect = 0
+        self._stall_error: ConnectionError | None = None
+
+    # -- settings (from the Reliability object) ----------------------------------------------
+
+    @property
+    def chunk_ms(self) -> int:
+        """Milliseconds of audio per message."""
+        return self.reliability.chunk_ms
+
+    @property
+    def max_reconnects(self) -> int:
+        """Consecutive failed reconnects before the session fails."""
+        return self.reliability.max_reconnects
+
+    @property
+    def window_wait(self) -> float:
+        """Seconds the sender waits for a final result when the replay window is full."""
+        return self.reliability.window_wait
+
+    @property
+    def end_timeout(self) -> float | None:
+        """Seconds a connection may stay silent while it owes answers."""
+        return self.reliability.end_timeout
+
+    @property
+    def max_connection_age(self) -> float | None:
+        """Seconds after which the connection is renewed right after a final result."""
+        return self.reliability.max_connection_age
+
+    @property
+    def closed(self) -> bool:
+        """Whether the audio input is closed (no more ``send``)."""
+        return self._input_closed
+
+    # -- input -------------------------------------------------------------------------------
+
+    async def send(self, chunk: bytes | bytearray | memoryview) -> None:
+        """Queue raw PCM audio (in :attr:`format`); waits while the connection is behind."""
+        self._check_input()
+        if self._task is None:
+            await self.start()
+        if not chunk:
+            return
+        self._replay.append(chunk)
+        ws = self._idle_ws
+        if ws is not None and ws is self._ws and self._state.turn_active:
+            await self._send_direct(ws)
+        else:
+            self._data.set()
+        if self._inside():
+            return  # a callback of this session: waiting for space would wait for itself
+        while self._replay.unsent_bytes > self._high_water and not self._stopping:
+            self._space.clear()
+            await self._space.wait()
+        if self.error is not None:
+            raise self.error
+
+    def send_nowait(self, chunk: bytes | bytearray | memoryview) -> None:
+        """Queue raw PCM audio without waiting (no back-pressure: the caller paces itself)."""
+        self._check_input()
+        if chunk:
+            self._replay.append(chunk)
+            self._data.set()
+
+    def _check_input(self) -> None:
+        if self.error is not None:
+            raise self.error
+        if self._input_closed:
+            raise StreamClosedError("cannot send audio: the session's audio input is closed")
+
+    async def send_file(
+        self,
+        audio: AudioInput,
+        *,
+        realtime: bool = False,
+        close: bool = True,
+        sample_rate: int | None = None,
+        input_format: PcmFormat | None = None,
+    ) -> None:
+        """Stream any audio input (path, bytes, numpy array, iterator, push stream...).
+
+        It is decoded and resampled to the session's format. ``realtime``
+        paces it like a live source. ``close`` (default) ends the audio after
+        it, so that iterating the session finishes. An input that fails
+        (missing file, failing reader...) raises here and also ends the
+        session with that error, so that iteration raises it too.
+        """
+        try:
+            stream = self._open_audio(
+                audio, realtime=realtime, sample_rate=sample_rate, input_format=input_format
+            )
+        except Exception as exc:
+            self.fail(exc)
+            raise
+        await self.feed(stream, close=close)
+
+    def _open_audio(
+        self,
+        audio: AudioInput,
+        *,
+        realtime: bool = False,
+        sample_rate: int | None = None,
+        input_format: PcmFormat | None = None,
+    ) -> PcmStream:
+        from ..audio import open_pcm_stream
+
+        # Paced input is read frame by frame; otherwise in bigger reads, which the
+        # sender splits into chunk_ms frames (fewer, cheaper iterations).
+        return open_pcm_stream(
+            audio,
+            target=self.format,
+            sample_rate=sample_rate,
+            chunk_ms=self.chunk_ms if realtime else max(self.chunk_ms, 1000),
+            realtime=realtime,
+            input_format=input_format,
+        )
+
+    async def feed(self, stream: PcmStream, *, close: bool = True) -> None:
+        """Send every chunk of an opened PCM stream; an error in it fails the session."""
+        try:
+            async for chunk in stream:
+                await self.send(chunk)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            if exc is not self.error:
+                self.fail(exc)  # the input's error is the session's error, never a silent end
+            raise
+        finally:
+            await stream.aclose()
+        if close:
+            await self.end_audio()
+
+    async def first_final(
+        self,
+        audio: AudioInput,
+        *,
+        is_final: Callable[[E], bool],
+        sample_rate: int | None = None,
+        input_format: PcmFormat | None = None,
+    ) -> E | None:
+        """Start, stream *audio*, and return the first event for which *is_final* holds.
+
+        ``None`` if the session ends without one. The input is opened once
+        connected and before any audio goes out, so an input that cannot be
+        read raises its :class:`~azspeech.errors.AudioError` at once; one that
+        fails later fails the session with its error, which wins over any
+        result that follows. The session is aborted on the way out, and the
+        caller's cancellation is never swallowed.
+        """
+        await self.start()  # connection errors (a bad key...) first, as the service answers
+        try:
+            stream = self._open_audio(audio, sample_rate=sample_rate, input_format=input_format)
+        except BaseException:
+            await self.abort()
+            raise
+        feeder = asyncio.get_running_loop().create_task(self.feed(stream))
+        try:
+            async for event in self:
+                if is_final(event):
+                    if self._failure is not None:  # the input failed first: its error wins
+                        raise self._failure
+                    return event
+            return None  # ended without a final (a failure raised from the iteration)
+        finally:
+            feeder.cancel()
+            await self.abort()  # the caller's cancellation is not swallowed here...
+            await asyncio.wait((feeder,))  # ...nor here
+            if not feeder.cancelled():
+                feeder.exception()  # retrieved: it was reported through the session
+
+    async def end_audio(self) -> None:
+        """End the audio input without waiting (the session finishes in the background)."""
+        self._end_input()
+        if self._task is None and not self._stopping:
+            await self.start()
+
+    def _end_input(self) -> None:
+        self._input_closed = True
+        if not self._stopping:
+            self._audio_complete = True
+        self._data.set()
+
+    def _abort_now(self) -> None:
+        self._input_closed = True
+        super()._abort_now()
+
+    def _wake(self) -> None:
+        self._input_closed = True
+        self._space.set()
+
+    # -- the machinery -----------------------------------------------------------------------
+
+    async def _open(self) -> None:
+        # The client ends this session when it closes (and refuses it once closed).
+        self._client._state.track(self)
+        try:
+            self._ws = await self._connect()
+        except BaseException:
+            self._client._state.untrack(self)
+            raise
+
+    async def _connect(self) -> UspConnection:
+        return await self._client._ws_connect(self._url)
+
+    async def _release(self) -> None:
+        self._client._state.untrack(self)
+        ws, self._ws = self._ws, None
+        if ws is not None:
+            await ws.close()
+
+    async def _serve(self) -> None:
+        while True:
+            try:
+                if self._ws is None:
+                    self._ws = await self._connect()
+                await self._drive(self._ws)
+                return
+            except _Reconnect:
+                await self._release()
+                self.reconnects += 1
+            except (ConnectionError, OSError) as exc:
+                await self._release()
+                if not self._may_retry(exc):
+                    raise
+                self.reconnects += 1
+                delay = self._backoff(self._failures)
+                logger.info(
+                    "azspeech: connection lost (%s); reconnecting in %.2fs (%d/%d)",
+                    exc,
+                    delay,
+                    self._failures,
+                    self.max_reconnects,
+                )
+                if delay:
+                    await asyncio.sleep(delay)
+
+    def _may_retry(self, exc: BaseException) -> bool:
+        if isinstance(exc, ConnectionClosedError) and not exc.transient:
+            return False
+        if exc is self._deadline_error:
+            return False
+        if exc is self._stall_error and self._state.progress > self._progress_at_connect:
+            # It answered, then went quiet while audio flowed (or the service says nothing
+            # through a long silence): resume, without spending the failure budget.
+            return True
+        self._failures += 1
+        return self._failures <= self.max_reconnects
+
+    def _backoff(self, failures: int) -> float:
+        if failures <= 1:
+            return 0.0
+        return self._client._config.retry.delay(failures - 2)
+
+    async def _drive(self, ws: UspConnection) -> None:
+        st = self._state
+        loop = asyncio.get_running_loop()
+        self._connected_at = time.monotonic()
+        self._progress_at_connect = st.progress
+        for frame in st.connection_frames(self._clock()):
+            await ws.send(frame)
+        idle_turns = 0
+        while True:
+            finals_before = st.finals
+            for frame in st.start_turn(self._clock()):
+                await ws.send(frame)
+            self._last_rx, self._owed_since = loop.time(), None
+            tasks = [
+                self._spawn(self._sender(ws), "azspeech-sender"),
+                self._spawn(self._receiver(ws), "azspeech-receiver"),
+                self._spawn(self._watchdog(), "azspeech-watchdog"),
+            ]
+            receiver = tasks[1]
+            try:
+                pending = set(tasks)
+                while not receiver.done():
+                    done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                    for task in done:
+                        if task is not receiver and task.exception() is not None:
+                            raise task.exception()  # type: ignore[misc]
+                receiver.result()  # re-raise its error, if any
+            finally:
+                for task in tasks:
+                    if not task.done():
+                        task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, BaseException):
+                        await task  # also marks a second error as retrieved
+            # The turn ended.
+            if self._single_turn and st.finals:
+                return
+            if self._audio_complete and st.audio_finished():
+                return
+            # The service ended the turn early: resume from the acknowledged point,
+            # on a fresh connection if this one is old (the service limits its life).
+            idle_turns = 0 if st.finals != finals_before else idle_turns + 1
+            if idle_turns > self.max_reconnects:
+                raise ProtocolError(
+                    f"the service ended {idle_turns} turns in a row without any result"
+                )
+            if not self._audio_complete and self._connection_too_old():
+                raise _Reconnect()
+
+    async def _sender(self, ws: UspConnection) -> None:
+        rb = self._replay
+        st = self._state
+        size = self._chunk_bytes
+        turn = st.turns
+        while st.turn_active and st.turns == turn:  # never into a turn that has ended
+            chunk = rb.next_chunk(size)
+            if chunk is None:
+                if self._audio_complete:
+                    if not st.end_sent:
+                        await ws.send(st.end_frame(self._clock()))
+                        now = asyncio.get_running_loop().time()
+                        if self._owed_since is None:
+                            self._owed_since = now
+                        if self._ended_at is None:
+                            self._ended_at = now
+                    return
+                # Idle: while we wait, send() may write frames itself (see _send_direct).
+                self._data.clear()
+                self._idle_gen += 1
+                gen = self._idle_gen
+                self._idle_ws = ws
+                try:
+                    await self._data.wait()
+                finally:
+                    if self._idle_gen == gen:
+                        self._idle_ws = None
+                    self._idle_gen += 1
+                continue
+            if self._window_full(len(chunk)):
+                # Flow control: at most replay_buffer_seconds of audio in flight without a
+                # final result, so that a reconnect can replay all of it. If no final comes
+                # within window_wait (a long silence), send on and evict the oldest audio.
+                self._acked.clear()
+                try:
+                    await asyncio.wait_for(self._acked.wait(), self.window_wait)
+                except asyncio.TimeoutError:
+                    self._window_forced = True
+                continue
+            await self._pump(ws, turn)
+            if rb.unsent_bytes <= self._high_water:
+                self._space.set()
+
+    async def _pump(self, ws: UspConnection, turn: int) -> None:
+        """Send the audio that is ready, until none is left or the window is full.
+
+        Each chunk is taken (the cursor advanced) right before its frame is
+        written, so that the sender and a direct send never take the same
+        audio and frames go out in order. Audio taken but lost with a dropped
+        connection or an ended turn is replayed from the acknowledged point on
+        the next turn anyway.
+        """
+        rb = self._replay
+        st = self._state
+        size = self._chunk_bytes
+        while st.turn_active and st.turns == turn and self._ws is ws:
+            chunk = rb.next_chunk(size)
+            if chunk is None or self._window_full(len(chunk)):
+                return  # nothing ready, or flow control: the sender waits for a final result
+            rb.advance(len(chunk))
+            if self._owed_since is None:
+                self._owed_since = asyncio.get_running_loop().time()
+            await ws.send(st.audio_frame(chunk, self._clock()))
+
+    def _window_full(self, n: int) -> bool:
+        limit = self._replay.max_bytes
+        return (
+            limit is not None and not self._window_forced and self._replay.unacked_bytes + n > limit
+        )
+
+    async def _send_direct(self, ws: UspConnection) -> None:
+        """Write the new audio from the caller's task while the sender is idle.
+
+        This saves a task switch per chunk on live streams. Frames are taken
+        from the buffer and written in order; the sender stays parked until
+        woken, and a connection error is left to the receiver (which sees the
+        close and triggers the reconnect).
+        """
+        gen = self._idle_gen
+        self._idle_ws = None  # one direct writer at a time
+        turn = self._state.turns  # stop if this turn ends or the connection is replaced meanwhile
+        try:
+            await self._pump(ws, turn)
+            if self._replay.unsent_bytes:
+                self._data.set()  # the window is full: the sender waits for it to open
+        except Exception:  # the connection's fate is the receiver's and supervisor's business
+            self._data.set()  # the sender takes over (and meets the error itself)
+        finally:
+            if self._idle_gen == gen:  # the sender still waits on the same connection
+                self._idle_ws = ws
+
+    async def _receiver(self, ws: UspConnection) -> None:
+        st = self._state
+        loop = asyncio.get_running_loop()
+        while True:
+            msg = await ws.recv()
+            finals, progress = st.finals, st.progress
+            events = st.receive(msg)
+            if st.progress != progress:  # a sign of life; messages not ours are none
+                self._last_rx, self._owed_since = loop.time(), None
+            if st.finals != finals:
+                self._failures = 0
+                self._window_forced = False
+                self._acked.set()
+            for event in events:
+                await self._emit(event)
+            if st.error is not None:
+                self._canceled_sent = self._canceled_sent or bool(events)
+                raise st.error
+            if st.turn_done:
+                return
+            if st.finals != finals and not self._audio_complete and self._connection_too_old():
+                raise _Reconnect()  # proactively, right after a final: nothing to replay
+
+    async def _watchdog(self) -> None:
+        """A connection that owes answers and stays silent counts as dropped.
+
+        It owes answers once audio went out unanswered, and always after the
+        end of the audio (the last results and ``turn.end``). Raising a
+        connection error here makes the supervisor reconnect and replay what
+        was not acknowledged; past ``end_deadline`` the session fails instead.
+        """
+        loop = asyncio.get_running_loop()
+        limit = self.end_timeout
+        while True:
+            now = loop.time()
+            waits: list[float] = []
+            if self._ended_at is not None and self._end_deadline is not None:
+                left = self._ended_at + self._end_deadline - now
+                if left <= 0:
+                    self._deadline_error = TimeoutError(
+                        f"no answer from the service within {self._end_deadline:g} s "
+                        "after the end of the audio",
+                        code="ResponseTimeout",
+                    )
+                    raise self._deadline_error
+                waits.append(left)
+            if limit is not None:
+                since = self._owed_since
+                if since is None and self._state.end_sent:
+                    since = self._last_rx
+                if since is not None and since + limit <= now:
+                    error = ConnectionError(
+                        f"no answer from the service for {limit:g} s", code="ResponseTimeout"
+                    )
+                    # In mid-stream (not after the end of the audio): a stall, not a drop.
+                    self._stall_error = None if self._state.end_sent else error
+                    raise error
+                waits.append(since + limit - now if since is not None else limit)
+            if not waits:
+                return
+            await asyncio.sleep(min(waits))
+
+    def _connection_too_old(self) -> bool:
+        age = self.max_connection_age
+        return age is not None and time.monotonic() - self._connected_at > age
