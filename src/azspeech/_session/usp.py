@@ -20,10 +20,8 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from .._protocol.framing import Message
-from .._protocol.framing import timestamp as _format_timestamp
 from .._protocol.recognition import RecognitionState, ResultCodec
 from .._protocol.replay import ReplayBuffer
 from ..audio.formats import PcmFormat
@@ -36,6 +34,7 @@ from ..errors import (
 )
 from ..options import Reliability
 from .base import AsyncSession, Callback, Event
+from .connection import UspClock, UspConnection
 
 if TYPE_CHECKING:  # pragma: no cover
     from .._client import AsyncSpeechClient
@@ -49,36 +48,8 @@ logger = logging.getLogger("azspeech")
 E = TypeVar("E", bound=Event)
 
 
-class UspConnection(Protocol):
-    """What the session needs of a connection: frames out, decoded messages in, close."""
-
-    async def send(self, frame: str | bytes) -> None:
-        """Send one text (``str``) or binary (``bytes``) frame."""
-
-    async def recv(self) -> Message:
-        """The next decoded message; a close raises a typed connection error."""
-
-    async def close(self) -> None:
-        """Close the connection (idempotent)."""
-
-
 class _Reconnect(Exception):
     """Internal: end this connection deliberately and resume on a new one."""
-
-
-class _Clock:
-    """``X-Timestamp`` values, formatted once per millisecond (the header's resolution)."""
-
-    def __init__(self) -> None:
-        self._ms = -1
-        self._value = ""
-
-    def __call__(self) -> str:
-        now = int(time.time() * 1000)
-        if now != self._ms:
-            self._ms = now
-            self._value = _format_timestamp()
-        return self._value
 
 
 class AsyncUspSession(AsyncSession[E]):
@@ -134,7 +105,7 @@ class AsyncUspSession(AsyncSession[E]):
         self._state = RecognitionState(
             codec, fmt, self._replay, session_id=self.session_id, limits=client._config.limits
         )
-        self._clock = _Clock()
+        self._clock = UspClock()
         self.reconnects = 0
         """How many times the session has reconnected so far."""
         self._ws: UspConnection | None = None
