@@ -184,6 +184,13 @@ def test_the_emulator_refuses_unknown_and_missing_fields_like_the_service(
     raw = httpx.get(f"{emulator.url}/speechtotext/transcriptions?api-version=2025-10-15&top=x",
                     headers=headers)  # fmt: skip
     assert raw.status_code == 400
+    with pytest.raises(InvalidRequestError, match="Unknown query parameter 'pagesize'"):
+        twin("batch.list", extra_query={"pagesize": 2})
+    with pytest.raises(InvalidRequestError) as unsupported:
+        twin("batch.list", extra_query={"filter": "status eq 'Failed'"})
+    assert unsupported.value.code == "InvalidRequest/UnsupportedFilter"
+    with pytest.raises(InvalidRequestError, match="Unsupported api-version"):
+        twin("batch.list", extra_query={"api-version": "v3.2"})
 
 
 def test_injected_429_and_5xx(twin: Twin, storage: Storage, emulator: Emulator) -> None:
