@@ -24,6 +24,7 @@ def storage(speech_emulator: Emulator) -> Iterator[Storage]:
         finally:
             speech_emulator.state.extra.pop("batch_transcription_storage_url", None)
             speech_emulator.state.extra.pop("batch_transcription_max_page_size", None)
+            speech_emulator.state.extra.pop("batch_transcription_seconds", None)
 
 
 @pytest.fixture(params=["sync", "async"])

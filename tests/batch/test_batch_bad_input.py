@@ -82,7 +82,9 @@ def test_results_of_an_unfinished_job_are_refused(
     job = twin("batch.create", storage.blob_url("a.wav"), locale="en-US")
     with pytest.raises(InvalidRequestError, match="only a succeeded job has results"):
         twin("batch.results", job)
-    with pytest.raises(TimeoutError, match="still"):
+    # Past the deadline: the wait's own "still Running", or the last poll's deadline on a
+    # loaded machine (the core gives each poll what is left of the wait's timeout).
+    with pytest.raises(TimeoutError):
         twin("batch.wait", job, poll_interval=0.05, timeout=0.3)
     twin("batch.delete", job)
 

@@ -6,6 +6,8 @@ import json
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+import pytest
+
 from azspeech.batch import BatchTranscription, BatchTranscriptionResult, TranscriptionFile
 
 from ..stt._audio import phrase_audio, wav
@@ -171,3 +173,26 @@ def test_model_reference_and_extra_body_reach_the_wire(
         "?api-version=2025-10-15"
     )
     assert job.properties.channels == [0] and job.properties.time_to_live_hours == 48
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_a_bearer_token_never_reaches_the_storage_host(
+    mode: str, storage: Storage, emulator: Emulator
+) -> None:
+    storage.blobs["a.wav"] = _audio(["Alpha."])
+    token = emulator.issue_token()
+    client = emulator.client(token=token, max_retries=0)
+    aclient = emulator.async_client(token=token, max_retries=0) if mode == "async" else None
+    both = Twin(mode, client, aclient)
+    try:
+        job = both("batch.create", storage.blob_url("a.wav"), locale="en-US")
+        done = both("batch.wait", job, poll_interval=0.05, timeout=30)
+        assert both("batch.results", done)[0].text == "Alpha."
+        assert both("batch.report", done).successful_transcriptions_count == 1
+    finally:
+        both.close()
+        client.close()
+    submits = [r for r in emulator.requests if r.path.endswith("transcriptions:submit")]
+    assert submits[-1].headers.get("authorization") == f"Bearer {token}"
+    assert any(s.path.startswith("/emulator/") for s in storage.seen)
+    assert storage.credentials_seen() == []
