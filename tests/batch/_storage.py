@@ -42,6 +42,8 @@ class Storage:
     seen: list[Seen] = field(default_factory=list)
     hook_status: int = 200
     answer_challenges: bool = True
+    #: blob names answered 403 AuthenticationFailed (an expired or wrong SAS)
+    denied: set[str] = field(default_factory=set)
 
     def blob_url(self, name: str) -> str:
         return f"{self.url}/container/{urllib.parse.quote(name)}?sv=2023-11-03&sp=r&sig=test"
@@ -109,6 +111,10 @@ def _handler(storage: Storage) -> type[BaseHTTPRequestHandler]:
                 self._send(200, xml.encode(), "application/xml")
                 return
             name = urllib.parse.unquote(parts.path.removeprefix("/container/"))
+            if name in storage.denied:
+                body = b"<Error><Code>AuthenticationFailed</Code></Error>"
+                self._send(403, body, "application/xml")
+                return
             if parts.path.startswith("/container/") and name in storage.blobs:
                 self._send(200, storage.blobs[name], "audio/wav")
                 return

@@ -41,12 +41,15 @@ def _audio() -> bytes:
         (b"this is not audio at all" * 10, "InvalidAudioFormat"),
         (None, "InvalidRecordingsUri"),  # the URL answers 404
         (b"", "EmptyAudioFile"),
+        (b"denied", "InaccessibleCustomerStorage"),  # the SAS expired: storage answers 403
     ],
 )
 def test_a_failed_transcription_surfaces_the_service_code(
     twin: Twin, storage: Storage, blob: bytes | None, code: str
 ) -> None:
-    if blob is not None:
+    if blob == b"denied":
+        storage.denied.add("bad.wav")
+    elif blob is not None:
         storage.blobs["bad.wav"] = blob
     job = twin("batch.create", storage.blob_url("bad.wav"), locale="en-US")
     done = twin("batch.wait", job, poll_interval=0.05, timeout=30)
