@@ -23,6 +23,8 @@ __all__ = [
     "DEFAULT_TIME_TO_LIVE_HOURS",
     "PROFANITY_MODES",
     "PUNCTUATION_MODES",
+    "check_custom_properties",
+    "check_url",
     "create_call",
     "entity_url",
     "transcription_body",
@@ -45,7 +47,8 @@ def _enum(name: str, value: str, allowed: tuple[str, ...]) -> str:
     raise InvalidRequestError(f"{name} must be one of {', '.join(allowed)}; got {value!r}")
 
 
-def _http_url(name: str, value: object) -> str:
+def check_url(name: str, value: object) -> str:
+    """*value* if it is an absolute http(s) URL, else InvalidRequestError naming *name*."""
     if not isinstance(value, str):
         raise InvalidRequestError(f"{name} must be a URL string, got {type(value).__name__}")
     parts = urlsplit(value)
@@ -77,13 +80,14 @@ def entity_url(value: object, *, collection: str, resolve: Resolver) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InvalidRequestError(f"expected a {collection} URL, entity or id, got {value!r}")
     if "://" in value:
-        return _http_url(collection, value)
+        return check_url(collection, value)
     if "/" in value or "?" in value or "#" in value:
         raise InvalidRequestError(f"invalid {collection} id {value!r}")
     return resolve(collection, value)
 
 
-def _custom_properties(value: Mapping[str, str]) -> dict[str, str]:
+def check_custom_properties(value: Mapping[str, str]) -> dict[str, str]:
+    """*value* if it fits the service's limits (10 entries, keys 64 and values 256 chars)."""
     if not isinstance(value, Mapping) or len(value) > 10:
         raise InvalidRequestError("custom_properties takes at most 10 entries")
     for key, val in value.items():
@@ -139,9 +143,9 @@ def transcription_body(
         urls = list(urls)
         if not 0 < len(urls) <= MAX_CONTENT_URLS:
             raise InvalidRequestError(f"content_urls takes 1 to {MAX_CONTENT_URLS} URLs")
-        body["contentUrls"] = [_http_url(f"content_urls[{i}]", u) for i, u in enumerate(urls)]
+        body["contentUrls"] = [check_url(f"content_urls[{i}]", u) for i, u in enumerate(urls)]
     elif content_container_url is not None:
-        body["contentContainerUrl"] = _http_url("content_container_url", content_container_url)
+        body["contentContainerUrl"] = check_url("content_container_url", content_container_url)
     else:
         body["dataset"] = {"self": entity_url(dataset, collection="datasets", resolve=resolve)}
     if description is not None:
@@ -151,7 +155,7 @@ def transcription_body(
     if project is not None:
         body["project"] = {"self": entity_url(project, collection="projects", resolve=resolve)}
     if custom_properties is not None:
-        body["customProperties"] = _custom_properties(custom_properties)
+        body["customProperties"] = check_custom_properties(custom_properties)
     props: dict[str, Any] = {
         "timeToLiveHours": _int("time_to_live_hours", time_to_live_hours, 6, 744)
     }
@@ -171,7 +175,7 @@ def transcription_body(
     if punctuation is not None:
         props["punctuationMode"] = _enum("punctuation", punctuation, PUNCTUATION_MODES)
     if destination_container_url is not None:
-        props["destinationContainerUrl"] = _http_url(
+        props["destinationContainerUrl"] = check_url(
             "destination_container_url", destination_container_url
         )
     if max_speakers is not None or diarization:

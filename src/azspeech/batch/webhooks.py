@@ -18,7 +18,7 @@ from .._jobs import AsyncJobs, CreateCall, JobKind, SyncJobs, job_create
 from .._transport.http import HttpRequest
 from ..errors import InvalidRequestError
 from ..models.batch import WebHook, WebHookEvents
-from .create import _custom_properties, _http_url
+from .create import check_custom_properties, check_url
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -85,7 +85,7 @@ def _create_call(
     """
     body: dict[str, Any] = {
         "displayName": display_name if display_name is not None else "azspeech web hook",
-        "webUrl": _http_url("web_url", web_url),
+        "webUrl": check_url("web_url", web_url),
         "events": webhook_events(events),
     }
     if not isinstance(body["displayName"], str) or not body["displayName"].strip():
@@ -97,7 +97,7 @@ def _create_call(
             raise InvalidRequestError("secret must be a string")
         body["properties"] = {"secret": secret}
     if custom_properties is not None:
-        body["customProperties"] = _custom_properties(custom_properties)
+        body["customProperties"] = check_custom_properties(custom_properties)
     return CreateCall(body, None, {}, options)
 
 
@@ -119,13 +119,13 @@ def _update_request(
     if description is not None:
         body["description"] = str(description)
     if web_url is not None:
-        body["webUrl"] = _http_url("web_url", web_url)
+        body["webUrl"] = check_url("web_url", web_url)
     if events is not None:
         body["events"] = webhook_events(events)
     if secret is not None:
         body["properties"] = {"secret": str(secret)}
     if custom_properties is not None:
-        body["customProperties"] = _custom_properties(custom_properties)
+        body["customProperties"] = check_custom_properties(custom_properties)
     if not body:
         raise InvalidRequestError("update needs at least one field to change")
     return HttpRequest(
