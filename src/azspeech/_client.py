@@ -32,6 +32,7 @@ from .endpoints import Cloud, Endpoints
 from .errors import ConfigurationError, ConnectionError
 
 if TYPE_CHECKING:
+    from .batch import AsyncBatchTranscriptions, BatchTranscriptions
     from .custom_speech import AsyncCustomSpeech, CustomSpeech
     from .llm import AsyncLlmSpeech, LlmSpeech
     from .stt import AsyncSpeechToText, SpeechToText
@@ -283,6 +284,13 @@ class AsyncSpeechClient(_ClientBase):
 
         return AsyncLlmSpeech(self)
 
+    @functools.cached_property
+    def batch(self) -> AsyncBatchTranscriptions:
+        """Batch transcription: jobs, files, parsed results, web hooks."""
+        from .batch import AsyncBatchTranscriptions
+
+        return AsyncBatchTranscriptions(self)
+
     def with_options(
         self, *, max_retries: int | None = None, timeout: float | None = None
     ) -> AsyncSpeechClient:
@@ -466,6 +474,13 @@ class SpeechClient(_ClientBase):
         from .llm import LlmSpeech
 
         return LlmSpeech(self)
+
+    @functools.cached_property
+    def batch(self) -> BatchTranscriptions:
+        """Batch transcription: jobs, files, parsed results, web hooks."""
+        from .batch import BatchTranscriptions
+
+        return BatchTranscriptions(self)
 
     def issue_token(self) -> str:
         """Exchange the key for a ten-minute STS token (for browsers or other clients)."""

@@ -19,10 +19,12 @@ from starlette.websockets import WebSocket
 from . import (
     auth,
     batch_synthesis,
+    batch_transcription,
     custom_speech,
     fast,
     pronunciation,
     stt_rest,
+    stt_webhooks,
     stt_ws,
     translation,
     tts,
@@ -43,6 +45,8 @@ FEATURE_MODULES = (
     "pronunciation",
     "custom_speech",
     "llm",
+    "batch_transcription",
+    "stt_webhooks",
 )
 OPTIONAL_MODULES = FEATURE_MODULES  # the former name (every module is required now)
 
@@ -61,6 +65,8 @@ def feature_routes(state: EmulatorState) -> list[BaseRoute]:
     routes += batch_synthesis.routes(state)
     routes += custom_speech.routes(state)
     routes += translation.routes(state)
+    routes += batch_transcription.routes(state)
+    routes += stt_webhooks.routes(state)
     return routes
 
 
