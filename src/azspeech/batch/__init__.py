@@ -1,0 +1,1 @@
+"""Batch transcription (placeholder until the batch branch lands)."""
