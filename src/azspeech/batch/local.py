@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..errors import AudioError, InvalidRequestError
 
-__all__ = ["LocalAudio", "audio_kind", "inspect_file", "resolve_paths"]
+__all__ = ["LocalAudio", "audio_kind", "check_audio", "inspect_file", "resolve_paths"]
 
 _CHUNK = 1024 * 1024
 
@@ -74,6 +74,36 @@ class LocalAudio:
         return f"{prefix}{self.sha256[:16]}/{self.path.name}"
 
 
+def check_audio(path: str | os.PathLike[str]) -> tuple[Path, int, str]:
+    """``(absolute path, size, format)`` of an audio file, reading only its first bytes.
+
+    :class:`~azspeech.errors.AudioError` for a missing, empty or non-audio file.
+    """
+    p = Path(path).expanduser().resolve()
+    try:
+        if not p.is_file():
+            raise AudioError(f"{str(p)!r} is not a file", code="NotAFile")
+        with open(p, "rb") as f:
+            head = f.read(64)
+            size = os.fstat(f.fileno()).st_size
+    except OSError as exc:
+        raise AudioError(f"cannot read audio file {str(p)!r}: {exc}") from exc
+    return p, size, _kind_or_fail(p, head)
+
+
+def _kind_or_fail(p: Path, head: bytes) -> str:
+    if not head:
+        raise AudioError(f"audio file {str(p)!r} is empty", code="EmptyAudio")
+    kind = audio_kind(head)
+    if kind is None:
+        raise AudioError(
+            f"{str(p)!r} is not an audio file the Speech service reads (no WAV, MP3, "
+            "Ogg/Opus, FLAC, WebM, MP4/M4A, AMR, WMA or AAC header); nothing was sent",
+            code="NotAudio",
+        )
+    return kind
+
+
 def inspect_file(path: str | os.PathLike[str]) -> LocalAudio:
     """Check that *path* is a non-empty audio file and hash it (streamed, 1 MiB at a time)."""
     p = Path(path).expanduser().resolve()
@@ -86,15 +116,7 @@ def inspect_file(path: str | os.PathLike[str]) -> LocalAudio:
     sha, md5, size = hashlib.sha256(), hashlib.md5(usedforsecurity=False), 0
     with f:
         head = f.read(64)
-        if not head:
-            raise AudioError(f"audio file {str(p)!r} is empty", code="EmptyAudio")
-        kind = audio_kind(head)
-        if kind is None:
-            raise AudioError(
-                f"{str(p)!r} is not an audio file the Speech service reads (no WAV, MP3, "
-                "Ogg/Opus, FLAC, WebM, MP4/M4A, AMR, WMA or AAC header); nothing was uploaded",
-                code="NotAudio",
-            )
+        kind = _kind_or_fail(p, head)
         chunk = head
         while chunk:
             sha.update(chunk)
