@@ -31,6 +31,7 @@ from .endpoints import Cloud, Endpoints
 from .errors import ConfigurationError, ConnectionError
 
 if TYPE_CHECKING:
+    from .batch import AsyncBatchTranscriptions, BatchTranscriptions
     from .stt import AsyncSpeechToText, SpeechToText
     from .tts import AsyncTextToSpeech, TextToSpeech
 
@@ -223,6 +224,13 @@ class AsyncSpeechClient(_ClientBase):
 
         return AsyncTextToSpeech(self)
 
+    @functools.cached_property
+    def batch(self) -> AsyncBatchTranscriptions:
+        """Batch transcription: jobs, files, parsed results, web hooks."""
+        from .batch import AsyncBatchTranscriptions
+
+        return AsyncBatchTranscriptions(self)
+
     def with_options(
         self, *, max_retries: int | None = None, timeout: float | None = None
     ) -> AsyncSpeechClient:
@@ -383,6 +391,13 @@ class SpeechClient(_ClientBase):
         from .tts import TextToSpeech
 
         return TextToSpeech(self)
+
+    @functools.cached_property
+    def batch(self) -> BatchTranscriptions:
+        """Batch transcription: jobs, files, parsed results, web hooks."""
+        from .batch import BatchTranscriptions
+
+        return BatchTranscriptions(self)
 
     def issue_token(self) -> str:
         """Exchange the key for a ten-minute STS token (for browsers or other clients)."""

@@ -19,9 +19,11 @@ from starlette.websockets import WebSocket
 from . import (
     auth,
     batch_synthesis,
+    batch_transcription,
     fast,
     pronunciation,
     stt_rest,
+    stt_webhooks,
     stt_ws,
     translation,
     tts,
@@ -40,6 +42,8 @@ FEATURE_MODULES = (
     "batch_synthesis",
     "translation",
     "pronunciation",
+    "batch_transcription",
+    "stt_webhooks",
 )
 OPTIONAL_MODULES = FEATURE_MODULES  # the former name (every module is required now)
 
@@ -57,6 +61,8 @@ def feature_routes(state: EmulatorState) -> list[BaseRoute]:
     routes += tts.routes(state)
     routes += batch_synthesis.routes(state)
     routes += translation.routes(state)
+    routes += batch_transcription.routes(state)
+    routes += stt_webhooks.routes(state)
     return routes
 
 
