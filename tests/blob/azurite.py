@@ -159,9 +159,13 @@ class RecordingProxy:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
-    def account_url(self) -> str:
+    def port(self) -> int:
         assert self._server is not None
-        return f"http://{self.host}:{self._server.server_address[1]}/{ACCOUNT}"
+        return int(self._server.server_address[1])
+
+    @property
+    def account_url(self) -> str:
+        return f"http://{self.host}:{self.port}/{ACCOUNT}"
 
     def container_url(self, name: str) -> str:
         return f"{self.account_url}/{name}"
