@@ -12,7 +12,12 @@ import pytest
 from azspeech.batch._blob import BlobContainer, require_blob_extra
 from azspeech.batch.local import audio_kind, inspect_file, resolve_paths
 from azspeech.batch.upload import Progress, inspect_files, run_bounded, upload_files
-from azspeech.errors import AudioError, InvalidRequestError
+from azspeech.errors import (
+    AudioError,
+    ConfigurationError,
+    InvalidRequestError,
+    PermissionDeniedError,
+)
 
 from ._files import make_wavs
 from .azurite import RecordingProxy
@@ -133,3 +138,51 @@ def test_run_bounded_keeps_order_bound_and_stops_at_the_first_error() -> None:
     assert peak == 3
     with pytest.raises(ValueError, match="seven"):
         asyncio.run(run_bounded(range(20), work, 3))
+
+
+def _container_sas(storage: RecordingProxy, name: str, key: str, **perms: bool) -> str:
+    import datetime as dt
+
+    from azure.storage.blob import ContainerSasPermissions, generate_container_sas
+
+    expiry = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=perms.pop("hours", 1))
+    return generate_container_sas(
+        "devstoreaccount1", name, account_key=key,
+        permission=ContainerSasPermissions(**perms), expiry=expiry,
+    )  # fmt: skip
+
+
+def test_a_read_only_or_expired_sas_is_a_clear_permission_error(
+    tmp_path: Path, storage: RecordingProxy, container_name: str, account_key: str
+) -> None:
+    (audio,) = asyncio.run(inspect_files(make_wavs(tmp_path, 1), 1))
+    _container(storage, container_name, account_key).ensure_exists()
+    read_only = _container_sas(storage, container_name, account_key, read=True, list=True)
+    container = BlobContainer(f"{storage.container_url(container_name)}?{read_only}")
+    with pytest.raises(PermissionDeniedError, match="uploading") as err:
+        asyncio.run(upload_files(container, [audio]))
+    assert err.value.status_code == 403
+    expired = _container_sas(
+        storage, container_name, account_key, read=True, write=True, create=True, hours=-1
+    )
+    container = BlobContainer(f"{storage.container_url(container_name)}?{expired}")
+    with pytest.raises(PermissionDeniedError):
+        asyncio.run(upload_files(container, [audio]))
+    # A writable container SAS uploads, and its read URLs carry the same SAS.
+    writable = _container_sas(
+        storage, container_name, account_key, read=True, write=True, create=True
+    )
+    container = BlobContainer(f"{storage.container_url(container_name)}?{writable}")
+    (up,) = asyncio.run(upload_files(container, [audio]))
+    assert httpx.get(container.read_url(up.blob)).content == audio.path.read_bytes()
+
+
+def test_a_container_url_needs_some_storage_credential() -> None:
+    with pytest.raises(ConfigurationError, match="account_key"):
+        BlobContainer("http://127.0.0.1:10000/devstoreaccount1/c")
+    with pytest.raises(InvalidRequestError):
+        BlobContainer("http://127.0.0.1:10000/devstoreaccount1", account_key="k")
+    with pytest.raises(ConfigurationError, match="not both"):
+        BlobContainer("https://acct.blob.core.windows.net/c", account_key="k", credential=object())
+    c = BlobContainer("https://acct.blob.core.windows.net/audio", account_key="a2V5")
+    assert (c.account_name, c.container_name) == ("acct", "audio")

@@ -15,10 +15,21 @@ import contextlib
 import datetime as _dt
 import ipaddress
 import threading
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
-from ..errors import ConfigurationError, InvalidRequestError
+from ..errors import (
+    AuthenticationError,
+    ConfigurationError,
+    ConflictError,
+    ConnectionError,
+    InvalidRequestError,
+    NotFoundError,
+    PermissionDeniedError,
+    ServiceError,
+    SpeechError,
+)
 
 if TYPE_CHECKING:
     from .local import LocalAudio
@@ -139,18 +150,19 @@ class BlobContainer:
         """Create the container unless it exists (when ``create=True``)."""
         if not self._create:
             return
-        from azure.core.exceptions import ResourceExistsError
-
-        with contextlib.suppress(ResourceExistsError):
-            self._client.create_container()
+        try:
+            with _storage_errors(f"creating container {self.url}"):
+                self._client.create_container()
+        except (ConflictError, PermissionDeniedError):
+            pass  # there already, or a SAS without the right to create: uploads will tell
 
     def matches(self, name: str, audio: LocalAudio) -> bool:
         """Whether blob *name* holds *audio* already (same size, and same SHA-256 or MD5)."""
-        from azure.core.exceptions import ResourceNotFoundError
 
         try:
-            props = self._client.get_blob_client(name).get_blob_properties()
-        except ResourceNotFoundError:
+            with _storage_errors(f"reading blob {name!r}"):
+                props = self._client.get_blob_client(name).get_blob_properties()
+        except NotFoundError:
             return False
         if props.size != audio.size:
             return False
@@ -166,7 +178,7 @@ class BlobContainer:
             content_type=_CONTENT_TYPES.get(audio.kind, "application/octet-stream"),
             content_md5=bytearray(audio.md5),
         )
-        with open(audio.path, "rb") as f:
+        with open(audio.path, "rb") as f, _storage_errors(f"uploading {audio.path.name!r}"):
             self._client.get_blob_client(name).upload_blob(
                 f,
                 length=audio.size,
@@ -178,9 +190,7 @@ class BlobContainer:
 
     def delete(self, name: str) -> None:
         """Delete blob *name* (a missing blob is not an error)."""
-        from azure.core.exceptions import ResourceNotFoundError
-
-        with contextlib.suppress(ResourceNotFoundError):
+        with contextlib.suppress(NotFoundError), _storage_errors(f"deleting blob {name!r}"):
             self._client.delete_blob(name)
 
     def read_url(self, name: str) -> str:
@@ -214,13 +224,52 @@ class BlobContainer:
                 service_url = self.url.rsplit("/", 1)[0]
                 service = blob.BlobServiceClient(service_url, credential=self._token_credential)
                 expiry = now + self.sas_ttl + _dt.timedelta(hours=1)
-                key = service.get_user_delegation_key(now - _dt.timedelta(minutes=5), expiry)
+                with _storage_errors("getting a user delegation key"):
+                    key = service.get_user_delegation_key(now - _dt.timedelta(minutes=5), expiry)
                 self._delegation = (key, expiry)
             return self._delegation[0]
 
     def close(self) -> None:
         """Close the container's connections."""
         self._client.close()
+
+
+@contextlib.contextmanager
+def _storage_errors(doing: str) -> Iterator[None]:
+    """Blob Storage's exceptions as this library's errors (with the storage error code)."""
+    from azure.core.exceptions import (
+        ClientAuthenticationError,
+        HttpResponseError,
+        ResourceNotFoundError,
+        ServiceRequestError,
+        ServiceResponseError,
+    )
+
+    try:
+        yield
+    except (ServiceRequestError, ServiceResponseError) as exc:
+        raise ConnectionError(f"Blob Storage: {doing}: {exc}") from exc
+    except HttpResponseError as exc:
+        status = exc.status_code
+        code = getattr(exc, "error_code", None)
+        code = str(code) if code is not None else None
+        first = (exc.message or str(exc)).strip().splitlines()[0] if str(exc) else ""
+        message = f"Blob Storage refused {doing} (HTTP {status}, {code}): {first}"
+        kind: type[SpeechError]
+        if isinstance(exc, ResourceNotFoundError) or status == 404:
+            kind = NotFoundError
+        elif status == 409:
+            kind = ConflictError
+        elif status == 403:
+            message += " (a SAS that is expired, or lacks write/create permission?)"
+            kind = PermissionDeniedError
+        elif isinstance(exc, ClientAuthenticationError) or status == 401:
+            kind = AuthenticationError
+        elif status is not None and status >= 500:
+            kind = ServiceError
+        else:
+            kind = InvalidRequestError
+        raise kind(message, status_code=status, code=code) from exc
 
 
 def _account_and_container(url: str) -> tuple[str, str]:

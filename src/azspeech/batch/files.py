@@ -182,14 +182,44 @@ async def transcribe_files(
         if bad in create_options:
             raise InvalidRequestError(f"transcribe_files sets {bad} itself")
     pre = blob_prefix(prefix)
-    if isinstance(container, str):
-        container = await asyncio.to_thread(
-            BlobContainer,
-            container,
-            account_key=storage_account_key,
-            credential=storage_credential,
-            max_connections=concurrency,
-        )
+    if not isinstance(container, str):
+        return await _transcribe(client, paths, container, pre, locale, manifest, run_id,
+                                 output_dir, concurrency, files_per_job, poll_interval, timeout,
+                                 on_progress, delete_blobs, delete_transcriptions,
+                                 create_options)  # fmt: skip
+    owned = await asyncio.to_thread(
+        BlobContainer,
+        container,
+        account_key=storage_account_key,
+        credential=storage_credential,
+        max_connections=concurrency,
+    )
+    try:
+        return await _transcribe(client, paths, owned, pre, locale, manifest, run_id, output_dir,
+                                 concurrency, files_per_job, poll_interval, timeout, on_progress,
+                                 delete_blobs, delete_transcriptions, create_options)  # fmt: skip
+    finally:
+        await asyncio.to_thread(owned.close)
+
+
+async def _transcribe(
+    client: AsyncSpeechClient,
+    paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
+    container: BlobContainer,
+    pre: str,
+    locale: str,
+    manifest: str | os.PathLike[str] | None,
+    run_id: str | None,
+    output_dir: str | os.PathLike[str] | None,
+    concurrency: int,
+    files_per_job: int,
+    poll_interval: float,
+    timeout: float | None,
+    on_progress: ProgressCallback | None,
+    delete_blobs: bool,
+    delete_transcriptions: bool,
+    create_options: dict[str, Any],
+) -> BatchRun:
     out_dir = None
     if output_dir is not None:
         out_dir = await asyncio.to_thread(lambda: Path(output_dir).expanduser().resolve())
