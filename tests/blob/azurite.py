@@ -81,15 +81,20 @@ def _wait_listening(host: str, port: int, proc: subprocess.Popen[bytes] | None) 
 class Azurite:
     """``azurite-blob`` on 127.0.0.1 (a free port, a temporary folder) while in ``with``."""
 
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self, host: str = "127.0.0.1", *, tls: tuple[Path, Path] | None = None, oauth: bool = False
+    ) -> None:
         self.host = host
+        self.tls = tls  # (certificate, key) PEM files: HTTPS, needed by OAuth
+        self.oauth = oauth
         self.port = 0
         self._proc: subprocess.Popen[bytes] | None = None
         self._dir: tempfile.TemporaryDirectory[str] | None = None
 
     @property
     def account_url(self) -> str:
-        return f"http://{self.host}:{self.port}/{ACCOUNT}"
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://{self.host}:{self.port}/{ACCOUNT}"
 
     def container_url(self, name: str) -> str:
         return f"{self.account_url}/{name}"
@@ -105,10 +110,12 @@ class Azurite:
         binary = ensure_installed()
         self._dir = tempfile.TemporaryDirectory(prefix="azurite-")
         self.port = free_port(self.host)
+        extra = ["--cert", str(self.tls[0]), "--key", str(self.tls[1])] if self.tls else []
+        extra += ["--oauth", "basic"] if self.oauth else []
         self._proc = subprocess.Popen(
             [str(binary), "--blobHost", self.host, "--blobPort", str(self.port),
              "--location", self._dir.name, "--silent", "--skipApiVersionCheck", "--loose",
-             "--disableTelemetry"],
+             "--disableTelemetry", *extra],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )  # fmt: skip
