@@ -153,6 +153,7 @@ class Recorded:
     method: str
     path: str
     headers: dict[str, str]
+    status: int = 0  # the upstream's answer (0: none, e.g. the client went away)
 
 
 @dataclass
@@ -177,13 +178,17 @@ class RecordingProxy:
     def container_url(self, name: str) -> str:
         return f"{self.account_url}/{name}"
 
-    def count(self, method: str, blob_part: str = "") -> int:
-        """Requests with *method* whose path contains *blob_part* (not container calls)."""
+    def count(self, method: str, blob_part: str = "", *, succeeded: bool = False) -> int:
+        """Requests with *method* whose path contains *blob_part* (not container calls);
+        with *succeeded*, only those the upstream answered with 2xx."""
         with self._lock:
             return sum(
                 1
                 for r in self.requests
-                if r.method == method and blob_part in r.path and "restype=container" not in r.path
+                if r.method == method
+                and blob_part in r.path
+                and "restype=container" not in r.path
+                and (not succeeded or 200 <= r.status < 300)
             )
 
     def start(self) -> RecordingProxy:
@@ -196,16 +201,21 @@ class RecordingProxy:
                 pass
 
             def _forward(self) -> None:
+                record = Recorded(self.command, self.path, dict(self.headers))
                 with proxy._lock:
-                    proxy.requests.append(Recorded(self.command, self.path, dict(self.headers)))
+                    proxy.requests.append(record)
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
+                if body is not None and len(body) < length:
+                    self.close_connection = True  # the client went away mid-body
+                    return
                 conn = http.client.HTTPConnection(*proxy.upstream, timeout=60)
                 headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
                 headers["Host"] = f"{proxy.upstream[0]}:{proxy.upstream[1]}"
                 conn.request(self.command, self.path, body=body, headers=headers)
                 resp = conn.getresponse()
                 data = resp.read()
+                record.status = resp.status
                 self.send_response_only(resp.status, resp.reason)
                 skip = {"transfer-encoding", "connection"}
                 if self.command != "HEAD":  # a HEAD answer keeps the blob's length

@@ -33,21 +33,20 @@ class SimulatedCrash(Exception):
 
 
 @pytest.fixture
-def batch_emulator(emulator: Emulator, azurite: Azurite) -> Iterator[Emulator]:
+def batch_emulator(
+    emulator: Emulator, azurite: Azurite, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Emulator]:
     """The emulator with quick batch jobs and its result links on a recording host."""
     results_host = RecordingProxy(("127.0.0.1", emulator.port)).start()
     extra = emulator.state.extra
-    saved = {k: extra.get(k) for k in ("batch_transcription_seconds",)}
-    extra["batch_transcription_seconds"] = 0.05
-    extra["batch_transcription_storage_url"] = f"http://127.0.0.2:{results_host.port}"
-    emulator.results_host = results_host  # type: ignore[attr-defined]
+    monkeypatch.setitem(extra, "batch_transcription_seconds", 0.05)
+    monkeypatch.setitem(
+        extra, "batch_transcription_storage_url", f"http://127.0.0.2:{results_host.port}"
+    )
+    monkeypatch.setattr(emulator, "results_host", results_host, raising=False)
     try:
         yield emulator
     finally:
-        extra.pop("batch_transcription_storage_url", None)
-        extra.update({k: v for k, v in saved.items() if v is not None})
-        if saved["batch_transcription_seconds"] is None:
-            extra.pop("batch_transcription_seconds", None)
         results_host.stop()
 
 
