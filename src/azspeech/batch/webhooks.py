@@ -32,7 +32,7 @@ __all__ = ["EVENT_NAMES", "WEBHOOKS", "AsyncWebHooks", "WebHooks", "webhook_even
 API_VERSION = "2025-10-15"
 
 #: The event flags of the spec's ``WebHookEvents`` (wire names).
-EVENT_NAMES = tuple(str(f.alias) for f in WebHookEvents.model_fields.values())
+EVENT_NAMES = tuple(str(f.alias or name) for name, f in WebHookEvents.model_fields.items())
 _BY_LOWER = {name.lower(): name for name in EVENT_NAMES}
 
 WEBHOOKS = JobKind(

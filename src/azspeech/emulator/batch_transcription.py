@@ -48,6 +48,8 @@ from starlette.routing import BaseRoute, Route
 from .auth import admit_http
 from .batch_transcription_output import AudioFailure, fetch_audio, list_container, transcribe_audio
 from .batch_transcription_schema import (
+    FILES_QUERY,
+    LIST_QUERY,
     TranscriptionBody,
     TranscriptionUpdateBody,
     check_version,
@@ -176,6 +178,15 @@ def _semantic_problem(body: dict[str, Any]) -> Response | None:
 
 
 async def _run(state: EmulatorState, job_id: str, job: _Job, base: str) -> None:
+    try:
+        await _process(state, job_id, job, base)
+    except Exception as exc:  # an emulator bug must not leave the job Running forever
+        job.status, job.last_action = "Failed", now()
+        job.error = {"code": "UnexpectedError", "message": f"{type(exc).__name__}: {exc}"}
+        registry(state).notify("transcriptionCompletion", _view(job_id, job, base))
+
+
+async def _process(state: EmulatorState, job_id: str, job: _Job, base: str) -> None:
     hooks = registry(state)
     total = float(state.extra.get("batch_transcription_seconds", 0.3))
     await asyncio.sleep(total / 3)
@@ -244,10 +255,10 @@ def routes(state: EmulatorState) -> list[BaseRoute]:
     def page_cap() -> int:
         return int(state.extra.get("batch_transcription_max_page_size", 100))
 
-    async def admitted(request: Request) -> Response | None:
+    async def admitted(request: Request, query: frozenset[str] = frozenset()) -> Response | None:
         entry, refused, _ = await admit_http(state, request)
         if refused is None:
-            refused = check_version(request)
+            refused = check_version(request, query)
         entry.status = 200 if refused is None else refused.status_code
         return refused
 
@@ -276,7 +287,7 @@ def routes(state: EmulatorState) -> list[BaseRoute]:
         return JSONResponse(view, status_code=201, headers={"Location": view["self"]})
 
     async def listing(request: Request) -> Response:
-        refused = await admitted(request)
+        refused = await admitted(request, LIST_QUERY)
         if refused is not None:
             return refused
         page = page_params(request, page_cap())
@@ -331,7 +342,7 @@ def routes(state: EmulatorState) -> list[BaseRoute]:
         return minutes
 
     async def files(request: Request) -> Response:
-        refused = await admitted(request)
+        refused = await admitted(request, FILES_QUERY)
         if refused is not None:
             return refused
         job_id = request.path_params["id"]
@@ -358,7 +369,7 @@ def routes(state: EmulatorState) -> list[BaseRoute]:
         return JSONResponse(out)
 
     async def one_file(request: Request) -> Response:
-        refused = await admitted(request)
+        refused = await admitted(request, frozenset({"sasLifetimeMinutes"}))
         if refused is not None:
             return refused
         job_id, file_id = request.path_params["id"], request.path_params["file"]

@@ -19,6 +19,8 @@ from starlette.responses import JSONResponse, Response
 
 __all__ = [
     "API_VERSIONS",
+    "FILES_QUERY",
+    "LIST_QUERY",
     "TranscriptionBody",
     "TranscriptionUpdateBody",
     "WebHookBody",
@@ -168,8 +170,24 @@ def stt_error(status: int, code: str, message: str, inner: str | None = None) ->
     return JSONResponse(body, status_code=status)
 
 
-def check_version(request: Request) -> Response | None:
-    """400 unless the request names a supported ``api-version``."""
+#: Query parameters the emulator itself or its auth read (not part of the spec).
+_EMULATOR_QUERY = frozenset({"emulatorfault", "ocp-apim-subscription-key", "authorization"})
+LIST_QUERY = frozenset({"skip", "top", "filter"})
+FILES_QUERY = LIST_QUERY | {"sasLifetimeMinutes"}
+
+
+def check_version(request: Request, allowed: frozenset[str] = frozenset()) -> Response | None:
+    """400 unless the request names a supported ``api-version`` and only the spec's
+    query parameters (*allowed*, besides ``api-version``)."""
+    for name in request.query_params:
+        if name == "filter" and name in allowed:
+            return stt_error(
+                400, "InvalidRequest", "The emulator does not filter listings.", "UnsupportedFilter"
+            )
+        if name != "api-version" and name not in allowed and name.lower() not in _EMULATOR_QUERY:
+            return stt_error(
+                400, "InvalidRequest", f"Unknown query parameter '{name}'.", "InvalidParameter"
+            )
     version = request.query_params.get("api-version")
     if not version:
         return stt_error(400, "InvalidRequest", "The api-version query parameter is required.")

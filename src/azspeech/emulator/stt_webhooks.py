@@ -33,6 +33,7 @@ from starlette.routing import BaseRoute, Route
 from .auth import admit_http
 from .batch_transcription_output import AudioFailure, _allowed
 from .batch_transcription_schema import (
+    LIST_QUERY,
     WebHookBody,
     WebHookUpdateBody,
     check_version,
@@ -190,7 +191,8 @@ def routes(state: EmulatorState) -> list[BaseRoute]:
     async def admitted(request: Request) -> Response | None:
         entry, refused, _ = await admit_http(state, request)
         if refused is None:
-            refused = check_version(request)
+            listing = request.method == "GET" and "id" not in request.path_params
+            refused = check_version(request, LIST_QUERY if listing else frozenset())
         entry.status = 200 if refused is None else refused.status_code
         return refused
 
