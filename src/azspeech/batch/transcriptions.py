@@ -36,6 +36,7 @@ from ..models.batch import (
     TranscriptionReport,
 )
 from .create import create_call, transcription_body
+from .files import AsyncLocalFiles, LocalFiles
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -191,7 +192,7 @@ def _local_name(file: TranscriptionFile, index: int) -> str:
     return name or f"file_{index}.json"
 
 
-class BatchTranscriptions(SyncJobs[BatchTranscription]):
+class BatchTranscriptions(SyncJobs[BatchTranscription], LocalFiles):
     """Batch transcription jobs (blocking): create, get, list, update, delete, wait,
     files, results, report, download; ``webhooks`` for web hooks."""
 
@@ -279,7 +280,7 @@ class BatchTranscriptions(SyncJobs[BatchTranscription]):
         return target
 
 
-class AsyncBatchTranscriptions(AsyncJobs[BatchTranscription]):
+class AsyncBatchTranscriptions(AsyncJobs[BatchTranscription], AsyncLocalFiles):
     """Batch transcription jobs (async twin of :class:`BatchTranscriptions`)."""
 
     def __init__(self, client: AsyncSpeechClient) -> None:

@@ -10,7 +10,8 @@ over the blocking HTTP transport.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import os
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..models.stt import (
@@ -47,6 +48,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .._client import AsyncSpeechClient, SpeechClient
     from ..audio import AudioInput, PcmFormat
+    from ..batch.upload import ProgressCallback
+    from .many import FileTranscription
 
 __all__ = ["AsyncSpeechToText", "SpeechToText"]
 
@@ -251,6 +254,36 @@ class AsyncSpeechToText:
             response = await self._client._http.send(req)
         return _build.fast_result(self._client, response)
 
+    # -- many files -----------------------------------------------------------------------------
+
+    async def transcribe_many(
+        self,
+        paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
+        *,
+        concurrency: int = 4,
+        on_progress: ProgressCallback | None = None,
+        output_dir: str | os.PathLike[str] | None = None,
+        manifest: str | os.PathLike[str] | None = None,
+        run_id: str | None = None,
+        max_rate_limit_waits: int = 20,
+        **options: Any,
+    ) -> list[FileTranscription]:
+        """Fast transcription of many files, *concurrency* at a time, resumable.
+
+        Each result is written to *output_dir* as it finishes and recorded
+        in the *manifest* (give the same path again to resume after a crash:
+        finished files are not sent again). A 429 pauses every worker for the
+        service's ``Retry-After``. ``**options`` are :meth:`transcribe`'s
+        keywords. See :func:`azspeech.stt.many.transcribe_many`.
+        """
+        from .many import transcribe_many
+
+        return await transcribe_many(
+            self._client, paths, concurrency=concurrency, on_progress=on_progress,
+            output_dir=output_dir, manifest=manifest, run_id=run_id,
+            max_rate_limit_waits=max_rate_limit_waits, **options,
+        )  # fmt: skip
+
 
 class SpeechToText:
     """Speech to text on the blocking client (``client.stt``); the async one's API, blocking."""
@@ -453,3 +486,33 @@ class SpeechToText:
         with _build.closing(part):
             response = self._client._http.send(req)
         return _build.fast_result(self._client, response)
+
+    # -- many files -----------------------------------------------------------------------------
+
+    def transcribe_many(
+        self,
+        paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
+        *,
+        concurrency: int = 4,
+        on_progress: ProgressCallback | None = None,
+        output_dir: str | os.PathLike[str] | None = None,
+        manifest: str | os.PathLike[str] | None = None,
+        run_id: str | None = None,
+        max_rate_limit_waits: int = 20,
+        **options: Any,
+    ) -> list[FileTranscription]:
+        """Fast transcription of many files, *concurrency* at a time, resumable.
+
+        The async implementation, run on the client's background loop
+        (*on_progress* is called from that loop's thread). See
+        :meth:`AsyncSpeechToText.transcribe_many`.
+        """
+        from .many import transcribe_many
+
+        return self._client._run(
+            lambda aclient: transcribe_many(
+                aclient, paths, concurrency=concurrency, on_progress=on_progress,
+                output_dir=output_dir, manifest=manifest, run_id=run_id,
+                max_rate_limit_waits=max_rate_limit_waits, **options,
+            )
+        )  # fmt: skip
