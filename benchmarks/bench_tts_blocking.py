@@ -21,7 +21,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_tts import FORMAT, KEY, free_port, ssml, start_emulator  # noqa: E402
+from bench_tts import FORMAT, KEY, free_port, ssml, start_emulator
 
 
 def _blocking_once(client: Any) -> float:

@@ -1,4 +1,4 @@
-"""Extract the Python snippets of README.md and docs/ (shared by the snippet test and the docs tooling).
+"""Extract the Python snippets of README.md and docs/ for the snippet test.
 
 A snippet is a fenced block opened with three backticks and ``python``. A block preceded by the
 HTML comment ``<!-- snippet: skip (reason) -->`` is shown but not run (a microphone, real Azure);
