@@ -48,8 +48,9 @@ def test_cli_errors_are_one_line_not_tracebacks(
     emulator: Emulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["--endpoint", emulator.url, "--key", "wrong-key-123", "voices"]) == 1
+    # A missing file has its own exit code (4) since the CLI's exit codes were documented.
     assert (
-        main(["--endpoint", emulator.url, "--key", emulator.key, "recognize", "/no/such.wav"]) == 1
+        main(["--endpoint", emulator.url, "--key", emulator.key, "recognize", "/no/such.wav"]) == 4
     )
     err = capsys.readouterr().err
     assert "401" in err and "no such file" in err

@@ -1,0 +1,187 @@
+"""The ``azspeech`` command: the SDK's public API from a shell.
+
+    azspeech --emulator demo                       offline, against an in-process emulator
+    azspeech synthesize "Hello" -o hi.wav          text to speech (TEXT, --ssml FILE or stdin)
+    azspeech transcribe talk.wav --format srt      real time, fast or batch; text/json/srt/vtt
+    azspeech voices --search ava                   a searchable table of the voices
+    azspeech batch list                            batch transcription jobs
+    azspeech emulator --port 5000                  run the bundled emulator
+
+Global options (``--key``, ``--region``, ``--endpoint``, ``--config``, ``--emulator``,
+``--json``, ``--debug``) go before or after the subcommand. Exit codes are listed in
+``docs/cli.md``: 0 ok, 1 error, 2 usage, 3 nothing recognized, 4 missing or non-audio file,
+5 missing extra, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import traceback
+from collections.abc import Sequence
+from typing import Any
+
+from . import _commands
+from ._settings import EXIT, CliError, add_global_options
+
+__all__ = ["EXIT", "main"]
+
+
+def _sub(sub: Any, name: str, help_text: str) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        name,
+        help=help_text,
+        description=help_text,
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    add_global_options(parser, sub=True)
+    return parser
+
+
+def _parser() -> argparse.ArgumentParser:
+    from .._version import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="azspeech",
+        description="Azure Speech from the shell (docs/cli.md lists the exit codes).",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"azspeech {__version__}")
+    add_global_options(parser, sub=False)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    sub.add_parser("emulator", help="run the bundled emulator (azspeech emulator --help)")
+
+    demo = _sub(sub, "demo", "synthesize and transcribe against an in-process emulator")
+    demo.add_argument("text", nargs="?", default=None, help="the sentence to round-trip")
+    demo.add_argument(
+        "--engine",
+        choices=["tones", "real"],
+        default=None,
+        help="'real' speaks with espeak-ng and recognizes with whisper (extra [engines])",
+    )
+    demo.set_defaults(func=_commands.demo)
+
+    syn = _sub(sub, "synthesize", "text to speech into a file")
+    syn.add_argument("text", nargs="?", default=None, help="the text; '-' or none reads stdin")
+    syn.add_argument("--ssml", default=None, help="read SSML from this file instead")
+    syn.add_argument("-o", "--output", default="speech.wav", help="the audio file to write")
+    syn.add_argument("--voice", default="en-US-AvaMultilingualNeural", help="the voice")
+    syn.add_argument("--format", default="riff-24khz-16bit-mono-pcm", help="the output format")
+    syn.add_argument("--list-formats", action="store_true", help="list the output formats")
+    syn.set_defaults(func=_commands.synthesize)
+
+    rec = _sub(sub, "recognize", "real-time recognition of an audio file")
+    rec.add_argument("file", help="an audio file (WAV, MP3, FLAC, Ogg...)")
+    rec.add_argument("--language", default="en-US", help="the recognition language")
+    rec.add_argument(
+        "--continuous", action="store_true", help="every phrase, printed as it arrives"
+    )
+    rec.set_defaults(func=_commands.recognize)
+
+    tr = _sub(sub, "transcribe", "transcribe an audio file or URL (real time, fast or batch)")
+    tr.add_argument("file", help="an audio file, or an http(s) URL (batch)")
+    tr.add_argument(
+        "--mode",
+        choices=["auto", "realtime", "fast", "batch"],
+        default="auto",
+        help="auto: real time for text output of files up to 2 MiB, else fast; URLs go to batch",
+    )
+    tr.add_argument("--language", default="en-US", help="the real-time recognition language")
+    tr.add_argument("--locale", action="append", help="fast/batch locales (repeat); none = auto")
+    tr.add_argument("--diarization", action="store_true", help="label speakers")
+    tr.add_argument(
+        "--format", choices=["text", "json", "srt", "vtt"], default=None, help="output (text)"
+    )
+    tr.add_argument(
+        "--srt", dest="format", action="store_const", const="srt", help="= --format srt"
+    )
+    tr.add_argument(
+        "--vtt", dest="format", action="store_const", const="vtt", help="= --format vtt"
+    )
+    tr.set_defaults(func=_commands.transcribe)
+
+    voices = _sub(sub, "voices", "list the voices (a searchable table)")
+    voices.add_argument("--locale", default=None, help="only this locale, e.g. en-US")
+    voices.add_argument("--search", default=None, help="words that must all appear")
+    voices.set_defaults(func=_commands.voices)
+
+    bat = _sub(sub, "batch", "batch transcription jobs: create, status, list, download")
+    actions = bat.add_subparsers(dest="action", required=True, metavar="ACTION")
+    create = actions.add_parser("create", help="submit audio URLs")
+    create.add_argument("urls", nargs="+", help="audio URLs the service can read (SAS)")
+    create.add_argument("--locale", default="en-US", help="the locale")
+    create.add_argument("--wait", action="store_true", help="wait until the job ends")
+    status = actions.add_parser("status", help="one job's status")
+    status.add_argument("id", help="the job id")
+    actions.add_parser("list", help="every job")
+    download = actions.add_parser("download", help="save a job's result files")
+    download.add_argument("id", help="the job id")
+    download.add_argument("directory", nargs="?", default=".", help="where to save them")
+    bat.set_defaults(func=_commands.batch)
+    return parser
+
+
+def _emulator(argv: list[str], debug: bool) -> int:
+    try:
+        from ..emulator import cli_main
+    except ImportError as exc:
+        raise CliError(
+            "the emulator needs its extra: pip install 'azspeech[emulator]'", EXIT["missing_extra"]
+        ) from exc
+    levels = ("critical", "error", "warning", "info", "debug")
+    for i, arg in enumerate(argv):
+        value = arg.split("=", 1)[1] if arg.startswith("--log-level=") else None
+        if arg == "--log-level" and i + 1 < len(argv):
+            value = argv[i + 1]
+        if value is not None and value.lower() not in levels:
+            raise CliError(
+                f"unknown --log-level {value!r}: use one of {', '.join(levels)}", EXIT["usage"]
+            )
+    try:
+        return int(cli_main(argv) or 0)
+    except OSError as exc:
+        raise CliError(
+            f"cannot start the emulator: {exc.strerror or exc} (try another --port)"
+        ) from exc
+    except ValueError as exc:  # logging's complaint about an unknown --log-level
+        raise CliError(f"{exc} (try --log-level info)", EXIT["usage"]) from exc
+
+
+def _run(argv: list[str]) -> int:
+    from ..errors import AudioError, ConfigurationError, SpeechError
+
+    debug = "--debug" in argv
+    if debug:
+        logging.basicConfig(level=logging.DEBUG)
+    try:
+        if "emulator" in argv and argv.index("emulator") == sum(
+            1 for a in argv[: argv.index("emulator")] if a.startswith("--")
+        ):
+            return _emulator(argv[argv.index("emulator") + 1 :], debug)
+        args = _parser().parse_args(argv)
+        return int(args.func(args))
+    except CliError as exc:
+        failure: BaseException = exc
+        message, code = str(exc), exc.code
+    except AudioError as exc:
+        failure, message, code = exc, str(exc), EXIT["bad_file"]
+    except ConfigurationError as exc:
+        failure, message, code = exc, f"{exc} (see azspeech --help)", EXIT["usage"]
+    except SpeechError as exc:
+        failure, message, code = exc, str(exc), EXIT["error"]
+    except ImportError as exc:
+        name = exc.name or "a module"
+        failure, message, code = exc, f"{name} is not installed: {exc}", EXIT["missing_extra"]
+    except KeyboardInterrupt:
+        return EXIT["interrupted"]
+    if debug:
+        traceback.print_exception(type(failure), failure, failure.__traceback__)
+    print(f"azspeech: error: {message}", file=sys.stderr, flush=True)
+    return code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    return _run(list(sys.argv[1:] if argv is None else argv))
