@@ -248,6 +248,15 @@ class WaitPlan:
         self.poll_interval = float(poll_interval)
         self.timeout = timeout
         self.deadline = None if timeout is None else time.monotonic() + timeout
+        self.last: Any = None  # the job as last seen
+
+    def expired(self) -> TimeoutError:
+        """The error of a wait whose deadline passed (naming the job's last status)."""
+        job = self.last
+        return TimeoutError(
+            f"{self.kind.what} {getattr(job, 'id', '?')!r} still "
+            f"{getattr(job, 'status', None)} after {self.timeout:g} s"
+        )
 
     def options(self, options: HeaderOptions) -> RequestOptions:
         """The per-request options of the next poll (its timeout within the wait's)."""
@@ -258,14 +267,16 @@ class WaitPlan:
 
     def next_delay(self, job: Any) -> float | None:
         """None if *job* is final, else the seconds to sleep; TimeoutError past the deadline."""
+        self.last = job
         if self.kind.is_done(job):
             return None
         if self.deadline is not None and time.monotonic() + self.poll_interval > self.deadline:
-            raise TimeoutError(
-                f"{self.kind.what} {getattr(job, 'id', '?')!r} still "
-                f"{getattr(job, 'status', None)} after {self.timeout:g} s"
-            )
+            raise self.expired()
         return self.poll_interval
+
+    def past_deadline(self) -> bool:
+        """Whether the wait's deadline has passed (a poll cut short by it is the wait's timeout)."""
+        return self.deadline is not None and time.monotonic() >= self.deadline
 
 
 class SyncJobs(SyncAPIResource, Generic[J]):
@@ -314,7 +325,12 @@ class SyncJobs(SyncAPIResource, Generic[J]):
         """
         plan = WaitPlan(self._kind, poll_interval, timeout)
         while True:
-            current = self.get(job, **plan.options(options))
+            try:
+                current = self.get(job, **plan.options(options))
+            except TimeoutError as exc:
+                if plan.past_deadline():
+                    raise plan.expired() from exc
+                raise
             if on_progress is not None:
                 on_progress(current)
             delay = plan.next_delay(current)
@@ -379,7 +395,12 @@ class AsyncJobs(AsyncAPIResource, Generic[J]):
         """
         plan = WaitPlan(self._kind, poll_interval, timeout)
         while True:
-            current = await self.get(job, **plan.options(options))
+            try:
+                current = await self.get(job, **plan.options(options))
+            except TimeoutError as exc:
+                if plan.past_deadline():
+                    raise plan.expired() from exc
+                raise
             if on_progress is not None:
                 result = on_progress(current)
                 if asyncio.iscoroutine(result):
