@@ -23,6 +23,7 @@ import httpx
 
 from ._config import ClientConfig, resolve_config
 from ._protocol.framing import Limits
+from ._resource import apply_options
 from ._state import AsyncClientState, BlockingClientState
 from ._transport.http import AsyncHttpTransport, HttpRequest, HttpTransport
 from ._transport.portal import Portal
@@ -32,6 +33,9 @@ from .endpoints import Cloud, Endpoints
 from .errors import ConfigurationError, ConnectionError
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from ._resource import RequestOptions
     from .batch import AsyncBatchTranscriptions, BatchTranscriptions
     from .custom_speech import AsyncCustomSpeech, CustomSpeech
     from .llm import AsyncLlmSpeech, LlmSpeech
@@ -53,6 +57,13 @@ def _sts_request(config: ClientConfig, key: str) -> HttpRequest:
         authenticate=False,
         what="STS token request",
     )
+
+
+def _token_request(config: ClientConfig, key: str, options: RequestOptions) -> HttpRequest:
+    """The STS request with the per-call options applied; the key header stays the SDK's."""
+    req = apply_options(_sts_request(config, key), options)
+    headers = {k: v for k, v in req.headers.items() if k.lower() != "ocp-apim-subscription-key"}
+    return dataclasses.replace(req, headers={**headers, "Ocp-Apim-Subscription-Key": key})
 
 
 def _config_with(
@@ -109,6 +120,11 @@ class _ClientBase:
     def closed(self) -> bool:
         """Whether :meth:`close` was called (on this client or the one it was copied from)."""
         return self._closed or self._state_closed
+
+    def _key_for_token(self) -> str:
+        if self._config.key is None:
+            raise ConfigurationError("issue_token() needs a client configured with key=...")
+        return self._config.key
 
     def _check_open(self) -> None:
         if self.closed:
@@ -307,13 +323,16 @@ class AsyncSpeechClient(_ClientBase):
 
     # -- plumbing the resources use -------------------------------------------------
 
-    async def issue_token(self) -> str:
-        """Exchange the key for a ten-minute STS token (for browsers or other clients)."""
+    async def issue_token(self, **options: Unpack[RequestOptions]) -> str:
+        """Exchange the key for a ten-minute STS token (for browsers or other clients).
+
+        ``timeout=``, ``extra_headers=``, ``extra_query=`` apply to this call
+        (:class:`~azspeech._resource.RequestOptions`; the key header cannot be
+        overridden).
+        """
         self._check_open()
-        if self._config.key is None:
-            raise ConfigurationError("issue_token() needs a client configured with key=...")
-        response = await self._plain_http.send(_sts_request(self._config, self._config.key))
-        return response.text.strip()
+        req = _token_request(self._config, self._key_for_token(), options)
+        return (await self._plain_http.send(req)).text.strip()
 
     async def _ws_connect(
         self,
@@ -482,12 +501,11 @@ class SpeechClient(_ClientBase):
 
         return BatchTranscriptions(self)
 
-    def issue_token(self) -> str:
-        """Exchange the key for a ten-minute STS token (for browsers or other clients)."""
+    def issue_token(self, **options: Unpack[RequestOptions]) -> str:
+        """A ten-minute STS token for the key (see :meth:`AsyncSpeechClient.issue_token`)."""
         self._check_open()
-        if self._config.key is None:
-            raise ConfigurationError("issue_token() needs a client configured with key=...")
-        return self._plain_http.send(_sts_request(self._config, self._config.key)).text.strip()
+        req = _token_request(self._config, self._key_for_token(), options)
+        return self._plain_http.send(req).text.strip()
 
     def with_options(
         self, *, max_retries: int | None = None, timeout: float | None = None
