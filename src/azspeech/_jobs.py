@@ -232,6 +232,10 @@ class JobKind(Generic[J]):
         return isinstance(job, self.model) and bool(self.result_url(job))
 
 
+#: the least time a poll of :meth:`SyncJobs.wait` gets, even at the end of the wait
+MIN_POLL_TIMEOUT = 1.0
+
+
 class WaitPlan:
     """The polling of :meth:`SyncJobs.wait`: when to poll again, when to give up."""
 
@@ -262,7 +266,10 @@ class WaitPlan:
         """The per-request options of the next poll (its timeout within the wait's)."""
         out: RequestOptions = {**options}  # type: ignore[typeddict-item]
         if self.deadline is not None:
-            out["timeout"] = max(self.deadline - time.monotonic(), 0.001)
+            # Each poll may take the time left, but at least MIN_POLL_TIMEOUT: a wait about to
+            # expire still sees the job's status once more (on a loaded machine a poll given
+            # milliseconds would time out before the service could answer).
+            out["timeout"] = max(self.deadline - time.monotonic(), MIN_POLL_TIMEOUT)
         return out
 
     def next_delay(self, job: Any) -> float | None:
