@@ -16,10 +16,10 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 from typing import IO, Any
 
 from .._transport.http import HttpRequest
+from ..audio.paths import audio_path
 from ..endpoints import Endpoints
 from ..errors import AudioError, ProtocolError
 from ..models.stt import (
@@ -109,7 +109,7 @@ def audio_part(audio: Any, *, max_bytes: int | None) -> FastTranscriptionRequest
             raise AudioError(f"{what} is empty", code="EmptyAudio")
 
     if isinstance(audio, (str, os.PathLike)):
-        path = Path(audio)
+        path = audio_path(audio)
         try:
             size = path.stat().st_size
         except OSError as exc:
