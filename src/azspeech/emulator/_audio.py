@@ -114,7 +114,8 @@ _MULAW = _mulaw_table()
 def pcm_to_float(raw: bytes, fmt: WavFormat) -> Float32Array:
     """Interleaved PCM bytes (whole sample frames) to float32 mono."""
     if fmt.format_tag == 1 and fmt.bits == 16:
-        x = np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0
+        x = np.frombuffer(raw, dtype="<i2").astype(np.float32)
+        x /= 32768.0  # in place: one array per chunk instead of two
     elif fmt.format_tag == 1 and fmt.bits == 8:
         x = (np.frombuffer(raw, dtype=np.uint8).astype(np.float32) - 128.0) / 128.0
     elif fmt.format_tag == 1 and fmt.bits == 24:

@@ -153,9 +153,14 @@ class SegmentingStream:
     def __init__(self, engine: SttEngine, options: RecognitionOptions) -> None:
         self.engine = engine
         self.options = options
-        self._chunks: list[Float32Array] = []  # received audio still needed, in order
-        self._buf_start = 0  # absolute index of the first sample of _chunks
-        self._buffered = 0  # samples in _chunks
+        # Received audio still needed: absolute samples [_buf_start, _buf_start + _buffered)
+        # sit in _buf from index _buf_start - _origin on. The buffer only grows at its end
+        # and is replaced (never overwritten) when it must move, so the slices handed to
+        # engines stay valid and no slice copies the phrase so far.
+        self._buf = np.zeros(0, dtype=np.float32)
+        self._origin = 0  # absolute index of _buf[0]
+        self._buf_start = 0
+        self._buffered = 0
         self._tail = np.zeros(0, dtype=np.float32)  # samples not yet framed (< one frame)
         self._pos = 0  # absolute index of the next unprocessed frame
         self.total = 0  # samples received
@@ -184,8 +189,7 @@ class SegmentingStream:
             self.total += len(samples)
             return []
         samples = samples.astype(np.float32, copy=False)
-        self._chunks.append(samples)
-        self._buffered += len(samples)
+        self._store(samples)
         self.total += len(samples)
         events: list[Event] = []
         x = np.concatenate((self._tail, samples)) if len(self._tail) else samples
@@ -267,15 +271,28 @@ class SegmentingStream:
         if self.options.mode == "interactive":
             self.timed_out = True
 
+    def _store(self, samples: Float32Array) -> None:
+        """Append *samples* to the buffer (moving the live part to a larger one when full)."""
+        live = self._buf_start - self._origin
+        end = live + self._buffered
+        need = end + len(samples)
+        if need > len(self._buf):
+            keep = self._buf[live:end]
+            grown = np.empty(max(ENGINE_RATE, 2 * (self._buffered + len(samples))), np.float32)
+            grown[: self._buffered] = keep
+            self._buf = grown
+            self._origin = self._buf_start
+            end = self._buffered
+            need = end + len(samples)
+        self._buf[end:need] = samples
+        self._buffered += len(samples)
+
     def _slice(
         self, start: int, end: int, *, margin_after: bool = True
     ) -> tuple[Float32Array, int]:
         a = max(self._buf_start, start - MARGIN)
         b = min(self._buf_start + self._buffered, end + (MARGIN if margin_after else 0))
-        if len(self._chunks) > 1:
-            self._chunks = [np.concatenate(self._chunks)]
-        buf = self._chunks[0] if self._chunks else np.zeros(0, dtype=np.float32)
-        return buf[a - self._buf_start : b - self._buf_start], a
+        return self._buf[a - self._origin : max(a, b) - self._origin], a
 
     def _level(self) -> float:
         mean = self._voiced_energy / max(1, self._voiced_frames)
@@ -308,12 +325,7 @@ class SegmentingStream:
 
     def _trim(self) -> None:
         keep_from = (self._seg_start if self._in_speech else self._pos) - MARGIN
-        while self._chunks and self._buf_start + len(self._chunks[0]) <= keep_from:
-            first = self._chunks.pop(0)
-            self._buf_start += len(first)
-            self._buffered -= len(first)
-        cut = keep_from - self._buf_start
-        if self._chunks and cut > ENGINE_RATE:  # a merged block reaching back too far
-            self._chunks[0] = self._chunks[0][cut:].copy()
+        cut = min(keep_from - self._buf_start, self._buffered)
+        if cut > 0:
             self._buf_start += cut
             self._buffered -= cut
