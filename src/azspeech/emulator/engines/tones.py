@@ -265,7 +265,16 @@ def find_runs(
 ) -> list[tuple[int, int]]:
     """Stretches of sound in *samples* (start, end sample), split at silences ≥ *merge_gap_ms*."""
     frame = max(1, sample_rate // 1000)
-    rms = _frame_rms(samples, frame)
+    return _runs_from_rms(_frame_rms(samples, frame), frame, threshold, merge_gap_ms)
+
+
+def _runs_from_rms(
+    rms: Float32Array,
+    frame: int,
+    threshold: float = _ACTIVE_THRESHOLD,
+    merge_gap_ms: float = _MERGE_GAP_MS,
+) -> list[tuple[int, int]]:
+    """:func:`find_runs` from the levels of its 1 ms frames (``_frame_rms``)."""
     active = np.flatnonzero(rms > threshold)
     if len(active) == 0:
         return []
