@@ -41,7 +41,7 @@ def _decode_by_content(audio: Float32Array, a: int, b: int) -> list[tones.Decode
     hi = min(len(audio), b + _REACH)
     window = np.ascontiguousarray(audio[lo:hi], dtype=np.float32)
     # The offsets tell whether the window was cut at an end of *audio* (decoding checks those).
-    key = (a - lo, b - lo, hi - lo, hashlib.blake2b(memoryview(window), digest_size=16).digest())
+    key = (a - lo, b - lo, hi - lo, hashlib.blake2b(window.data, digest_size=16).digest())
     known = _BY_CONTENT.get(key)
     if known is None:
         words = tones.decode_run(audio, ENGINE_RATE, a, b) or []
