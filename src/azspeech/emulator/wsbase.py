@@ -172,7 +172,7 @@ class Channel:
         headers: Mapping[str, str] | None = None,
     ) -> None:
         """Send a text message (JSON bodies get ``application/json; charset=utf-8``)."""
-        if isinstance(body, (Mapping, list)) and content_type is None:
+        if content_type is None and (type(body) is dict or isinstance(body, (Mapping, list))):
             content_type = JSON_CT
         frame = encode_text(
             path, body, request_id=request_id, content_type=content_type, headers=headers
@@ -234,7 +234,8 @@ class Channel:
                 time.time(),
             )
         )
-        await self.check_faults()
+        if self.pending:
+            await self.check_faults()
         if self.closed:
             raise SessionClosed
 

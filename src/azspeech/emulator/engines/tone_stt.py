@@ -10,7 +10,7 @@ Word timings of script texts follow the stretches of sound in the audio.
 
 from __future__ import annotations
 
-import hashlib
+import zlib
 from collections.abc import Callable
 
 import numpy as np
@@ -26,7 +26,7 @@ _PARTIAL_GUARD = ENGINE_RATE * 40 // 1000  # a word is complete after 40 ms of s
 # Decoding a run reads at most a few dozen samples beyond it (half a symbol window minus
 # half a symbol step); the content cache keys on this much context either side.
 _REACH = 64
-_BY_CONTENT: dict[tuple[int, int, int, bytes], tuple[tuple[str, int, int, float], ...]] = {}
+_BY_CONTENT: dict[tuple[int, ...], tuple[tuple[str, int, int, float], ...]] = {}
 _BY_CONTENT_MAX = 4096
 
 
@@ -39,9 +39,11 @@ def _decode_by_content(audio: Float32Array, a: int, b: int) -> list[tones.Decode
     """
     lo = max(0, a - _REACH)
     hi = min(len(audio), b + _REACH)
-    window = np.ascontiguousarray(audio[lo:hi], dtype=np.float32)
-    # The offsets tell whether the window was cut at an end of *audio* (decoding checks those).
-    key = (a - lo, b - lo, hi - lo, hashlib.blake2b(window.data, digest_size=16).digest())
+    raw = np.ascontiguousarray(audio[lo:hi], dtype=np.float32).tobytes()
+    # The offsets tell whether the window was cut at an end of *audio* (decoding checks
+    # those); two independent hashes (96 bits) stand for the samples, at a fraction of
+    # the cost of a cryptographic digest.
+    key = (a - lo, b - lo, hi - lo, hash(raw), zlib.crc32(raw))
     known = _BY_CONTENT.get(key)
     if known is None:
         words = tones.decode_run(audio, ENGINE_RATE, a, b) or []
