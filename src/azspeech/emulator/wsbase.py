@@ -214,10 +214,11 @@ class Channel:
         if self.delay:
             await asyncio.sleep(self.delay)
         try:
+            # What WebSocket.send_text/send_bytes send, one coroutine layer less.
             if isinstance(frame, str):
-                await self.ws.send_text(frame)
+                await self.ws.send({"type": "websocket.send", "text": frame})
             else:
-                await self.ws.send_bytes(frame)
+                await self.ws.send({"type": "websocket.send", "bytes": frame})
         except Exception as exc:  # the client went away mid-send
             self._mark_closed(1006, "", "client")
             raise SessionClosed from exc
