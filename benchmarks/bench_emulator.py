@@ -12,13 +12,22 @@ its 100 ms pacing (else the figure would measure the client).
     python benchmarks/bench_emulator.py                # ramp 50, 100, 150 ...
     python benchmarks/bench_emulator.py --step 100 --max-sessions 1500
     python benchmarks/bench_emulator.py --fixed 300    # hold 300 sessions, report CPU
+    python benchmarks/bench_emulator.py --in-process 50 --seconds 20   # no sockets
 
 Prints one line per step and, last, the number of sessions sustained. Every
 line also gives the emulator's CPU per session-second over the window (from
 ``/proc``; user + system time of the emulator process divided by sessions ×
-seconds): a figure much less sensitive to other load on the machine than the
-lag criterion, and the one to compare when the machine is shared.
+seconds): a figure less sensitive to other load on the machine than the lag
+criterion, and the one to compare when the machine is shared.
 With ``--fixed N`` the ramp is a single step of N sessions.
+
+``--in-process N`` measures the emulator's application alone: N sessions are
+driven straight through its ASGI app in this process (no sockets, no WebSocket
+protocol, no load generator), one 100 ms audio message per session per round,
+and the CPU time per audio message is printed. Run under
+``valgrind --tool=cachegrind --cache-sim=no`` with two values of ``--seconds``,
+the difference of the instruction counts gives instructions per audio message:
+a figure that does not move with other load on the machine.
 """
 
 from __future__ import annotations
