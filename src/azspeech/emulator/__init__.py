@@ -336,6 +336,9 @@ def cli_main(argv: Sequence[str] | None = None) -> int:
     )
     if args.script:
         emu.script(args.script)
+    # Nothing reads a served process's logs: a few hundred messages a session keep its
+    # memory (and the collector's work) flat through long load tests.
+    emu.state.session_messages = 200
     emu.start()
     _tune_gc()
     key_note = f"key {args.key!r}" if args.key else "any non-empty key"
