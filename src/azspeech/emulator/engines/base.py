@@ -213,9 +213,25 @@ class SegmentingStream:
             self._pos = end
             self._trim()
             return events
+        pos = self._pos
         for i in range(n):
-            p = self._pos + i * FRAME
-            self._frame(p, voiced_l[i], energy_l[i], events)
+            p = pos + i * FRAME
+            if self._in_speech:
+                # _frame's speech branch, inlined: most frames of a phrase change counters only
+                now = p + FRAME
+                if voiced_l[i]:
+                    self._last_voiced = now
+                    self._voiced_energy += energy_l[i]
+                    self._voiced_frames += 1
+                if (
+                    now - self._last_voiced < self._seg_silence
+                    and now - self._seg_start < self._max_seg
+                    and now < self._hyp_next
+                ):
+                    continue
+                self._speech_frame_end(now, events)
+            else:
+                self._frame(p, voiced_l[i], energy_l[i], events)
             if self.timed_out:
                 break
         self._pos += n * FRAME
@@ -250,7 +266,10 @@ class SegmentingStream:
             self._last_voiced = p + FRAME
             self._voiced_energy += energy
             self._voiced_frames += 1
-        now = p + FRAME
+        self._speech_frame_end(p + FRAME, events)
+
+    def _speech_frame_end(self, now: int, events: list[Event]) -> None:
+        """At the end (*now*) of a frame of a phrase: end it, or an interim result if due."""
         if now - self._last_voiced >= self._seg_silence:
             self._finalize(self._last_voiced, events)
         elif now - self._seg_start >= self._max_seg:
