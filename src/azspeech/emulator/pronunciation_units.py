@@ -3,8 +3,9 @@
 Not phonetics: a phoneme per letter (SAPI: the letter; IPA: a vowel's IPA
 symbol), syllables around vowel groups, timings split evenly over the word.
 Prosody feedback comes from the word timings the recognizer measured: a pause
-over 500 ms inside a phrase is an ``UnexpectedBreak``; no pause (under
-50 ms) where the reference text has punctuation is a ``MissingBreak``.
+over 500 ms where the reference text has no punctuation is an
+``UnexpectedBreak``; no pause (under 100 ms) where it has punctuation is a
+``MissingBreak``.
 """
 
 from __future__ import annotations
@@ -64,8 +65,8 @@ def syllables(word: Mapping[str, Any], units: Sequence[Mapping[str, Any]]) -> li
     current: list[int] = []
     for i, letter in enumerate(letters):
         current.append(i)
-        nxt = letters[i + 1] if i + 1 < len(letters) else ""
-        if letter in _VOWELS and nxt not in _VOWELS:
+        nxt = letters[i + 1] if i + 1 < len(letters) else None
+        if letter in _VOWELS and (nxt is None or nxt not in _VOWELS):
             groups.append(current)
             current = []
     if current:
@@ -106,10 +107,11 @@ def prosody_feedback(words: list[dict[str, Any]], reference: str) -> None:
         gap_ms = 0.0
         if previous is not None:
             gap_ms = (word["Offset"] - previous["Offset"] - previous["Duration"]) / TICKS_PER_MS
-            if gap_ms > 500:
+            punctuated = str(previous["Word"]).lower() in pause_after
+            if gap_ms > 500 and not punctuated:
                 unexpected = min(1.0, gap_ms / 1000)
                 errors.append("UnexpectedBreak")
-            elif gap_ms < 50 and str(previous["Word"]).lower() in pause_after:
+            elif gap_ms < 100 and punctuated:
                 missing = 1.0
                 errors.append("MissingBreak")
         word["Feedback"] = {

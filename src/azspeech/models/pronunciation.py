@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
+from ..audio.formats import ticks_to_timedelta
 from ._base import Model
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -33,8 +34,6 @@ __all__ = [
     "ProsodyFeedback",
     "pronunciation_from_result",
 ]
-
-_TICK = timedelta(microseconds=0.1)
 
 
 class PronunciationErrorType(str, enum.Enum):
@@ -164,7 +163,7 @@ def _time(obj: Mapping[str, Any], key: str, base: int = 0) -> timedelta | None:
     if value is None or isinstance(value, bool):
         return None
     try:
-        return (int(value) + base) * _TICK
+        return ticks_to_timedelta(int(value) + base)
     except (TypeError, ValueError):
         return None
 

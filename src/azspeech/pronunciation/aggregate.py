@@ -3,13 +3,16 @@
 The service scores each utterance on its own. For the whole reading:
 
 - the recognized words of every utterance are aligned with the reference text
-  (``difflib``, lower-cased lexical words): reference words nobody said become
-  ``Omission`` words (accuracy 0), extra words become ``Insertion`` (when
-  miscue detection is on);
+  (``difflib``, lower-cased lexical words): a different word said in place of
+  a reference word is a ``Mispronunciation``; with miscue detection,
+  reference words nobody said become ``Omission`` words (accuracy 0) and
+  extra words ``Insertion``;
 - accuracy is the mean accuracy of every word but insertions (omissions count 0);
 - fluency and prosody are the utterances' scores weighted by their durations;
-- completeness is the share of reference words said correctly (without a
-  reference: the utterances' completeness weighted by duration);
+- completeness is the share of reference words said without a
+  mispronunciation (prosody errors count as said; the samples count only
+  error-free words); without a reference, the utterances' completeness
+  weighted by duration;
 - the overall pronunciation score weights the sorted scores, lowest first:
   0.4/0.2/0.2/0.2 over accuracy, fluency, completeness and prosody;
   0.6/0.2/0.2 when one of the last two is missing (no prosody asked, or
@@ -33,6 +36,13 @@ from .report import PronunciationReport
 __all__ = ["aggregate", "reference_words"]
 
 _WEIGHTS = {4: (0.4, 0.2, 0.2, 0.2), 3: (0.6, 0.2, 0.2), 2: (0.6, 0.4), 1: (1.0,)}
+# A word with a prosody error (a break, monotone) was still said: it counts for completeness.
+_NOT_SAID = (
+    PronunciationErrorType.MISPRONUNCIATION,
+    PronunciationErrorType.OMISSION,
+    PronunciationErrorType.INSERTION,
+)
+_MISPRONOUNCED = PronunciationErrorType.MISPRONUNCIATION
 _WORD = re.compile(r"[\w']+", re.UNICODE)
 
 
@@ -62,14 +72,18 @@ def _align(
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             out.extend(words[j1:j2])
-            matched += sum(1 for w in words[j1:j2] if w.error_type is PronunciationErrorType.NONE)
+            matched += sum(1 for w in words[j1:j2] if w.error_type not in _NOT_SAID)
             continue
-        for word in words[j1:j2]:
-            if miscue and word.error_type is PronunciationErrorType.NONE:
-                word = word.model_copy(update={"error_type": PronunciationErrorType.INSERTION})
+        paired = min(i2 - i1, j2 - j1)  # a different word said in place of a reference word
+        for k, word in enumerate(words[j1:j2]):
+            if word.error_type is PronunciationErrorType.NONE:
+                if k < paired:
+                    word = word.model_copy(update={"error_type": _MISPRONOUNCED})
+                elif miscue:
+                    word = word.model_copy(update={"error_type": PronunciationErrorType.INSERTION})
             out.append(word)
         if miscue:
-            for ref in reference[i1:i2]:
+            for ref in reference[i1 + paired : i2]:
                 out.append(
                     PronunciationWord(
                         word=ref, accuracy_score=0.0, error_type=PronunciationErrorType.OMISSION

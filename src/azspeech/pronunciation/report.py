@@ -126,17 +126,32 @@ class PronunciationReport(Model):
             ) from exc
         if ax is None:
             # A bare Figure (no pyplot): no global backend state, works headless.
-            fig = Figure(figsize=(max(6.0, 0.55 * len(self.words) + 2), 4))
+            fig = Figure(figsize=(max(6.0, 0.55 * len(self.words) + 3.5), 4.5))
             ax = fig.subplots()
         else:
             fig = ax.figure
         xs = list(range(len(self.words)))
         heights = [w.accuracy_score or 0.0 for w in self.words]
         colours = [ERROR_COLOURS[w.error_type] for w in self.words]
-        ax.bar(xs, heights, color=colours, label="word accuracy")
+        bars = ax.bar(xs, heights, color=colours, label="word accuracy")
+        for bar, word in zip(bars, self.words, strict=True):
+            omitted = word.error_type is PronunciationErrorType.OMISSION
+            ax.annotate(
+                "omitted" if omitted else _fmt(word.accuracy_score),
+                (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                xytext=(0, 3),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                rotation=90 if omitted else 0,
+                fontsize="x-small",
+                color=ERROR_COLOURS[word.error_type],
+            )
         ax.set_xticks(xs)
         ax.set_xticklabels([w.word for w in self.words], rotation=45, ha="right")
-        ax.set_ylim(0, self.full_mark * 1.05)
+        for label, colour in zip(ax.get_xticklabels(), colours, strict=True):
+            label.set_color(colour)
+        ax.set_ylim(0, self.full_mark * 1.15)
         ax.set_ylabel(f"score (0-{_fmt(self.full_mark)})")
         prosody = self._prosody_per_word()
         if any(p is not None for p in prosody):
@@ -155,7 +170,8 @@ class PronunciationReport(Model):
         line_handles, _ = ax.get_legend_handles_labels()
         ax.legend(
             handles=[*handles, *[h for h in line_handles if h.get_label() == "prosody"]],
-            loc="lower right",
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1.0),
             fontsize="small",
         )
         ax.set_title(title or self._title())
