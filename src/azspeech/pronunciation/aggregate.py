@@ -13,6 +13,7 @@ The service scores each utterance on its own. For the whole reading:
   mispronunciation (prosody errors count as said; the samples count only
   error-free words); without a reference, the utterances' completeness
   weighted by duration;
+- content scores (unscripted, with a topic) are weighted by duration too;
 - the overall pronunciation score weights the sorted scores, lowest first:
   0.4/0.2/0.2/0.2 over accuracy, fluency, completeness and prosody;
   0.6/0.2/0.2 when one of the last two is missing (no prosody asked, or
@@ -27,6 +28,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from ..models.pronunciation import (
+    ContentAssessment,
     PronunciationErrorType,
     PronunciationResult,
     PronunciationWord,
@@ -145,7 +147,23 @@ def aggregate(
         pronunciation_score=_round(overall),
         words=words,
         utterances=utts,
-        content=utts[-1].content if utts and utts[-1].content else None,
+        content=_content(utts),
+    )
+
+
+def _content(utts: list[PronunciationResult]) -> ContentAssessment | None:
+    """The utterances' content scores, weighted by duration (None if none had any)."""
+    scored = [u for u in utts if u.content is not None]
+    if not scored:
+        return None
+
+    def weighted(name: str) -> float | None:
+        return _round(_weighted([(getattr(u.content, name), u.duration) for u in scored]))
+
+    return ContentAssessment(
+        grammar_score=weighted("grammar_score"),
+        vocabulary_score=weighted("vocabulary_score"),
+        topic_score=weighted("topic_score"),
     )
 
 
