@@ -136,16 +136,17 @@ class PronunciationReport(Model):
         bars = ax.bar(xs, heights, color=colours, label="word accuracy")
         for bar, word in zip(bars, self.words, strict=True):
             omitted = word.error_type is PronunciationErrorType.OMISSION
+            # the score inside the bar's top (clear of the prosody line above it)
             ax.annotate(
                 "omitted" if omitted else _fmt(word.accuracy_score),
                 (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-                xytext=(0, 3),
+                xytext=(0, 3 if omitted else -3),
                 textcoords="offset points",
                 ha="center",
-                va="bottom",
+                va="bottom" if omitted else "top",
                 rotation=90 if omitted else 0,
                 fontsize="x-small",
-                color=ERROR_COLOURS[word.error_type],
+                color=ERROR_COLOURS[word.error_type] if omitted else "white",
             )
         ax.set_xticks(xs)
         ax.set_xticklabels([w.word for w in self.words], rotation=45, ha="right")
