@@ -97,6 +97,11 @@ async def test_unscripted_with_a_content_topic(
     assert report.content.vocabulary_score is not None
     sent = _pa_context(emulator)
     assert sent["referenceText"] == "" and sent["granularity"] == "Word"
+    (session,) = [s for s in emulator.log if "/speech/" in s.path]
+    ctx = session.received("speech.context")[0].json()
+    topic = "A quick brown fox and a lazy dog"
+    assert ctx["phraseDetection"]["enrichment"]["contentAssessment"] == {"topic": topic}
+    assert "ContentAssessment" in ctx["phraseOutput"]["detailed"]["options"]
 
 
 def test_stt_results_carry_typed_scores(client: SpeechClient) -> None:
