@@ -38,7 +38,9 @@ if TYPE_CHECKING:
     from ._resource import RequestOptions
     from .batch import AsyncBatchTranscriptions, BatchTranscriptions
     from .custom_speech import AsyncCustomSpeech, CustomSpeech
+    from .language_id import AsyncLanguageId, LanguageId
     from .llm import AsyncLlmSpeech, LlmSpeech
+    from .pronunciation import AsyncPronunciation, Pronunciation
     from .stt import AsyncSpeechToText, SpeechToText
     from .tts import AsyncTextToSpeech, TextToSpeech
 
@@ -307,6 +309,20 @@ class AsyncSpeechClient(_ClientBase):
 
         return AsyncBatchTranscriptions(self)
 
+    @functools.cached_property
+    def pronunciation(self) -> AsyncPronunciation:
+        """Pronunciation assessment: scores of a reading, word by word, with a report."""
+        from .pronunciation import AsyncPronunciation
+
+        return AsyncPronunciation(self)
+
+    @functools.cached_property
+    def language_id(self) -> AsyncLanguageId:
+        """Language identification: the language per segment and the dominant one."""
+        from .language_id import AsyncLanguageId
+
+        return AsyncLanguageId(self)
+
     def with_options(
         self, *, max_retries: int | None = None, timeout: float | None = None
     ) -> AsyncSpeechClient:
@@ -500,6 +516,20 @@ class SpeechClient(_ClientBase):
         from .batch import BatchTranscriptions
 
         return BatchTranscriptions(self)
+
+    @functools.cached_property
+    def pronunciation(self) -> Pronunciation:
+        """Pronunciation assessment: scores of a reading, word by word, with a report."""
+        from .pronunciation import Pronunciation
+
+        return Pronunciation(self)
+
+    @functools.cached_property
+    def language_id(self) -> LanguageId:
+        """Language identification: the language per segment and the dominant one."""
+        from .language_id import LanguageId
+
+        return LanguageId(self)
 
     def issue_token(self, **options: Unpack[RequestOptions]) -> str:
         """A ten-minute STS token for the key (see :meth:`AsyncSpeechClient.issue_token`)."""

@@ -38,7 +38,8 @@ from .engines.base import (
     SegmentingStream,
     SpeechStarted,
 )
-from .results import OutputOptions, detailed_phrase, guess_language, speaker_id, ticks
+from .language_id import AT_START, LanguageTracker, lid_mode
+from .results import OutputOptions, detailed_phrase, speaker_id, ticks
 from .state import EmulatorState
 from .wsbase import Channel, SessionClosed
 
@@ -268,6 +269,7 @@ class _Turn:
         self.last_speech_end = 0
         self.language: str | None = None
         self.handler: TurnHandler = _DEFAULT_HANDLER
+        self.lid = LanguageTracker(out.candidate_languages, AT_START)
 
 
 class SttSession:
@@ -420,6 +422,7 @@ class SttSession:
         stream = self.state.engine.open_stream(reco)
         turn = _Turn(rid, stream, PcmConverter(fmt), reco, out)
         ctx = context if isinstance(context, Mapping) else {}
+        turn.lid = LanguageTracker(out.candidate_languages, lid_mode(ctx))
         for factory in self.state.turn_handlers:
             handler = factory(ctx, self.query)
             if handler is not None:
@@ -460,8 +463,7 @@ class SttSession:
                     "Duration": ticks(ev.end - ev.start),
                 }
                 if turn.out.candidate_languages:
-                    lang = guess_language(ev.text, turn.out.candidate_languages, None)
-                    body["PrimaryLanguage"] = {"Language": lang, "Confidence": "High"}
+                    body["PrimaryLanguage"] = turn.lid.primary_language(ev.text, final=False)
                 if turn.out.diarization:
                     body["SpeakerId"] = (
                         speaker_id(ev.speaker) if turn.out.diarize_intermediates else "Unknown"
@@ -470,11 +472,10 @@ class SttSession:
             elif isinstance(ev, Final):
                 seg = ev.segment
                 turn.last_speech_end = seg.end
-                lang = None
+                body = detailed_phrase(seg, turn.out)
                 if turn.out.candidate_languages:
                     text = seg.transcript.text if seg.transcript else ""
-                    lang = guess_language(text, turn.out.candidate_languages, None)
-                body = detailed_phrase(seg, turn.out, language=lang)
+                    body["PrimaryLanguage"] = turn.lid.primary_language(text, final=True)
                 turn.phrases += 1
                 if turn.reco.mode == "interactive":
                     await self.ch.send_text(
