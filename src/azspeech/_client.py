@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from .custom_speech import AsyncCustomSpeech, CustomSpeech
     from .llm import AsyncLlmSpeech, LlmSpeech
     from .stt import AsyncSpeechToText, SpeechToText
+    from .translation import AsyncTranslation, Translation
     from .tts import AsyncTextToSpeech, TextToSpeech
 
 __all__ = ["AsyncSpeechClient", "SpeechClient"]
@@ -291,6 +292,13 @@ class AsyncSpeechClient(_ClientBase):
 
         return AsyncBatchTranscriptions(self)
 
+    @functools.cached_property
+    def translation(self) -> AsyncTranslation:
+        """Speech translation: once or continuous, into many languages, with speech."""
+        from .translation import AsyncTranslation
+
+        return AsyncTranslation(self)
+
     def with_options(
         self, *, max_retries: int | None = None, timeout: float | None = None
     ) -> AsyncSpeechClient:
@@ -481,6 +489,13 @@ class SpeechClient(_ClientBase):
         from .batch import BatchTranscriptions
 
         return BatchTranscriptions(self)
+
+    @functools.cached_property
+    def translation(self) -> Translation:
+        """Speech translation: once or continuous, into many languages, with speech."""
+        from .translation import Translation
+
+        return Translation(self)
 
     def issue_token(self) -> str:
         """Exchange the key for a ten-minute STS token (for browsers or other clients)."""
