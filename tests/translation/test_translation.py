@@ -106,7 +106,10 @@ async def test_speech_to_speech_chunks_per_utterance(aclient: AsyncSpeechClient)
     results = session.transcript.phrases
     assert [r.translations["de"] for r in results] == ["Hallo.", "Danke."]
     assert all(isinstance(r.audio, Audio) for r in results)
-    heard = [(await aclient.stt.recognize_once(r.audio.to_wav_bytes(), language="de-DE")).text for r in results]
+    heard = [
+        (await aclient.stt.recognize_once(r.audio.to_wav_bytes(), language="de-DE")).text
+        for r in results
+    ]
     assert heard == ["Hallo.", "Danke."]
 
 
