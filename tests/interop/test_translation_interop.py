@@ -44,10 +44,10 @@ def test_official_translation_recognizer_and_azspeech_agree(emulator: Any, tmp_p
     sdk_context = _contexts(emulator)[0]
 
     emulator.reset()
-    with SpeechClient(key=KEY, endpoint=emulator.url, max_retries=0) as client:
-        with client.translation.connect(target_languages=["de", "fr"]) as session:
-            session.send_file(audio.path)
-            events = list(session)
+    client = SpeechClient(key=KEY, endpoint=emulator.url, max_retries=0)
+    with client, client.translation.connect(target_languages=["de", "fr"]) as session:
+        session.send_file(audio.path)
+        events = list(session)
     ours = [e.result for e in events if isinstance(e, Translated)]
     assert any(isinstance(e, Translating) for e in events)
 
@@ -59,9 +59,10 @@ def test_official_translation_recognizer_and_azspeech_agree(emulator: Any, tmp_p
         assert abs(r.duration_ticks - f["duration"]) <= TOL, (r, f)
 
     our_context = _contexts(emulator)[0]
-    assert our_context["translation"]["targetLanguages"] == sdk_context["translation"][
-        "targetLanguages"
-    ]
+    assert (
+        our_context["translation"]["targetLanguages"]
+        == sdk_context["translation"]["targetLanguages"]
+    )
     for key in ("onSuccess", "onInterim"):
         assert our_context["phraseDetection"][key] == sdk_context["phraseDetection"][key]
     assert our_context["phraseDetection"]["language"] == sdk_context["phraseDetection"]["language"]

@@ -25,12 +25,11 @@ No sockets, no event loop.
 from __future__ import annotations
 
 import dataclasses
-import io
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..audio.formats import PcmFormat
-from ..errors import AudioError, ProtocolError
+from ..errors import ProtocolError
 from ..models.stt import NoMatch, RecognitionResult, Recognized, Recognizing, SpeechEvent
 from ..models.translation import (
     Synthesized,
@@ -211,8 +210,9 @@ class TranslationCodec(ResultCodec[SpeechEvent]):
             error = None
             if status.lower() != "success":
                 error = str(body.get("FailureReason") or f"synthesis status {status}")
-            audio = _audio(data) if data and error is None else None
-            return [Synthesized(session_id=session_id, language=language, audio=audio, error=error)]
+            if error is not None:
+                data = b""
+            return [Synthesized(session_id=session_id, language=language, data=data, error=error)]
         return None
 
     def _language(self, msg: Message) -> str | None:
@@ -228,20 +228,3 @@ class TranslationCodec(ResultCodec[SpeechEvent]):
             return {}
         body = loads_json(msg.body, what=msg.path)
         return body if isinstance(body, Mapping) else {}
-
-
-def _audio(data: bytes) -> Any:
-    """The translated speech as an :class:`~azspeech.audio.Audio` (WAV header read if sent)."""
-    from ..audio.output import Audio
-    from ..audio.wav import read_wav_header
-
-    if data[:4] != b"RIFF":
-        return Audio.from_pcm(data, PcmFormat())  # the service's default: 16 kHz 16-bit mono
-    try:
-        info = read_wav_header(io.BytesIO(data).read)
-    except AudioError:
-        return Audio.from_pcm(data, PcmFormat())
-    pcm = data[info.header_size :]
-    if info.data_size:
-        pcm = pcm[: info.data_size]
-    return Audio.from_pcm(pcm, info.format)

@@ -33,6 +33,7 @@ __all__ = [
     "Translating",
     "TranslationEvent",
     "TranslationResult",
+    "assemble_audio",
 ]
 
 #: Every event of a translation session is a speech event (``type`` tells which).
@@ -97,13 +98,41 @@ class Synthesizing(SpeechEvent):
 class Synthesized(SpeechEvent):
     """The translated speech of the last final result is complete (or failed: ``error``).
 
-    ``audio`` is the whole utterance as an :class:`~azspeech.audio.Audio`.
+    ``data`` is what the service sent for the utterance (a WAV file, or raw
+    16 kHz 16-bit mono PCM); :attr:`audio` is it as an :class:`~azspeech.audio.Audio`.
     """
 
     type: Literal["synthesized"] = "synthesized"
     language: str | None = None
-    audio: Any = Field(default=None, repr=False)
+    data: bytes = Field(default=b"", repr=False)
     error: str | None = None
+
+    @property
+    def audio(self) -> Any:
+        """The whole utterance as an :class:`~azspeech.audio.Audio` (``None`` if none came)."""
+        return assemble_audio(self.data) if self.data else None
+
+
+def assemble_audio(data: bytes) -> Any:
+    """Translated speech as an :class:`~azspeech.audio.Audio` (a WAV header is read if sent)."""
+    import io
+
+    from ..audio.formats import PcmFormat
+    from ..audio.output import Audio
+    from ..audio.wav import read_wav_header
+    from ..errors import AudioError
+
+    if data[:4] == b"RIFF":
+        try:
+            info = read_wav_header(io.BytesIO(data).read)
+        except AudioError:
+            pass  # not a header we can read: taken as raw PCM below
+        else:
+            pcm = data[info.header_size :]
+            if info.data_size:
+                pcm = pcm[: info.data_size]
+            return Audio.from_pcm(pcm, info.format)
+    return Audio.from_pcm(data, PcmFormat())  # the service's default: 16 kHz 16-bit mono
 
 
 class TranslatedTranscript(Model):
