@@ -88,7 +88,7 @@ async def test_continuous_session_events_and_transcript(aclient: AsyncSpeechClie
     for f, p in zip(finals, phrases, strict=True):
         assert abs(f.result.offset_ticks - p.start * 625) <= 250_000  # type: ignore[attr-defined]
     assert [r.text for r in session.transcript.phrases] == TEXTS
-    assert session.transcript.text("fr").splitlines()[0] == "Bonjour."
+    assert session.transcript.translation("fr").splitlines()[0] == "Bonjour."
 
 
 async def test_speech_to_speech_chunks_per_utterance(aclient: AsyncSpeechClient) -> None:
@@ -152,7 +152,7 @@ def test_blocking_recognize_once_and_session(client: SpeechClient) -> None:
         session.send_file(audio)
         texts = [r.translations["fr"] for r in session.results()]
     assert texts == ["Bonjour.", "À demain.", "[fr] Alpha bravo charlie."]
-    assert session.transcript.text() == "\n".join(TEXTS)
+    assert session.transcript.text == "\n".join(TEXTS)
 
 
 def test_blocking_target_change_from_a_callback(client: SpeechClient) -> None:

@@ -153,10 +153,13 @@ class TranslatedTranscript(Model):
             seen.update(dict.fromkeys(r.translations))
         return list(seen)
 
-    def text(self, language: str | None = None) -> str:
-        """The source text (or *language*'s translation), one phrase per line."""
-        if language is None:
-            return "\n".join(r.text for r in self.phrases)
+    @property
+    def text(self) -> str:
+        """All recognized source text, one phrase per line."""
+        return "\n".join(r.text for r in self.phrases)
+
+    def translation(self, language: str) -> str:
+        """All of *language*'s translations, one phrase per line."""
         return "\n".join(t for r in self.phrases if (t := r.translations.get(language)))
 
     def track(self, language: str) -> list[RecognitionResult]:
