@@ -32,40 +32,6 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["AsyncTranslation", "Translation"]
 
 
-_ONCE_DOC = """Translate the first utterance of *audio*: ``.text``, ``.translations``, ``.audio``.
-
-        Args:
-            audio: a path, bytes, a numpy array, an iterator of chunks, a push stream...
-            source_language: the spoken language (a locale, default ``"en-US"``).
-            target_languages: the languages to translate into (``["de", "fr"]``,
-                ``"zh-Hans"``...; at most 10).
-            voice: a voice name (``"de-DE-KatjaNeural"``) that speaks the
-                translation into its language, which must be a target; the
-                call then also waits for that speech (``result.audio``).
-            candidate_languages: identify the spoken language among these
-                locales instead of ``source_language``.
-            phrases, profanity, detailed: as in speech to text.
-            options: all translation options in one value; the keywords override it.
-            recognition, silence, output, language_id: the speech-to-text
-                option objects for the source side.
-            sample_rate, input_format: the format of raw PCM *audio*.
-
-        Bad options raise :class:`~azspeech.errors.InvalidRequestError` before
-        anything is sent; a service error raises
-        :class:`~azspeech.errors.CanceledError`.
-        """
-
-_CONNECT_DOC = """A continuous translation session (``with``/``async with`` it).
-
-        Same keywords as ``recognize_once`` (but no audio), plus
-        ``interim_results`` (``Translating`` events, default True),
-        ``reliability`` (reconnects, replay, watchdogs, as in speech to text),
-        ``sample_rate`` (of raw PCM given to ``send``) and one callback per
-        event type (``on_translated=cb``...). Bad options raise
-        :class:`~azspeech.errors.InvalidRequestError` here.
-        """
-
-
 class AsyncTranslation:
     """Speech translation on the async client (``client.translation``)."""
 
@@ -91,6 +57,28 @@ class AsyncTranslation:
         sample_rate: int | None = None,
         input_format: PcmFormat | None = None,
     ) -> TranslationResult:
+        """Translate the first utterance of *audio*: ``.text``, ``.translations``, ``.audio``.
+
+        Args:
+            audio: a path, bytes, a numpy array, an iterator of chunks, a push stream...
+            source_language: the spoken language (a locale, default ``"en-US"``).
+            target_languages: the languages to translate into (``["de", "fr"]``,
+                ``"zh-Hans"``...; at most 10).
+            voice: a voice name (``"de-DE-KatjaNeural"``) that speaks the
+                translation into its language, which must be a target; the
+                call then also waits for that speech (``result.audio``).
+            candidate_languages: identify the spoken language among these
+                locales instead of ``source_language``.
+            phrases, profanity, detailed: as in speech to text.
+            options: all translation options in one value; the keywords override it.
+            recognition, silence, output, language_id: the speech-to-text
+                option objects for the source side.
+            sample_rate, input_format: the format of raw PCM *audio*.
+
+        Bad options raise :class:`~azspeech.errors.InvalidRequestError` before
+        anything is sent; a service error raises
+        :class:`~azspeech.errors.CanceledError`.
+        """
         opts = _once_options(
             source_language, target_languages, voice, candidate_languages, phrases, profanity,
             detailed, options, recognition, silence, output, language_id,
@@ -98,8 +86,6 @@ class AsyncTranslation:
         return await recognize_once(
             self._client, opts, audio, sample_rate=sample_rate, input_format=input_format
         )
-
-    recognize_once.__doc__ = _ONCE_DOC
 
     def connect(
         self,
@@ -121,13 +107,20 @@ class AsyncTranslation:
         sample_rate: int = 16000,
         **callbacks: Callable[[Any], object] | None,
     ) -> AsyncTranslationSession:
+        """A continuous translation session (``with``/``async with`` it).
+
+        Same keywords as ``recognize_once`` (but no audio), plus
+        ``interim_results`` (``Translating`` events, default True),
+        ``reliability`` (reconnects, replay, watchdogs, as in speech to text),
+        ``sample_rate`` (of raw PCM given to ``send``) and one callback per
+        event type (``on_translated=cb``...). Bad options raise
+        :class:`~azspeech.errors.InvalidRequestError` here.
+        """
         return _factory(
             source_language, target_languages, voice, candidate_languages, phrases, profanity,
             detailed, interim_results, options, recognition, silence, output, language_id,
             reliability, sample_rate, callbacks,
         )(self._client)  # fmt: skip
-
-    connect.__doc__ = _CONNECT_DOC
 
 
 class Translation:
@@ -155,6 +148,11 @@ class Translation:
         sample_rate: int | None = None,
         input_format: PcmFormat | None = None,
     ) -> TranslationResult:
+        """Translate the first utterance of *audio* (see :meth:`AsyncTranslation.recognize_once`).
+
+        Bad options raise :class:`~azspeech.errors.InvalidRequestError` before
+        anything is sent.
+        """
         opts = _once_options(
             source_language, target_languages, voice, candidate_languages, phrases, profanity,
             detailed, options, recognition, silence, output, language_id,
@@ -164,8 +162,6 @@ class Translation:
                 aclient, opts, audio, sample_rate=sample_rate, input_format=input_format
             )
         )
-
-    recognize_once.__doc__ = _ONCE_DOC
 
     def connect(
         self,
@@ -187,14 +183,17 @@ class Translation:
         sample_rate: int = 16000,
         **callbacks: Callable[[Any], object] | None,
     ) -> TranslationSession:
+        """A continuous translation session (see :meth:`AsyncTranslation.connect`).
+
+        Use it in a ``with`` block. Callbacks run on the client's background
+        loop thread; bad options raise here.
+        """
         factory = _factory(
             source_language, target_languages, voice, candidate_languages, phrases, profanity,
             detailed, interim_results, options, recognition, silence, output, language_id,
             reliability, sample_rate, callbacks,
         )  # fmt: skip
         return TranslationSession(self._client, factory)
-
-    connect.__doc__ = _CONNECT_DOC + "Callbacks run on the client's background loop thread.\n"
 
 
 def _once_options(
