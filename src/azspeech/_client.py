@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from .llm import AsyncLlmSpeech, LlmSpeech
     from .pronunciation import AsyncPronunciation, Pronunciation
     from .stt import AsyncSpeechToText, SpeechToText
+    from .translation import AsyncTranslation, Translation
     from .tts import AsyncTextToSpeech, TextToSpeech
 
 __all__ = ["AsyncSpeechClient", "SpeechClient"]
@@ -323,6 +324,13 @@ class AsyncSpeechClient(_ClientBase):
 
         return AsyncLanguageId(self)
 
+    @functools.cached_property
+    def translation(self) -> AsyncTranslation:
+        """Speech translation: once or continuous, into many languages, with speech."""
+        from .translation import AsyncTranslation
+
+        return AsyncTranslation(self)
+
     def with_options(
         self, *, max_retries: int | None = None, timeout: float | None = None
     ) -> AsyncSpeechClient:
@@ -530,6 +538,13 @@ class SpeechClient(_ClientBase):
         from .language_id import LanguageId
 
         return LanguageId(self)
+
+    @functools.cached_property
+    def translation(self) -> Translation:
+        """Speech translation: once or continuous, into many languages, with speech."""
+        from .translation import Translation
+
+        return Translation(self)
 
     def issue_token(self, **options: Unpack[RequestOptions]) -> str:
         """A ten-minute STS token for the key (see :meth:`AsyncSpeechClient.issue_token`)."""

@@ -86,8 +86,14 @@ class ResultCodec(ABC, Generic[E]):
         """The ``speech.context`` body, sent at the start of every turn."""
 
     @abstractmethod
-    def partial(self, path: str, body: Any, base_ticks: int, session_id: str) -> Partial[E] | None:
-        """An interim result from a body of a partial path (``None``: not reported)."""
+    def partial(
+        self, path: str, body: Any, base_ticks: int, session_id: str
+    ) -> Partial[E] | Final[E] | Failure[E] | None:
+        """An interim result from a body of a partial path (``None``: not reported).
+
+        A path that carries both kinds (translation's ``translation.response``)
+        lists itself here and returns a :class:`Final` or :class:`Failure` for a final.
+        """
 
     @abstractmethod
     def final(
@@ -275,6 +281,8 @@ class RecognitionState(Generic[E]):
             part = codec.partial(path, self._json(msg), self.base_ticks, self.session_id)
             if part is None:
                 return []
+            if not isinstance(part, Partial):
+                return self._final(part)
             if part.end_ticks <= self.acked_ticks and part.duration_ticks > 0:
                 return []  # stale: about audio already covered by a final
             return list(part.events)
