@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
+from pydantic import ValidationError
+
 from ..auth import AI_SCOPE, Auth, CredentialAuth
 from ..endpoints import EndpointKind
 from ..errors import InvalidRequestError
@@ -27,8 +29,9 @@ if TYPE_CHECKING:
 
 __all__ = ["GA_API_VERSION", "AsyncVoiceLive", "VoiceLive", "build_config", "voice_live_url"]
 
-#: The api-version used unless told otherwise (the GA reference).
-GA_API_VERSION = "2026-04-10"
+#: The api-version used unless told otherwise: the newest GA version (also the default of
+#: Microsoft's azure-ai-voicelive 1.3); "2026-04-10" and "2025-10-01" are older GA ones.
+GA_API_VERSION = "2026-07-15"
 
 ToolsArg = Tools | Iterable[Callable[..., Any]] | None
 
@@ -40,6 +43,7 @@ def voice_live_url(
     agent_name: str | None,
     agent_project: str | None,
     api_version: str,
+    agent_version: str | None = None,
 ) -> str:
     """The session URL: model mode (``model=``) or agent mode (``agent-name`` + project)."""
     if not isinstance(api_version, str) or not api_version.strip():
@@ -52,6 +56,8 @@ def voice_live_url(
             raise InvalidRequestError("agent mode needs both agent_name= and agent_project=")
         query["agent-name"] = agent_name
         query["agent-project-name"] = agent_project
+        if agent_version:
+            query["agent-version"] = agent_version
     elif not model:
         raise InvalidRequestError("pass model='gpt-realtime' (or another model), or agent_name=")
     else:
@@ -70,6 +76,8 @@ def build_config(
     given = {k: v for k, v in fields.items() if v is not None}
     if "voice" in given:
         given["voice"] = m.parse_voice(given["voice"])
+    if given.pop("manual_turns", False):
+        given["manual_turns"] = True
     if given.pop("noise_suppression", False):
         given["input_audio_noise_reduction"] = {"type": "azure_deep_noise_suppression"}
     if given.pop("echo_cancellation", False):
@@ -88,7 +96,15 @@ def build_config(
     base.update(given)
     if model is not None:
         base["model"] = model
-    return m.SessionConfig.model_validate(base)
+    try:
+        return m.SessionConfig.model_validate(base)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) + ': ' if e['loc'] else ''}"
+            + str(e["msg"]).removeprefix("Value error, ")
+            for e in exc.errors()
+        )
+        raise InvalidRequestError(problems) from None
 
 
 class _VoiceLiveBase:
