@@ -132,9 +132,9 @@ async def test_registered_tools_are_called_and_answered(aclient: AsyncSpeechClie
 
 
 async def test_barge_in_stops_the_player_and_truncates_at_the_played_time(
-    aclient: AsyncSpeechClient, emulator: Emulator
+    aclient: AsyncSpeechClient, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    emulator.state.extra["voice_live_chunk_delay"] = 0.05
+    monkeypatch.setitem(emulator.state.extra, "voice_live_chunk_delay", 0.05)
 
     class Player:
         stopped = 0
@@ -171,9 +171,9 @@ async def test_barge_in_stops_the_player_and_truncates_at_the_played_time(
 
 
 async def test_cancel_ends_the_response_as_cancelled(
-    aclient: AsyncSpeechClient, emulator: Emulator
+    aclient: AsyncSpeechClient, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    emulator.state.extra["voice_live_chunk_delay"] = 0.05
+    monkeypatch.setitem(emulator.state.extra, "voice_live_chunk_delay", 0.05)
     async with aclient.voice_live.connect("gpt-realtime") as conn:
         await conn.send_text("Talk for a while about clouds and rain.")
         await _until(conn, m.ResponseAudioDelta)

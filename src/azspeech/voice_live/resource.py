@@ -9,6 +9,7 @@ asked for :data:`~azspeech.auth.AI_SCOPE` tokens.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -134,6 +135,7 @@ class _VoiceLiveBase:
         session: m.SessionConfig | None,
         tools: ToolsArg,
         fields: Mapping[str, Any],
+        agent_version: str | None = None,
     ) -> tuple[str, m.SessionConfig | None, Tools | None]:
         registry = tools if isinstance(tools, Tools) or tools is None else Tools(tools)
         url = voice_live_url(
@@ -142,6 +144,7 @@ class _VoiceLiveBase:
             agent_name=agent_name,
             agent_project=agent_project,
             api_version=api_version,
+            agent_version=agent_version,
         )
         config = build_config(session, model=model, tools=registry, fields=fields)
         return url, config, registry
@@ -159,6 +162,7 @@ class AsyncVoiceLive(_VoiceLiveBase):
         *,
         agent_name: str | None = None,
         agent_project: str | None = None,
+        agent_version: str | None = None,
         api_version: str = GA_API_VERSION,
         session: m.SessionConfig | None = None,
         voice: str | m.Voice | None = None,
@@ -205,6 +209,7 @@ class AsyncVoiceLive(_VoiceLiveBase):
                  output_audio_format=output_audio_format,
                  input_transcription=input_transcription, tool_choice=tool_choice,
                  temperature=temperature, max_tokens=max_tokens, avatar=avatar),
+            agent_version,
         )  # fmt: skip
         return AsyncVoiceLiveSession(
             self._client, url, config=config, tools=registry, player=player,
@@ -224,6 +229,11 @@ class VoiceLive(_VoiceLiveBase):
         Callbacks and tools run on the client's background loop thread.
         """
         client = self._client
+        unknown = set(kwargs) - set(inspect.signature(AsyncVoiceLive.connect).parameters)
+        if unknown:
+            raise TypeError(
+                f"connect() got unexpected keyword arguments: {', '.join(sorted(unknown))}"
+            )
         auth_scope = kwargs.pop("scope", None)
 
         def make(aclient: AsyncSpeechClient) -> AsyncVoiceLiveSession:
@@ -235,10 +245,20 @@ class VoiceLive(_VoiceLiveBase):
             model, kwargs.get("agent_name"), kwargs.get("agent_project"),
             kwargs.get("api_version", GA_API_VERSION), kwargs.get("session"),
             kwargs.get("tools"), {k: v for k, v in kwargs.items() if k not in _NOT_FIELDS},
+            kwargs.get("agent_version"),
         )  # fmt: skip
         return VoiceLiveSession(client, make)
 
 
 _NOT_FIELDS = frozenset(
-    {"agent_name", "agent_project", "api_version", "session", "tools", "player", "callbacks"}
+    {
+        "agent_name",
+        "agent_project",
+        "agent_version",
+        "api_version",
+        "session",
+        "tools",
+        "player",
+        "callbacks",
+    }
 )
