@@ -10,7 +10,7 @@ import pytest
 from websockets.asyncio.server import ServerConnection, serve
 
 from azspeech import AsyncSpeechClient
-from azspeech.errors import ProtocolError, SpeechError
+from azspeech.errors import ConnectionClosedError, ProtocolError, SpeechError
 from azspeech.models import voice_live as m
 
 Behaviour = Callable[[ServerConnection], Awaitable[None]]
@@ -97,3 +97,5 @@ async def test_known_types_with_odd_fields_still_arrive() -> None:
 
     events, error, _ = await _run(behaviour)
     assert events[0].type == "error" and events[0].raw["error"] == "a string, not an object"
+    # The conversation has no natural end: any close by the service is reported.
+    assert isinstance(error, ConnectionClosedError) and error.code == "1000"
