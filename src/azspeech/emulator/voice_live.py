@@ -162,6 +162,11 @@ class _Agent:
             problem = _problem(merged)
             if problem:
                 return await self.error(problem, event_id=event_id)
+            if isinstance(merged.get("avatar"), dict):
+                host = self.ws.url.hostname or "127.0.0.1"
+                merged["avatar"] = {**merged["avatar"], "ice_servers": [
+                    {"urls": [f"turn:{host}:3478"], "username": "emulator", "credential": "relay"}
+                ]}  # fmt: skip
             self.session = merged
             self.stream = None
             await self.send("session.updated", session=self.session)
@@ -220,10 +225,25 @@ class _Agent:
             self.start_response()
         elif kind == "response.cancel":
             await self.cancel()
+        elif kind == "session.avatar.connect":
+            await self.avatar_connect(data.get("client_sdp"), event_id)
         else:
             await self.error(
                 f"Unknown event type {kind!r}.", code="unknown_event", event_id=event_id
             )
+
+    async def avatar_connect(self, client_sdp: Any, event_id: Any) -> None:
+        if not isinstance(self.session.get("avatar"), dict):
+            return await self.error("No avatar is configured for this session.", event_id=event_id)
+        try:
+            offer = json.loads(base64.b64decode(str(client_sdp), validate=True))
+        except (ValueError, binascii.Error):
+            return await self.error("client_sdp must be base64 JSON.", event_id=event_id)
+        if not isinstance(offer, dict) or offer.get("type") != "offer" or not offer.get("sdp"):
+            return await self.error("client_sdp must hold an SDP offer.", event_id=event_id)
+        sdp = "v=0\r\no=azspeech-emulator 0 0 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+        answer = base64.b64encode(json.dumps({"type": "answer", "sdp": sdp}).encode()).decode()
+        await self.send("session.avatar.connecting", server_sdp=answer)
 
     async def audio(self, raw: bytes) -> None:
         if self.stream is None or self.converter is None:

@@ -95,6 +95,21 @@ class VoiceLiveSession(BlockingSession[ServerEvent]):
         """Answer a function call."""
         self._do(lambda: self.session.send_function_output(call_id, output))
 
+    def connect_avatar(
+        self, offer: str | dict[str, Any], *, timeout: float = 30.0
+    ) -> dict[str, Any]:
+        """Send the avatar's WebRTC offer and return the answer (not from a callback)."""
+        self.start()
+        answer: dict[str, Any] = self._client.portal.call(
+            lambda: self.session.connect_avatar(offer, timeout=timeout)
+        )
+        return answer
+
+    @property
+    def ice_servers(self) -> list[dict[str, Any]]:
+        """The ICE servers the service gave for the avatar."""
+        return self.session.ice_servers
+
     def send_event(self, event_type: str, **fields: Any) -> None:
         """Send any client event."""
         self._do(lambda: self.session.send_event(event_type, **fields))

@@ -17,14 +17,17 @@ things for the user:
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
+from .._protocol.framing import new_request_id
 from .._protocol.realtime import RealtimeDecoder, audio_append, client_event
 from .._session.base import AsyncSession, Callback, Subscription
 from ..audio.formats import PcmFormat
-from ..errors import InvalidRequestError
+from ..errors import InvalidRequestError, ProtocolError
 from ..models import voice_live as m
 from .tools import Tools
 
@@ -84,6 +87,7 @@ class AsyncVoiceLiveSession(AsyncSession[m.ServerEvent]):
         self._tool_responses: set[str] = set()
         self._playing: tuple[str, int] | None = None  # (agent item id, ms of audio received)
         self._responding = False
+        self._avatar_waiters: dict[str, asyncio.Future[m.ServerEvent]] = {}
         self.remote_session: dict[str, Any] = {}
         """The service's view of the session (from ``session.created``/``session.updated``)."""
         super().__init__(callbacks=callbacks)
@@ -126,6 +130,10 @@ class AsyncVoiceLiveSession(AsyncSession[m.ServerEvent]):
             raise
 
     async def _release(self) -> None:
+        for waiter in self._avatar_waiters.values():
+            if not waiter.done():
+                waiter.set_exception(self.error or InvalidRequestError("the session ended"))
+        self._avatar_waiters.clear()
         self._client._state.untrack(self)
         ws, self._ws = self._ws, None
         if ws is not None:
@@ -154,7 +162,16 @@ class AsyncVoiceLiveSession(AsyncSession[m.ServerEvent]):
             ended.cancel()
 
     async def _handle(self, event: m.ServerEvent) -> None:
-        if isinstance(event, (m.SessionCreated, m.SessionUpdated)):
+        if event.type == "session.avatar.connecting":
+            waiters, self._avatar_waiters = self._avatar_waiters, {}
+            for waiter in waiters.values():
+                if not waiter.done():
+                    waiter.set_result(event)
+        elif isinstance(event, m.ErrorEvent) and event.error.event_id in self._avatar_waiters:
+            refused = self._avatar_waiters.pop(event.error.event_id)
+            if not refused.done():
+                refused.set_exception(InvalidRequestError(f"avatar: {event.error.message}"))
+        elif isinstance(event, (m.SessionCreated, m.SessionUpdated)):
             self.remote_session = event.session
         elif isinstance(event, m.ResponseCreated) and not isinstance(event, m.ResponseDone):
             self._responding = True
@@ -304,3 +321,58 @@ class AsyncVoiceLiveSession(AsyncSession[m.ServerEvent]):
         """Send a new full configuration (``session.update`` may reset what it leaves out)."""
         self.config = config
         await self.send_event("session.update", session=config.to_wire())
+
+    # -- avatar ----------------------------------------------------------------------------------
+
+    @property
+    def ice_servers(self) -> list[dict[str, Any]]:
+        """The ICE servers the service gave for the avatar (``session.avatar.ice_servers``)."""
+        avatar = self.remote_session.get("avatar")
+        servers = avatar.get("ice_servers") if isinstance(avatar, dict) else None
+        return list(servers) if isinstance(servers, list) else []
+
+    async def connect_avatar(
+        self, offer: str | Mapping[str, Any], *, timeout: float = 30.0
+    ) -> dict[str, Any]:
+        """Send the WebRTC offer for the session's avatar; return the service's answer.
+
+        *offer* is the peer connection's local description (``{"type": "offer",
+        "sdp": ...}``) or its SDP text. It goes out base64-encoded JSON in
+        ``session.avatar.connect``; the answer of ``session.avatar.connecting``
+        is decoded back into ``{"type": "answer", "sdp": ...}``, ready for
+        ``setRemoteDescription``. Not from a callback of this session.
+
+        Raises:
+            InvalidRequestError: the service refused the offer (its error event).
+            TimeoutError: no answer within *timeout* seconds.
+        """
+        if self._inside():
+            raise InvalidRequestError("connect_avatar() waits for the session: not from a callback")
+        description = {"type": "offer", "sdp": offer} if isinstance(offer, str) else dict(offer)
+        if not isinstance(description.get("sdp"), str) or not description["sdp"].strip():
+            raise InvalidRequestError("the offer needs its SDP text")
+        encoded = base64.b64encode(json.dumps(description).encode()).decode("ascii")
+        waiter: asyncio.Future[m.ServerEvent] = asyncio.get_running_loop().create_future()
+        event_id = "evt_" + new_request_id()[:20]
+        self._avatar_waiters[event_id] = waiter
+        try:
+            await self.send_event("session.avatar.connect", client_sdp=encoded, event_id=event_id)
+            event = await asyncio.wait_for(waiter, timeout)
+        finally:
+            self._avatar_waiters.pop(event_id, None)
+        return decode_sdp(event.raw.get("server_sdp"))
+
+
+def decode_sdp(value: Any) -> dict[str, Any]:
+    """A base64 JSON session description (``server_sdp``) as a dict.
+
+    Raises:
+        ProtocolError: the value is not base64 of a JSON object with ``sdp``.
+    """
+    try:
+        answer = json.loads(base64.b64decode(str(value), validate=True))
+    except (ValueError, binascii.Error):
+        raise ProtocolError("the service's avatar answer is not base64 JSON") from None
+    if not isinstance(answer, dict) or not isinstance(answer.get("sdp"), str):
+        raise ProtocolError("the service's avatar answer has no SDP")
+    return answer
