@@ -4,7 +4,7 @@ One JSON event per WebSocket text frame. :func:`client_event` builds the
 frame of a client event; :class:`RealtimeDecoder` turns a received frame into
 a typed :class:`~azspeech.models.voice_live.ServerEvent` (an unknown type is a
 plain ``ServerEvent`` carrying its JSON, never an error), decodes audio deltas
-into :class:`~azspeech.audio.Audio` chunks and assembles function calls (name
+into :class:`~azspeech.audio.Audio` chunks (built by the models) and assembles function calls (name
 from ``response.output_item.added``, arguments from the deltas).
 """
 
@@ -16,7 +16,6 @@ import json
 from typing import Any
 
 from ..audio.formats import PcmFormat
-from ..audio.output import Audio
 from ..errors import ProtocolError
 from ..models import voice_live as m
 from .framing import new_request_id
@@ -115,7 +114,7 @@ class RealtimeDecoder:
             except (binascii.Error, ValueError):
                 raise ProtocolError("Voice Live sent audio that is not base64") from None
             return m.ResponseAudioDelta.model_validate(
-                {**fields, "audio": Audio.from_pcm(pcm, self.audio_format)}
+                {**fields, "audio": m.audio_chunk(pcm, self.audio_format)}
             )
         if kind == "response.function_call_arguments.delta":
             call_id = str(data.get("call_id", ""))

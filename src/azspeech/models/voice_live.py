@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import Field, PrivateAttr, model_validator
 
+from ..audio.formats import PcmFormat
 from ..audio.output import Audio
 from ..errors import InvalidRequestError
 from ._base import Model
@@ -461,6 +462,11 @@ class ResponseAudioDelta(_Part):
     def samples(self) -> Any:
         """The chunk as float32 numpy samples."""
         return self.audio.samples
+
+
+def audio_chunk(pcm: bytes, format: PcmFormat) -> Audio:
+    """An agent audio chunk as :class:`~azspeech.audio.Audio` (raw PCM in *format*)."""
+    return Audio.from_pcm(pcm, format)
 
 
 class ResponseAudioDone(_Part):
