@@ -300,3 +300,19 @@ async def test_latency_from_end_of_user_audio_to_first_agent_audio(
         latency = loop.time() - sent
     print(f"voice live latency, end of user audio to first agent audio: {latency * 1000:.1f} ms")
     assert latency >= 0
+
+
+def test_a_session_config_and_keywords_combine() -> None:
+    from azspeech.voice_live.resource import build_config
+
+    session = SessionConfig(
+        manual_turns=True, instructions="Be brief.", voice=m.OpenAIVoice(name="ash")
+    )
+    config = build_config(session, model=None, tools=None, fields={"temperature": 0.7})
+    assert config is not None
+    wire = config.to_wire()
+    assert wire["turn_detection"] is None and wire["temperature"] == 0.7
+    assert wire["voice"] == {"type": "openai", "name": "ash"} and "model" not in wire
+    semantic = SessionConfig(model="gpt-realtime", turn_detection=SemanticVad(eagerness="low"))
+    with pytest.raises(InvalidRequestError, match="semantic_vad"):
+        build_config(semantic, model="gpt-4.1", tools=None, fields={})

@@ -400,9 +400,7 @@ class TranscriptionFailed(ServerEvent):
     error: ErrorDetail | None = None
 
 
-class ResponseCreated(ServerEvent):
-    """``response.created``."""
-
+class _Response(ServerEvent):
     response: dict[str, Any] = Field(default_factory=dict)
 
     @property
@@ -412,7 +410,11 @@ class ResponseCreated(ServerEvent):
         return value if isinstance(value, str) else None
 
 
-class ResponseDone(ResponseCreated):
+class ResponseCreated(_Response):
+    """``response.created``."""
+
+
+class ResponseDone(_Response):
     """``response.done``: ``status`` is completed, cancelled, incomplete or failed."""
 
     @property

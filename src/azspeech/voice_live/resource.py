@@ -94,6 +94,8 @@ def build_config(
     if session is None and not given:
         return None
     base = session.model_dump(exclude_none=True) if session is not None else {}
+    if session is not None:  # the fields kept out of the wire JSON
+        base.update(model=session.model, manual_turns=session.manual_turns)
     base.update(given)
     if model is not None:
         base["model"] = model

@@ -173,7 +173,7 @@ class AsyncVoiceLiveSession(AsyncSession[m.ServerEvent]):
                 refused.set_exception(InvalidRequestError(f"avatar: {event.error.message}"))
         elif isinstance(event, (m.SessionCreated, m.SessionUpdated)):
             self.remote_session = event.session
-        elif isinstance(event, m.ResponseCreated) and not isinstance(event, m.ResponseDone):
+        elif isinstance(event, m.ResponseCreated):
             self._responding = True
         elif isinstance(event, m.ResponseAudioDelta) and event.item_id:
             ms = round(event.audio.duration.total_seconds() * 1000)
