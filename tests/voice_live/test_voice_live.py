@@ -316,3 +316,14 @@ def test_a_session_config_and_keywords_combine() -> None:
     semantic = SessionConfig(model="gpt-realtime", turn_detection=SemanticVad(eagerness="low"))
     with pytest.raises(InvalidRequestError, match="semantic_vad"):
         build_config(semantic, model="gpt-4.1", tools=None, fields={})
+
+
+async def test_the_emulator_answers_a_binary_frame_with_an_error(
+    aclient: AsyncSpeechClient,
+) -> None:
+    async with aclient.voice_live.connect("gpt-realtime") as conn:
+        await _until(conn, m.SessionUpdated if conn.config else m.SessionCreated)
+        assert conn._ws is not None
+        await conn._ws.send(b"\x00\x01")
+        refused = await _until(conn, m.ErrorEvent)
+    assert "binary" in refused[-1].error.message

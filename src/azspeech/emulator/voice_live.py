@@ -538,7 +538,13 @@ def routes(state: EmulatorState) -> list[BaseRoute]:
         try:
             await agent_obj.send("session.created", session=agent_obj.session)
             while True:
-                text = await websocket.receive_text()
+                message = await websocket.receive()
+                if message["type"] == "websocket.disconnect":
+                    raise WebSocketDisconnect(message.get("code", 1000))
+                text = message.get("text")
+                if text is None:
+                    await agent_obj.error("Voice Live takes JSON text frames, not binary ones.")
+                    continue
                 try:
                     data = loads_json(text, what="Voice Live event")
                 except ProtocolError:
