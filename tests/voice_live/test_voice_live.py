@@ -327,3 +327,19 @@ async def test_the_emulator_answers_a_binary_frame_with_an_error(
         await conn._ws.send(b"\x00\x01")
         refused = await _until(conn, m.ErrorEvent)
     assert "binary" in refused[-1].error.message
+
+
+async def test_audio_in_other_formats_is_converted_and_bad_input_refused(
+    aclient: AsyncSpeechClient, emulator: Emulator
+) -> None:
+    speech = await aclient.tts.synthesize("Convert me.", output_format="riff-16khz-16bit-mono-pcm")
+    assert speech.sample_rate == 16000
+    async with aclient.voice_live.connect(
+        "gpt-realtime", input_transcription="azure-speech"
+    ) as conn:
+        with pytest.raises(InvalidRequestError, match="raw PCM bytes"):
+            await conn.send_audio(speech.samples)  # type: ignore[arg-type]
+        await conn.send_file((speech.samples, 16000))  # a numpy array at 16 kHz: resampled
+        await conn.send_audio(SILENCE)
+        said = await _until(conn, m.TranscriptionCompleted)
+    assert said[-1].transcript == "Convert me."  # type: ignore[attr-defined]
