@@ -248,6 +248,7 @@ class WaitPlan:
         self.poll_interval = float(poll_interval)
         self.timeout = timeout
         self.deadline = None if timeout is None else time.monotonic() + timeout
+        self.last: Any = None  # the job as last polled
 
     def options(self, options: HeaderOptions) -> RequestOptions:
         """The per-request options of the next poll (its timeout within the wait's)."""
@@ -256,8 +257,18 @@ class WaitPlan:
             out["timeout"] = max(self.deadline - time.monotonic(), 0.001)
         return out
 
+    def poll_timed_out(self, job: Any, error: TimeoutError) -> TimeoutError:
+        """The wait's own error when a poll ran out of the wait's time, else *error*."""
+        if self.deadline is None or time.monotonic() < self.deadline - 0.01:
+            return error
+        status = getattr(self.last, "status", None) or "unfinished"
+        return TimeoutError(
+            f"{self.kind.what} {getattr(job, 'id', job)!r} still {status} after {self.timeout:g} s"
+        )
+
     def next_delay(self, job: Any) -> float | None:
         """None if *job* is final, else the seconds to sleep; TimeoutError past the deadline."""
+        self.last = job
         if self.kind.is_done(job):
             return None
         if self.deadline is not None and time.monotonic() + self.poll_interval > self.deadline:
@@ -314,7 +325,10 @@ class SyncJobs(SyncAPIResource, Generic[J]):
         """
         plan = WaitPlan(self._kind, poll_interval, timeout)
         while True:
-            current = self.get(job, **plan.options(options))
+            try:
+                current = self.get(job, **plan.options(options))
+            except TimeoutError as exc:  # the last poll may get only the wait's remaining time
+                raise plan.poll_timed_out(job, exc) from exc
             if on_progress is not None:
                 on_progress(current)
             delay = plan.next_delay(current)
@@ -379,7 +393,10 @@ class AsyncJobs(AsyncAPIResource, Generic[J]):
         """
         plan = WaitPlan(self._kind, poll_interval, timeout)
         while True:
-            current = await self.get(job, **plan.options(options))
+            try:
+                current = await self.get(job, **plan.options(options))
+            except TimeoutError as exc:
+                raise plan.poll_timed_out(job, exc) from exc
             if on_progress is not None:
                 result = on_progress(current)
                 if asyncio.iscoroutine(result):
