@@ -27,7 +27,7 @@ from ._resource import apply_options
 from ._state import AsyncClientState, BlockingClientState
 from ._transport.http import AsyncHttpTransport, HttpRequest, HttpTransport
 from ._transport.portal import Portal
-from ._transport.ws import WebSocket, connect
+from ._transport.ws import RawWebSocket, WebSocket, connect, connect_raw
 from .auth import Auth, StsTokenAuth, TokenCredentialLike
 from .endpoints import Cloud, Endpoints
 from .errors import ConfigurationError, ConnectionError
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack
 
     from ._resource import RequestOptions
+    from .avatar import AsyncAvatar, Avatar
     from .batch import AsyncBatchTranscriptions, BatchTranscriptions
     from .custom_speech import AsyncCustomSpeech, CustomSpeech
     from .language_id import AsyncLanguageId, LanguageId
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
     from .stt import AsyncSpeechToText, SpeechToText
     from .translation import AsyncTranslation, Translation
     from .tts import AsyncTextToSpeech, TextToSpeech
+    from .voice_live import AsyncVoiceLive, VoiceLive
 
 __all__ = ["AsyncSpeechClient", "SpeechClient"]
 
@@ -331,6 +333,20 @@ class AsyncSpeechClient(_ClientBase):
 
         return AsyncTranslation(self)
 
+    @functools.cached_property
+    def voice_live(self) -> AsyncVoiceLive:
+        """Voice Live: spoken conversations with a model or agent over one WebSocket."""
+        from .voice_live import AsyncVoiceLive
+
+        return AsyncVoiceLive(self)
+
+    @functools.cached_property
+    def avatar(self) -> AsyncAvatar:
+        """Text-to-speech avatar: batch video synthesis and the real-time relay token."""
+        from .avatar import AsyncAvatar
+
+        return AsyncAvatar(self)
+
     def with_options(
         self, *, max_retries: int | None = None, timeout: float | None = None
     ) -> AsyncSpeechClient:
@@ -377,6 +393,28 @@ class AsyncSpeechClient(_ClientBase):
             ssl_context=self._config.ssl_context(),
             limits=limits or self._config.limits,
             policy=self._config.retry.with_max_retries(max_retries),
+        )
+
+    async def _ws_connect_raw(
+        self,
+        url: str,
+        *,
+        key_header: str = "api-key",
+        auth: Auth | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> RawWebSocket:
+        """Open a WebSocket of plain frames (Voice Live); *auth* overrides the client's."""
+        self._check_open()
+        return await connect_raw(
+            url,
+            auth=auth if auth is not None else self._auth,
+            headers=headers,
+            key_header=key_header,
+            open_timeout=min(self._config.timeout, 30.0),
+            proxy=self._config.proxy,
+            max_frame_bytes=self._config.limits.max_frame_bytes,
+            policy=self._config.retry,
+            ssl_context=self._config.ssl_context(),
         )
 
     async def close(self) -> None:
@@ -545,6 +583,20 @@ class SpeechClient(_ClientBase):
         from .translation import Translation
 
         return Translation(self)
+
+    @functools.cached_property
+    def voice_live(self) -> VoiceLive:
+        """Voice Live: spoken conversations with a model or agent over one WebSocket."""
+        from .voice_live import VoiceLive
+
+        return VoiceLive(self)
+
+    @functools.cached_property
+    def avatar(self) -> Avatar:
+        """Text-to-speech avatar: batch video synthesis and the real-time relay token."""
+        from .avatar import Avatar
+
+        return Avatar(self)
 
     def issue_token(self, **options: Unpack[RequestOptions]) -> str:
         """A ten-minute STS token for the key (see :meth:`AsyncSpeechClient.issue_token`)."""
