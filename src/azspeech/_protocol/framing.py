@@ -22,6 +22,7 @@ from ..errors import ProtocolError
 from .usp import x_timestamp
 
 __all__ = [
+    "MAX_AUDIO_PAYLOAD",
     "Limits",
     "Message",
     "decode_frame",
@@ -44,6 +45,9 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+
+#: The most audio bytes one ``audio`` message may carry (the service's limit on its payload).
+MAX_AUDIO_PAYLOAD = 8192
 
 
 def new_request_id() -> str:

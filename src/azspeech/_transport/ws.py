@@ -114,8 +114,11 @@ class RawWebSocket:
     """
 
     def __init__(self, conn: ClientConnection, connection_id: str) -> None:
+        from websockets.protocol import State
+
         self._conn = conn
         self.connection_id = connection_id
+        self._open_state = State.OPEN
 
     async def send(self, frame: str | bytes) -> None:
         """Send one text (``str``) or binary (``bytes``) frame.
@@ -124,6 +127,36 @@ class RawWebSocket:
             InvalidRequestError: a text frame that cannot be UTF-8 (a lone
                 surrogate); the connection stays open.
         """
+        conn = self._conn
+        if (
+            type(frame) is bytes
+            and conn.protocol.state is self._open_state
+            and conn.send_in_progress is None
+        ):
+            # The hot path (audio): what websockets' send() does for a binary frame on an
+            # open connection, without its async context manager per frame.
+            try:
+                conn.protocol.send_binary(frame)
+                conn.send_data()
+            except Exception as exc:  # as websockets does: the connection is unusable
+                await self._lost(exc)
+            if conn.paused or conn.transport.is_closing():
+                await conn.drain()  # flow control: the socket's buffer is full
+            return
+        await self._send_slow(frame)
+
+    async def _lost(self, exc: Exception) -> None:
+        from websockets.exceptions import ConnectionClosed
+
+        conn = self._conn
+        conn.set_connection_exc(exc)
+        conn.transport.abort()
+        await asyncio.shield(conn.connection_lost_waiter)
+        close_exc = conn.close_exc
+        assert isinstance(close_exc, ConnectionClosed)
+        raise _closed_error(close_exc) from exc
+
+    async def _send_slow(self, frame: str | bytes) -> None:
         from websockets.exceptions import ConnectionClosed
 
         text = isinstance(frame, str)
