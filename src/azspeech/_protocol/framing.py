@@ -81,6 +81,9 @@ class Message:
 
     def header(self, name: str, default: str | None = None) -> str | None:
         """The value of header *name* (case-insensitive), or *default*."""
+        value = self.headers.get(name)  # as spelled here (the usual case): one lookup
+        if value is not None:
+            return value
         lname = name.lower()
         for key, value in self.headers.items():
             if key.lower() == lname:

@@ -248,7 +248,8 @@ class RecognitionState(Generic[E]):
         :attr:`progress` counts the messages that moved the recognition on.
         """
         rid = msg.request_id
-        if rid is not None and self.request_id and rid.lower() != self.request_id.lower():
+        own = self.request_id
+        if rid is not None and own and rid != own and rid.lower() != own.lower():
             return []  # a late message of an earlier turn
         path = msg.path.lower()
         before = self.progress

@@ -114,11 +114,14 @@ class RawWebSocket:
     """
 
     def __init__(self, conn: ClientConnection, connection_id: str) -> None:
+        from websockets.exceptions import ConnectionClosed
         from websockets.protocol import State
 
         self._conn = conn
         self.connection_id = connection_id
+        # Looked up once: an import statement per frame costs websockets' lazy __getattr__.
         self._open_state = State.OPEN
+        self._connection_closed = ConnectionClosed
 
     async def send(self, frame: str | bytes) -> None:
         """Send one text (``str``) or binary (``bytes``) frame.
@@ -176,11 +179,9 @@ class RawWebSocket:
 
     async def recv(self) -> str | bytes:
         """The next frame; a close raises a typed error."""
-        from websockets.exceptions import ConnectionClosed
-
         try:
             return await self._conn.recv()
-        except ConnectionClosed as exc:
+        except self._connection_closed as exc:
             raise _closed_error(exc) from exc
 
     async def close(self, code: int = 1000, reason: str = "") -> None:
