@@ -60,6 +60,11 @@ class AsyncUspSession(AsyncSession[E]):
     connection falls behind), ``send_file`` streams any audio input,
     ``end_audio`` ends the input, ``close`` also waits for the last result.
 
+    Audio messages carry ``chunk_ms`` of audio while the input keeps pace
+    with the connection (a microphone), and the protocol's largest payload
+    (8192 bytes) when audio is waiting to go out (a file read faster than
+    real time, a replay); no message carries more than 8192 bytes.
+
     Reliability (one :class:`~azspeech.options.Reliability`): a dropped
     connection or a transient close reconnects with backoff
     (``max_reconnects`` consecutive failures; a final result resets the
