@@ -23,20 +23,29 @@ import httpx
 
 from ._config import ClientConfig, resolve_config
 from ._protocol.framing import Limits
+from ._resource import apply_options
 from ._state import AsyncClientState, BlockingClientState
 from ._transport.http import AsyncHttpTransport, HttpRequest, HttpTransport
 from ._transport.portal import Portal
-from ._transport.ws import WebSocket, connect
+from ._transport.ws import RawWebSocket, WebSocket, connect, connect_raw
 from .auth import Auth, StsTokenAuth, TokenCredentialLike
 from .endpoints import Cloud, Endpoints
 from .errors import ConfigurationError, ConnectionError
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from ._resource import RequestOptions
+    from .avatar import AsyncAvatar, Avatar
     from .batch import AsyncBatchTranscriptions, BatchTranscriptions
     from .custom_speech import AsyncCustomSpeech, CustomSpeech
+    from .language_id import AsyncLanguageId, LanguageId
     from .llm import AsyncLlmSpeech, LlmSpeech
+    from .pronunciation import AsyncPronunciation, Pronunciation
     from .stt import AsyncSpeechToText, SpeechToText
+    from .translation import AsyncTranslation, Translation
     from .tts import AsyncTextToSpeech, TextToSpeech
+    from .voice_live import AsyncVoiceLive, VoiceLive
 
 __all__ = ["AsyncSpeechClient", "SpeechClient"]
 
@@ -53,6 +62,13 @@ def _sts_request(config: ClientConfig, key: str) -> HttpRequest:
         authenticate=False,
         what="STS token request",
     )
+
+
+def _token_request(config: ClientConfig, key: str, options: RequestOptions) -> HttpRequest:
+    """The STS request with the per-call options applied; the key header stays the SDK's."""
+    req = apply_options(_sts_request(config, key), options)
+    headers = {k: v for k, v in req.headers.items() if k.lower() != "ocp-apim-subscription-key"}
+    return dataclasses.replace(req, headers={**headers, "Ocp-Apim-Subscription-Key": key})
 
 
 def _config_with(
@@ -109,6 +125,11 @@ class _ClientBase:
     def closed(self) -> bool:
         """Whether :meth:`close` was called (on this client or the one it was copied from)."""
         return self._closed or self._state_closed
+
+    def _key_for_token(self) -> str:
+        if self._config.key is None:
+            raise ConfigurationError("issue_token() needs a client configured with key=...")
+        return self._config.key
 
     def _check_open(self) -> None:
         if self.closed:
@@ -291,6 +312,41 @@ class AsyncSpeechClient(_ClientBase):
 
         return AsyncBatchTranscriptions(self)
 
+    @functools.cached_property
+    def pronunciation(self) -> AsyncPronunciation:
+        """Pronunciation assessment: scores of a reading, word by word, with a report."""
+        from .pronunciation import AsyncPronunciation
+
+        return AsyncPronunciation(self)
+
+    @functools.cached_property
+    def language_id(self) -> AsyncLanguageId:
+        """Language identification: the language per segment and the dominant one."""
+        from .language_id import AsyncLanguageId
+
+        return AsyncLanguageId(self)
+
+    @functools.cached_property
+    def translation(self) -> AsyncTranslation:
+        """Speech translation: once or continuous, into many languages, with speech."""
+        from .translation import AsyncTranslation
+
+        return AsyncTranslation(self)
+
+    @functools.cached_property
+    def voice_live(self) -> AsyncVoiceLive:
+        """Voice Live: spoken conversations with a model or agent over one WebSocket."""
+        from .voice_live import AsyncVoiceLive
+
+        return AsyncVoiceLive(self)
+
+    @functools.cached_property
+    def avatar(self) -> AsyncAvatar:
+        """Text-to-speech avatar: batch video synthesis and the real-time relay token."""
+        from .avatar import AsyncAvatar
+
+        return AsyncAvatar(self)
+
     def with_options(
         self, *, max_retries: int | None = None, timeout: float | None = None
     ) -> AsyncSpeechClient:
@@ -307,13 +363,16 @@ class AsyncSpeechClient(_ClientBase):
 
     # -- plumbing the resources use -------------------------------------------------
 
-    async def issue_token(self) -> str:
-        """Exchange the key for a ten-minute STS token (for browsers or other clients)."""
+    async def issue_token(self, **options: Unpack[RequestOptions]) -> str:
+        """Exchange the key for a ten-minute STS token (for browsers or other clients).
+
+        ``timeout=``, ``extra_headers=``, ``extra_query=`` apply to this call
+        (:class:`~azspeech._resource.RequestOptions`; the key header cannot be
+        overridden).
+        """
         self._check_open()
-        if self._config.key is None:
-            raise ConfigurationError("issue_token() needs a client configured with key=...")
-        response = await self._plain_http.send(_sts_request(self._config, self._config.key))
-        return response.text.strip()
+        req = _token_request(self._config, self._key_for_token(), options)
+        return (await self._plain_http.send(req)).text.strip()
 
     async def _ws_connect(
         self,
@@ -334,6 +393,28 @@ class AsyncSpeechClient(_ClientBase):
             ssl_context=self._config.ssl_context(),
             limits=limits or self._config.limits,
             policy=self._config.retry.with_max_retries(max_retries),
+        )
+
+    async def _ws_connect_raw(
+        self,
+        url: str,
+        *,
+        key_header: str = "api-key",
+        auth: Auth | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> RawWebSocket:
+        """Open a WebSocket of plain frames (Voice Live); *auth* overrides the client's."""
+        self._check_open()
+        return await connect_raw(
+            url,
+            auth=auth if auth is not None else self._auth,
+            headers=headers,
+            key_header=key_header,
+            open_timeout=min(self._config.timeout, 30.0),
+            proxy=self._config.proxy,
+            max_frame_bytes=self._config.limits.max_frame_bytes,
+            policy=self._config.retry,
+            ssl_context=self._config.ssl_context(),
         )
 
     async def close(self) -> None:
@@ -482,12 +563,46 @@ class SpeechClient(_ClientBase):
 
         return BatchTranscriptions(self)
 
-    def issue_token(self) -> str:
-        """Exchange the key for a ten-minute STS token (for browsers or other clients)."""
+    @functools.cached_property
+    def pronunciation(self) -> Pronunciation:
+        """Pronunciation assessment: scores of a reading, word by word, with a report."""
+        from .pronunciation import Pronunciation
+
+        return Pronunciation(self)
+
+    @functools.cached_property
+    def language_id(self) -> LanguageId:
+        """Language identification: the language per segment and the dominant one."""
+        from .language_id import LanguageId
+
+        return LanguageId(self)
+
+    @functools.cached_property
+    def translation(self) -> Translation:
+        """Speech translation: once or continuous, into many languages, with speech."""
+        from .translation import Translation
+
+        return Translation(self)
+
+    @functools.cached_property
+    def voice_live(self) -> VoiceLive:
+        """Voice Live: spoken conversations with a model or agent over one WebSocket."""
+        from .voice_live import VoiceLive
+
+        return VoiceLive(self)
+
+    @functools.cached_property
+    def avatar(self) -> Avatar:
+        """Text-to-speech avatar: batch video synthesis and the real-time relay token."""
+        from .avatar import Avatar
+
+        return Avatar(self)
+
+    def issue_token(self, **options: Unpack[RequestOptions]) -> str:
+        """A ten-minute STS token for the key (see :meth:`AsyncSpeechClient.issue_token`)."""
         self._check_open()
-        if self._config.key is None:
-            raise ConfigurationError("issue_token() needs a client configured with key=...")
-        return self._plain_http.send(_sts_request(self._config, self._config.key)).text.strip()
+        req = _token_request(self._config, self._key_for_token(), options)
+        return self._plain_http.send(req).text.strip()
 
     def with_options(
         self, *, max_retries: int | None = None, timeout: float | None = None

@@ -232,6 +232,10 @@ class JobKind(Generic[J]):
         return isinstance(job, self.model) and bool(self.result_url(job))
 
 
+#: the least time a poll of :meth:`SyncJobs.wait` gets, even at the end of the wait
+MIN_POLL_TIMEOUT = 1.0
+
+
 class WaitPlan:
     """The polling of :meth:`SyncJobs.wait`: when to poll again, when to give up."""
 
@@ -248,24 +252,38 @@ class WaitPlan:
         self.poll_interval = float(poll_interval)
         self.timeout = timeout
         self.deadline = None if timeout is None else time.monotonic() + timeout
+        self.last: Any = None  # the job as last seen
+
+    def expired(self) -> TimeoutError:
+        """The error of a wait whose deadline passed (naming the job's last status)."""
+        job = self.last
+        return TimeoutError(
+            f"{self.kind.what} {getattr(job, 'id', '?')!r} still "
+            f"{getattr(job, 'status', None)} after {self.timeout:g} s"
+        )
 
     def options(self, options: HeaderOptions) -> RequestOptions:
         """The per-request options of the next poll (its timeout within the wait's)."""
         out: RequestOptions = {**options}  # type: ignore[typeddict-item]
         if self.deadline is not None:
-            out["timeout"] = max(self.deadline - time.monotonic(), 0.001)
+            # Each poll may take the time left, but at least MIN_POLL_TIMEOUT: a wait about to
+            # expire still sees the job's status once more (on a loaded machine a poll given
+            # milliseconds would time out before the service could answer).
+            out["timeout"] = max(self.deadline - time.monotonic(), MIN_POLL_TIMEOUT)
         return out
 
     def next_delay(self, job: Any) -> float | None:
         """None if *job* is final, else the seconds to sleep; TimeoutError past the deadline."""
+        self.last = job
         if self.kind.is_done(job):
             return None
         if self.deadline is not None and time.monotonic() + self.poll_interval > self.deadline:
-            raise TimeoutError(
-                f"{self.kind.what} {getattr(job, 'id', '?')!r} still "
-                f"{getattr(job, 'status', None)} after {self.timeout:g} s"
-            )
+            raise self.expired()
         return self.poll_interval
+
+    def past_deadline(self) -> bool:
+        """Whether the wait's deadline has passed (a poll cut short by it is the wait's timeout)."""
+        return self.deadline is not None and time.monotonic() >= self.deadline
 
 
 class SyncJobs(SyncAPIResource, Generic[J]):
@@ -314,7 +332,12 @@ class SyncJobs(SyncAPIResource, Generic[J]):
         """
         plan = WaitPlan(self._kind, poll_interval, timeout)
         while True:
-            current = self.get(job, **plan.options(options))
+            try:
+                current = self.get(job, **plan.options(options))
+            except TimeoutError as exc:
+                if plan.past_deadline():
+                    raise plan.expired() from exc
+                raise
             if on_progress is not None:
                 on_progress(current)
             delay = plan.next_delay(current)
@@ -379,7 +402,12 @@ class AsyncJobs(AsyncAPIResource, Generic[J]):
         """
         plan = WaitPlan(self._kind, poll_interval, timeout)
         while True:
-            current = await self.get(job, **plan.options(options))
+            try:
+                current = await self.get(job, **plan.options(options))
+            except TimeoutError as exc:
+                if plan.past_deadline():
+                    raise plan.expired() from exc
+                raise
             if on_progress is not None:
                 result = on_progress(current)
                 if asyncio.iscoroutine(result):

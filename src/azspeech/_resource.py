@@ -55,6 +55,7 @@ __all__ = [
     "RequestOptions",
     "SyncAPIResource",
     "apply_options",
+    "merge_json",
     "request_id_of",
     "response_request_id",
 ]
@@ -108,9 +109,17 @@ def response_request_id(response: httpx.Response) -> str | None:
 
 def _attach_request_id(result: T, response: httpx.Response) -> T:
     rid = response_request_id(response)
-    if rid is not None and isinstance(result, BaseModel):
-        # A private attribute: kept out of model_dump() and equality.
+    if rid is None:
+        return result
+    # A private attribute: kept out of model_dump() and equality.
+    if isinstance(result, BaseModel):
         object.__setattr__(result, "_request_id", rid)
+    elif isinstance(result, list):  # a listing: each model, and a list type that has room
+        for item in result:
+            if isinstance(item, BaseModel):
+                object.__setattr__(item, "_request_id", rid)
+        if hasattr(result, "__dict__"):
+            result._request_id = rid  # type: ignore[attr-defined]
     return result
 
 
@@ -129,16 +138,36 @@ def _check_timeout(timeout: object) -> float | None:
     return float(timeout)
 
 
-def _deep_merge(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
-    """*base* with *extra* merged in: nested objects merged key by key, not replaced."""
+def merge_json(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    """*base* with *extra* merged in: nested objects merged key by key, not replaced.
+
+    How ``extra_body`` reaches a JSON body (or, for fast transcription, its
+    ``definition`` part).
+    """
     out = dict(base)
     for key, value in extra.items():
         old = out.get(key)
         if isinstance(old, Mapping) and isinstance(value, Mapping):
-            out[key] = _deep_merge(old, value)
+            out[key] = merge_json(old, value)
         else:
             out[key] = value
     return out
+
+
+def _split_query(url: str) -> tuple[str, dict[str, str | list[str]]]:
+    """*url* without its query, and the query as params.
+
+    httpx *replaces* a URL's query with ``params=``: a short-audio URL or a
+    ``nextLink`` given ``extra_query`` would lose its own parameters.
+    """
+    parsed = httpx.URL(url)
+    if not parsed.query:
+        return url, {}
+    own: dict[str, str | list[str]] = {}
+    for key in parsed.params:
+        values = parsed.params.get_list(key)
+        own[key] = values[0] if len(values) == 1 else values
+    return str(parsed.copy_with(query=None)), own
 
 
 def apply_options(req: HttpRequest, options: BodyOptions | RequestOptions) -> HttpRequest:
@@ -157,14 +186,16 @@ def apply_options(req: HttpRequest, options: BodyOptions | RequestOptions) -> Ht
         changes["headers"] = {**req.headers, **headers}
     query = options.get("extra_query")
     if query:
-        changes["params"] = {**(req.params or {}), **query}
+        url, own = _split_query(req.url)
+        changes["url"] = url
+        changes["params"] = {**own, **(req.params or {}), **query}
     body = cast("BodyOptions", options).get("extra_body")
     if body:
         if not isinstance(req.json, dict):
             raise InvalidRequestError(
                 f"{req.what}: extra_body applies to requests with a JSON body"
             )
-        changes["json"] = _deep_merge(req.json, body)
+        changes["json"] = merge_json(req.json, body)
     return dataclasses.replace(req, **changes) if changes else req
 
 

@@ -175,6 +175,8 @@ def recognize_once(host: str, key: str, params: dict[str, Any]) -> dict[str, Any
             granularity=speechsdk.PronunciationAssessmentGranularity.Phoneme,
             enable_miscue=bool(pa.get("miscue")),
         )
+        if pa.get("prosody"):
+            pa_config.enable_prosody_assessment()
         pa_config.apply_to(reco)
     t0 = time.monotonic()
     result = reco.recognize_once_async().get()
@@ -189,6 +191,7 @@ def recognize_once(host: str, key: str, params: dict[str, Any]) -> dict[str, Any
                 ("fluency", "fluency_score"),
                 ("completeness", "completeness_score"),
                 ("pron", "pronunciation_score"),
+                ("prosody", "prosody_score"),
             ]
         }
         out["pronunciation"]["words"] = [

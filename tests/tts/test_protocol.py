@@ -277,6 +277,17 @@ def test_metadata_parser_never_crashes(entries: list[object]) -> None:
     assert all(isinstance(e.offset_ticks, int) for e in events)
 
 
+@pytest.mark.parametrize("offset", ["Infinity", "-Infinity", "NaN", '"inf"', "1e400"])
+def test_metadata_with_a_non_finite_offset_is_not_a_crash(offset: str) -> None:
+    """Found by the property test: an infinite Offset raised OverflowError from the parser."""
+    turn = SynthesisTurn(RID, text="some text", is_ssml=False)
+    entry = '{"Type": "WordBoundary", "Data": {"Offset": ' + offset + ', "Duration": 1,'
+    entry += ' "text": {"Text": "some", "Length": 4, "BoundaryType": "WordBoundary"}}}'
+    body = '{"Metadata": [' + entry + "]}"
+    events = turn.feed(decode_frame(encode_text("audio.metadata", body, request_id=RID)))
+    assert all(isinstance(e.offset_ticks, int) for e in events)
+
+
 def test_voice_cache_expires() -> None:
     from azspeech.tts._common import VoiceCache
 

@@ -22,6 +22,7 @@ from ..errors import ProtocolError
 from .usp import x_timestamp
 
 __all__ = [
+    "MAX_AUDIO_PAYLOAD",
     "Limits",
     "Message",
     "decode_frame",
@@ -44,6 +45,9 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+
+#: The most audio bytes one ``audio`` message may carry (the service's limit on its payload).
+MAX_AUDIO_PAYLOAD = 8192
 
 
 def new_request_id() -> str:
@@ -77,6 +81,9 @@ class Message:
 
     def header(self, name: str, default: str | None = None) -> str | None:
         """The value of header *name* (case-insensitive), or *default*."""
+        value = self.headers.get(name)  # as spelled here (the usual case): one lookup
+        if value is not None:
+            return value
         lname = name.lower()
         for key, value in self.headers.items():
             if key.lower() == lname:

@@ -86,8 +86,14 @@ class ResultCodec(ABC, Generic[E]):
         """The ``speech.context`` body, sent at the start of every turn."""
 
     @abstractmethod
-    def partial(self, path: str, body: Any, base_ticks: int, session_id: str) -> Partial[E] | None:
-        """An interim result from a body of a partial path (``None``: not reported)."""
+    def partial(
+        self, path: str, body: Any, base_ticks: int, session_id: str
+    ) -> Partial[E] | Final[E] | Failure[E] | None:
+        """An interim result from a body of a partial path (``None``: not reported).
+
+        A path that carries both kinds (translation's ``translation.response``)
+        lists itself here and returns a :class:`Final` or :class:`Failure` for a final.
+        """
 
     @abstractmethod
     def final(
@@ -152,8 +158,10 @@ class RecognitionState(Generic[E]):
         self._last_start_ticks = -1
         self._last_end_ticks = -1
         self._speech_open = False  # speech start reported, no final or end since
-        self._prefix = b""
-        self._prefix_key: tuple[str, str | None] = ("", None)
+        self._prefix = b""  # the audio frame's header (length + block), for _stamp_text
+        self._prefix_head = b""
+        self._prefix_rid = ""
+        self._stamp_text = ""
 
     # -- client → service ---------------------------------------------------------------------
 
@@ -196,17 +204,26 @@ class RecognitionState(Generic[E]):
             ),
         ]
 
-    def audio_frame(self, chunk: bytes, timestamp: str | None = None) -> bytes:
+    def audio_frame(self, chunk: bytes | memoryview, timestamp: str | None = None) -> bytes:
         """The ``audio`` frame carrying *chunk* in the current turn."""
-        key = (self.request_id, timestamp)
-        if key != self._prefix_key or timestamp is None:
-            # The header block does not depend on the payload: build it once per turn and
-            # timestamp (a millisecond), then each frame is one concatenation.
-            self._prefix = encode_binary(
-                "audio", b"", request_id=self.request_id, headers=_ts(timestamp)
+        if timestamp is None:
+            return encode_binary("audio", chunk, request_id=self.request_id)
+        if self._prefix_rid != self.request_id:
+            # The header block is fixed but for the timestamp: build it once per turn and
+            # re-stamp it once per timestamp; each frame is then one join (one copy).
+            self._prefix_rid = self.request_id
+            self._prefix_head = (
+                b"Path:audio\r\nX-RequestId:" + self.request_id.encode() + (b"\r\nX-Timestamp:")
             )
-            self._prefix_key = key
-        return self._prefix + chunk
+            self._stamp_text = ""
+        if timestamp != self._stamp_text:
+            if "\r" in timestamp or "\n" in timestamp:
+                raise ValueError("header 'X-Timestamp' contains a forbidden character")
+            stamp = timestamp.encode("ascii")
+            block_len = len(self._prefix_head) + len(stamp) + 2
+            self._prefix = block_len.to_bytes(2, "big") + self._prefix_head + stamp + b"\r\n"
+            self._stamp_text = timestamp
+        return b"".join((self._prefix, chunk))
 
     def end_frame(self, timestamp: str | None = None) -> bytes:
         """The empty ``audio`` frame that ends the audio of the current turn."""
@@ -237,7 +254,8 @@ class RecognitionState(Generic[E]):
         :attr:`progress` counts the messages that moved the recognition on.
         """
         rid = msg.request_id
-        if rid is not None and self.request_id and rid.lower() != self.request_id.lower():
+        own = self.request_id
+        if rid is not None and own and rid != own and rid.lower() != own.lower():
             return []  # a late message of an earlier turn
         path = msg.path.lower()
         before = self.progress
@@ -275,6 +293,8 @@ class RecognitionState(Generic[E]):
             part = codec.partial(path, self._json(msg), self.base_ticks, self.session_id)
             if part is None:
                 return []
+            if not isinstance(part, Partial):
+                return self._final(part)
             if part.end_ticks <= self.acked_ticks and part.duration_ticks > 0:
                 return []  # stale: about audio already covered by a final
             return list(part.events)

@@ -115,19 +115,36 @@ class ReplayBuffer:
         self._end += len(chunk)
 
     def next_chunk(self, max_bytes: int) -> bytes | None:
-        """Up to *max_bytes* of audio from the cursor (not yet marked sent), or ``None``."""
+        """Up to *max_bytes* of audio from the cursor (not yet marked sent), or ``None``.
+
+        Audio appended in smaller pieces is joined (one copy) up to
+        *max_bytes*, so that a backlog goes out in full messages.
+        """
         if self._cursor >= self._end:
             return None
+        chunks = self._chunks
+        idx = self._idx
         # Skip chunks wholly before the cursor (after a shrink or rewind).
-        while self._idx < len(self._chunks) and (
-            self._starts[self._idx] + len(self._chunks[self._idx]) <= self._cursor
-        ):
-            self._idx += 1
-        chunk = self._chunks[self._idx]
-        off = self._cursor - self._starts[self._idx]
-        if off == 0 and len(chunk) <= max_bytes:
-            return chunk
-        return chunk[off : off + max_bytes]
+        while idx < len(chunks) and self._starts[idx] + len(chunks[idx]) <= self._cursor:
+            idx += 1
+        self._idx = idx
+        chunk = chunks[idx]
+        off = self._cursor - self._starts[idx]
+        size = len(chunk) - off
+        if size >= max_bytes or idx + 1 == len(chunks):
+            if off == 0 and len(chunk) <= max_bytes:
+                return chunk
+            return chunk[off : off + max_bytes]
+        pieces: list[bytes | memoryview] = [memoryview(chunk)[off:]]
+        need = max_bytes - size
+        for i in range(idx + 1, len(chunks)):
+            nxt = chunks[i]
+            if len(nxt) >= need:
+                pieces.append(memoryview(nxt)[:need])
+                break
+            pieces.append(nxt)
+            need -= len(nxt)
+        return b"".join(pieces)
 
     def advance(self, n: int) -> None:
         """Mark *n* bytes from the cursor as sent."""

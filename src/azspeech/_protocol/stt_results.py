@@ -54,6 +54,8 @@ def _status(value: object) -> RecognitionStatus:
 def int_field(body: Mapping[str, Any], key: str, what: str, *, required: bool = True) -> int:
     """The integer field *key* (a number or numeric string); 0 if absent and not *required*."""
     value = body.get(key)
+    if type(value) is int:  # the common case first (bool is a subclass of int, not int)
+        return value
     if value is None:
         if required:
             raise ProtocolError(f"{what}: missing required field {key!r}")
@@ -150,6 +152,8 @@ def _nbest(items: object, base: int, what: str) -> list[NBestEntry]:
 
 def _language(body: Mapping[str, Any]) -> tuple[str | None, str | None]:
     lang = body.get("PrimaryLanguage")
+    if lang is None:
+        return None, None
     if isinstance(lang, Mapping):
         return _opt_str(lang, "Language"), _opt_str(lang, "Confidence")
     if isinstance(lang, str):
@@ -165,6 +169,8 @@ def _channel(body: Mapping[str, Any], what: str) -> int | None:
 
 def as_object(body: object, what: str) -> Mapping[str, Any]:
     """*body* if it is a JSON object, else a ProtocolError."""
+    if type(body) is dict:  # what json.loads gives: no ABC check
+        return body
     if not isinstance(body, Mapping):
         raise ProtocolError(f"{what}: body must be a JSON object")
     return body

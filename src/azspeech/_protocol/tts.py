@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -214,15 +215,18 @@ class TextLocator:
 
 
 def _int(value: Any, default: int = 0) -> int:
+    """A lenient integer from metadata (a non-finite or malformed value is *default*)."""
     if isinstance(value, bool):
         return default
-    if isinstance(value, (int, float)):
-        return int(value)
     if isinstance(value, str):
         try:
-            return int(float(value))
+            value = float(value)
         except ValueError:
             return default
+    if isinstance(value, float):
+        return int(value) if math.isfinite(value) else default
+    if isinstance(value, int):
+        return value
     return default
 
 

@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, TypeVar
 
+from .._protocol.framing import MAX_AUDIO_PAYLOAD
 from .._protocol.recognition import RecognitionState, ResultCodec
 from .._protocol.replay import ReplayBuffer
 from ..audio.formats import PcmFormat
@@ -59,6 +60,11 @@ class AsyncUspSession(AsyncSession[E]):
     connection falls behind), ``send_file`` streams any audio input,
     ``end_audio`` ends the input, ``close`` also waits for the last result.
 
+    Audio messages carry ``chunk_ms`` of audio while the input keeps pace
+    with the connection (a microphone), and the protocol's largest payload
+    (8192 bytes) when audio is waiting to go out (a file read faster than
+    real time, a replay); no message carries more than 8192 bytes.
+
     Reliability (one :class:`~azspeech.options.Reliability`): a dropped
     connection or a transient close reconnects with backoff
     (``max_reconnects`` consecutive failures; a final result resets the
@@ -93,7 +99,12 @@ class AsyncUspSession(AsyncSession[E]):
         """The reliability settings of this session."""
         fmt = audio_format
         chunk = max(fmt.block_align, fmt.bytes_per_second * reliability.chunk_ms // 1000)
-        self._chunk_bytes = chunk - chunk % fmt.block_align
+        # No message carries more than the protocol's audio payload limit; a backlog (a
+        # file read faster than real time, a replay) goes out in messages of that size.
+        self._bulk_bytes = max(
+            fmt.block_align, MAX_AUDIO_PAYLOAD - MAX_AUDIO_PAYLOAD % fmt.block_align
+        )
+        self._chunk_bytes = min(chunk - chunk % fmt.block_align, self._bulk_bytes)
         self._high_water = max(self._chunk_bytes * 4, fmt.bytes_per_second * 2)
         self._single_turn = single_turn
         self._end_deadline = end_deadline
@@ -230,13 +241,18 @@ class AsyncUspSession(AsyncSession[E]):
     ) -> PcmStream:
         from ..audio import open_pcm_stream
 
-        # Paced input is read frame by frame; otherwise in bigger reads, which the
-        # sender splits into chunk_ms frames (fewer, cheaper iterations).
+        # Paced input is read chunk_ms at a time; otherwise in reads of about a second
+        # that are a whole number of full-size messages (fewer, cheaper iterations, and
+        # no short message at the end of each read).
+        chunk_ms: float = self.chunk_ms
+        if not realtime:
+            per_read = -(-self.format.bytes_per_second // self._bulk_bytes) * self._bulk_bytes
+            chunk_ms = per_read * 1000 / self.format.bytes_per_second
         return open_pcm_stream(
             audio,
             target=self.format,
             sample_rate=sample_rate,
-            chunk_ms=self.chunk_ms if realtime else max(self.chunk_ms, 1000),
+            chunk_ms=chunk_ms,  # type: ignore[arg-type]  # a float is fine
             realtime=realtime,
             input_format=input_format,
         )
@@ -429,10 +445,9 @@ class AsyncUspSession(AsyncSession[E]):
     async def _sender(self, ws: UspConnection) -> None:
         rb = self._replay
         st = self._state
-        size = self._chunk_bytes
         turn = st.turns
         while st.turn_active and st.turns == turn:  # never into a turn that has ended
-            chunk = rb.next_chunk(size)
+            chunk = rb.next_chunk(self._message_size())
             if chunk is None:
                 if self._audio_complete:
                     if not st.end_sent:
@@ -480,15 +495,26 @@ class AsyncUspSession(AsyncSession[E]):
         """
         rb = self._replay
         st = self._state
-        size = self._chunk_bytes
+        clock = self._clock
         while st.turn_active and st.turns == turn and self._ws is ws:
-            chunk = rb.next_chunk(size)
+            chunk = rb.next_chunk(self._message_size())
             if chunk is None or self._window_full(len(chunk)):
                 return  # nothing ready, or flow control: the sender waits for a final result
             rb.advance(len(chunk))
             if self._owed_since is None:
                 self._owed_since = asyncio.get_running_loop().time()
-            await ws.send(st.audio_frame(chunk, self._clock()))
+            await ws.send(st.audio_frame(chunk, clock()))
+
+    def _message_size(self) -> int:
+        """Bytes for the next audio message: ``chunk_ms`` for live audio, more for a backlog.
+
+        Audio that arrives faster than it can go out (a file, a replay after a
+        reconnect) need not be cut into ``chunk_ms`` pieces: it goes out in the
+        largest messages the protocol allows, which saves per-message work.
+        """
+        if self._replay.unsent_bytes > self._chunk_bytes:
+            return self._bulk_bytes
+        return self._chunk_bytes
 
     def _window_full(self, n: int) -> bool:
         limit = self._replay.max_bytes

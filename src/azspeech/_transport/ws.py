@@ -25,7 +25,9 @@ import contextlib
 import datetime as _dt
 import functools
 import logging
+import os
 import ssl
+import struct
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -82,6 +84,9 @@ SECRET_HEADERS = frozenset(
 _FAILED_BY_US = (1002, 1003, 1007, 1009)  # close codes we send when the peer broke the protocol
 
 
+_HEAD16 = struct.Struct("!BBH")  # WebSocket frame heads with a 16- and a 64-bit length
+_HEAD64 = struct.Struct("!BBQ")
+
 _clock = time.time  # the wall clock X-Timestamp reads (tests replace it)
 _last_stamp: tuple[int, str] = (-1, "")
 
@@ -114,8 +119,22 @@ class RawWebSocket:
     """
 
     def __init__(self, conn: ClientConnection, connection_id: str) -> None:
+        from websockets.exceptions import ConnectionClosed
+        from websockets.protocol import State
+
+        try:
+            from websockets.speedups import apply_mask
+        except ImportError:  # pragma: no cover (websockets built without its C extension)
+            from websockets.utils import apply_mask
+
         self._conn = conn
         self.connection_id = connection_id
+        # Looked up once: an import statement per frame costs websockets' lazy __getattr__.
+        self._open_state = State.OPEN
+        self._connection_closed = ConnectionClosed
+        self._apply_mask = apply_mask
+        self._masks = b""
+        self._mask_pos = 0
 
     async def send(self, frame: str | bytes) -> None:
         """Send one text (``str``) or binary (``bytes``) frame.
@@ -124,6 +143,57 @@ class RawWebSocket:
             InvalidRequestError: a text frame that cannot be UTF-8 (a lone
                 surrogate); the connection stays open.
         """
+        conn = self._conn
+        protocol = conn.protocol
+        if (
+            type(frame) is bytes
+            and protocol.state is self._open_state
+            and conn.send_in_progress is None
+            and not protocol.writes  # nothing of the protocol's own waits to go out first
+            and not protocol.extensions
+            and not protocol.expect_continuation_frame
+        ):
+            # The hot path (audio): what websockets' send() does for a binary frame on an
+            # open connection, without its async context manager and frame object per frame.
+            try:
+                conn.transport.write(self._binary_frame(frame))
+            except Exception as exc:  # as websockets does: the connection is unusable
+                await self._lost(exc)
+            if conn.paused or conn.transport.is_closing():
+                await conn.drain()  # flow control: the socket's buffer is full
+            return
+        await self._send_slow(frame)
+
+    def _binary_frame(self, payload: bytes) -> bytes:
+        """A final, masked binary frame (RFC 6455 5.2) carrying *payload*."""
+        n = len(payload)
+        if n < 126:
+            head = bytes((0x82, 0x80 | n))
+        elif n < 0x10000:
+            head = _HEAD16.pack(0x82, 0xFE, n)
+        else:
+            head = _HEAD64.pack(0x82, 0xFF, n)
+        # Masks from the OS's random source like websockets' own, drawn 1024 at a time
+        # rather than one system call per frame.
+        pos = self._mask_pos
+        if pos >= len(self._masks):
+            self._masks, pos = os.urandom(4096), 0
+        mask = self._masks[pos : pos + 4]
+        self._mask_pos = pos + 4
+        return b"".join((head, mask, self._apply_mask(payload, mask)))
+
+    async def _lost(self, exc: Exception) -> None:
+        from websockets.exceptions import ConnectionClosed
+
+        conn = self._conn
+        conn.set_connection_exc(exc)
+        conn.transport.abort()
+        await asyncio.shield(conn.connection_lost_waiter)
+        close_exc = conn.close_exc
+        assert isinstance(close_exc, ConnectionClosed)
+        raise _closed_error(close_exc) from exc
+
+    async def _send_slow(self, frame: str | bytes) -> None:
         from websockets.exceptions import ConnectionClosed
 
         text = isinstance(frame, str)
@@ -143,11 +213,9 @@ class RawWebSocket:
 
     async def recv(self) -> str | bytes:
         """The next frame; a close raises a typed error."""
-        from websockets.exceptions import ConnectionClosed
-
         try:
             return await self._conn.recv()
-        except ConnectionClosed as exc:
+        except self._connection_closed as exc:
             raise _closed_error(exc) from exc
 
     async def close(self, code: int = 1000, reason: str = "") -> None:

@@ -12,7 +12,6 @@ import io
 import logging
 import os
 from collections.abc import AsyncIterable, Iterable
-from pathlib import Path
 from typing import IO, Any, BinaryIO, Union
 
 import numpy as np
@@ -22,6 +21,7 @@ from ..errors import AudioError
 from .convert import _check_rate
 from .formats import PcmFormat
 from .output import Audio
+from .paths import audio_path
 from .push import AsyncPushStream, PushStream
 from .readers import (
     ArraySource,
@@ -208,7 +208,7 @@ def make_source(
         fmt = audio.format or _raw_format(input_format, sample_rate, target)
         return PushSource(audio._pipe, fmt, what, is_async=isinstance(audio, AsyncPushStream))
     if isinstance(audio, (str, os.PathLike)):
-        path = Path(os.fspath(audio))
+        path = audio_path(audio)
         try:
             f = open(path, "rb")  # noqa: SIM115 - owned by the source
         except FileNotFoundError:

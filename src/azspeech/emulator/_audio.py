@@ -114,7 +114,8 @@ _MULAW = _mulaw_table()
 def pcm_to_float(raw: bytes, fmt: WavFormat) -> Float32Array:
     """Interleaved PCM bytes (whole sample frames) to float32 mono."""
     if fmt.format_tag == 1 and fmt.bits == 16:
-        x = np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0
+        x = np.frombuffer(raw, dtype="<i2").astype(np.float32)
+        x /= 32768.0  # in place: one array per chunk instead of two
     elif fmt.format_tag == 1 and fmt.bits == 8:
         x = (np.frombuffer(raw, dtype=np.uint8).astype(np.float32) - 128.0) / 128.0
     elif fmt.format_tag == 1 and fmt.bits == 24:
@@ -144,6 +145,9 @@ class PcmConverter:
     def __init__(self, fmt: WavFormat) -> None:
         self.fmt = fmt
         self._rest = b""
+        self._byte_rate = fmt.byte_rate  # the properties compute; this runs per message
+        self._block_align = fmt.block_align
+        self._pcm16_mono = fmt.format_tag == 1 and fmt.bits == 16 and fmt.channels == 1
         self._resampler = None
         if fmt.sample_rate != ENGINE_RATE:
             import soxr
@@ -154,14 +158,20 @@ class PcmConverter:
 
     def ms(self, nbytes: int) -> float:
         """How many milliseconds *nbytes* of this format hold."""
-        return nbytes * 1000.0 / self.fmt.byte_rate
+        return nbytes * 1000.0 / self._byte_rate
 
     def feed(self, chunk: bytes, last: bool = False) -> Float32Array:
         """Convert *chunk*; partial sample frames wait for the next chunk."""
         data = self._rest + chunk
-        usable = len(data) - len(data) % self.fmt.block_align
+        usable = len(data) - len(data) % self._block_align
         self._rest = data[usable:]
-        x = pcm_to_float(data[:usable], self.fmt) if usable else np.zeros(0, np.float32)
+        if not usable:
+            x = np.zeros(0, np.float32)
+        elif self._pcm16_mono:  # what nearly every client sends: no per-format dispatch
+            x = np.frombuffer(data[:usable], dtype="<i2").astype(np.float32)
+            x /= 32768.0
+        else:
+            x = pcm_to_float(data[:usable], self.fmt)
         if self._resampler is not None:
             y: Float32Array = self._resampler.resample_chunk(x, last=last)
             return y.astype(np.float32, copy=False)

@@ -18,6 +18,7 @@ from starlette.websockets import WebSocket
 
 from . import (
     auth,
+    batch_avatar,
     batch_synthesis,
     batch_transcription,
     custom_speech,
@@ -28,6 +29,7 @@ from . import (
     stt_ws,
     translation,
     tts,
+    voice_live,
 )
 from .state import EmulatorState
 
@@ -47,6 +49,8 @@ FEATURE_MODULES = (
     "llm",
     "batch_transcription",
     "stt_webhooks",
+    "voice_live",
+    "batch_avatar",
 )
 OPTIONAL_MODULES = FEATURE_MODULES  # the former name (every module is required now)
 
@@ -67,6 +71,8 @@ def feature_routes(state: EmulatorState) -> list[BaseRoute]:
     routes += translation.routes(state)
     routes += batch_transcription.routes(state)
     routes += stt_webhooks.routes(state)
+    routes += voice_live.routes(state)
+    routes += batch_avatar.routes(state)
     return routes
 
 

@@ -13,7 +13,10 @@ detection, reference words not heard are ``Omission`` and extra words
 ``Insertion``. Completeness = matched / reference words; fluency drops 10 per
 pause over 500 ms between words; prosody (when asked) mirrors fluency; the
 overall PronScore weights them. ``FivePoint`` divides by 20. Granularity
-``Phoneme`` adds one phoneme per letter.
+``Phoneme`` adds phonemes (SAPI or IPA, n-best candidates when asked) and,
+for English, syllables; prosody adds break feedback per word, and a
+``contentAssessment`` topic adds content scores
+(:mod:`~azspeech.emulator.pronunciation_units`).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from . import pronunciation_units as units
 from .results import lexical
 from .stt_ws import TurnHandler
 
@@ -46,7 +50,17 @@ def _options(raw: Mapping[str, Any]) -> dict[str, Any]:
         "granularity": str(low.get("granularity") or "Phoneme").lower(),
         "miscue": _flag(low.get("enablemiscue", False)),
         "prosody": _flag(low.get("enableprosodyassessment", False)),
+        "ipa": str(low.get("phonemealphabet") or "SAPI").upper() == "IPA",
+        "nbest": _int(low.get("nbestphonemecount")),
+        "syllables": str(low.get("language") or "en-US").lower().startswith("en"),
     }
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return max(1, int(value)) if value is not None else None
+    except (TypeError, ValueError):
+        return None
 
 
 def parse_rest_header(value: str) -> dict[str, Any]:
@@ -110,31 +124,37 @@ def assess(words: list[dict[str, Any]], options: Mapping[str, Any]) -> dict[str,
         pron = 0.6 * accuracy + 0.2 * fluency + 0.2 * completeness
     scores["PronScore"] = pron
     scale = 20.0 if opts["five_point"] else 1.0
-    scores = {k: round(v / scale, 1) for k, v in scores.items()}
     for w in out:
         w["AccuracyScore"] = round(w["AccuracyScore"] / scale, 1)
-        if opts["granularity"] == "phoneme" and "Offset" in w:
-            letters = [c for c in str(w["Word"]) if c.isalnum()] or [str(w["Word"])]
-            step = int(w["Duration"]) // len(letters)
-            w["Phonemes"] = [
-                {
-                    "Phoneme": c,
-                    "PronunciationAssessment": {"AccuracyScore": w["AccuracyScore"]},
-                    "Offset": int(w["Offset"]) + i * step,
-                    "Duration": step,
-                }
-                for i, c in enumerate(letters)
-            ]
+    if opts["prosody"]:
+        units.prosody_feedback(out, opts["reference"])
+        breaks = sum(1 for w in out if w["ErrorType"] in ("UnexpectedBreak", "MissingBreak"))
+        scores["ProsodyScore"] = max(0.0, fluency - 15.0 * breaks)
+        pron = 0.4 * accuracy + 0.2 * fluency + 0.2 * completeness + 0.2 * scores["ProsodyScore"]
+        scores["PronScore"] = pron
+    scores = {k: round(v / scale, 1) for k, v in scores.items()}
+    if opts["granularity"] == "phoneme":
+        for w in out:
+            if "Offset" not in w:
+                continue
+            w["Phonemes"] = units.phonemes(
+                w, w["AccuracyScore"], ipa=opts["ipa"], nbest=opts["nbest"],
+                mispronounced=w["ErrorType"] == "Mispronunciation",
+            )  # fmt: skip
+            if opts["syllables"]:
+                w["Syllables"] = units.syllables(w, w["Phonemes"])
     return {"scores": scores, "words": out}
 
 
 def _nested(word: dict[str, Any]) -> dict[str, Any]:
     """WebSocket shape: per-word scores under ``PronunciationAssessment``."""
-    out = {k: v for k, v in word.items() if k not in ("AccuracyScore", "ErrorType")}
+    out = {k: v for k, v in word.items() if k not in ("AccuracyScore", "ErrorType", "Feedback")}
     out["PronunciationAssessment"] = {
         "AccuracyScore": word["AccuracyScore"],
         "ErrorType": word["ErrorType"],
     }
+    if "Feedback" in word:
+        out["PronunciationAssessment"]["Feedback"] = word["Feedback"]
     return out
 
 
@@ -152,8 +172,9 @@ def apply_rest(result: dict[str, Any], options: Mapping[str, Any]) -> dict[str, 
 class PronunciationHandler(TurnHandler):
     """Adds pronunciation scores to the turn's final results."""
 
-    def __init__(self, options: Mapping[str, Any]) -> None:
+    def __init__(self, options: Mapping[str, Any], topic: str | None = None) -> None:
         self.options = options
+        self.topic = topic
 
     def phrase(self, body: dict[str, Any]) -> list[Any]:
         if body.get("RecognitionStatus") == "Success" and body.get("NBest"):
@@ -161,6 +182,8 @@ class PronunciationHandler(TurnHandler):
             graded = assess(best.get("Words", []), self.options)
             best["PronunciationAssessment"] = graded["scores"]
             best["Words"] = [_nested(w) for w in graded["words"]]
+            if self.topic is not None:
+                best["ContentAssessment"] = units.content_scores(graded["words"], self.topic)
         return [("speech.phrase", body)]
 
 
@@ -173,4 +196,10 @@ def turn_handler(context: Mapping[str, Any], query: Mapping[str, str]) -> TurnHa
     pd = context.get("phraseDetection")
     enrichment = pd.get("enrichment") if isinstance(pd, Mapping) else None
     pa = enrichment.get("pronunciationAssessment") if isinstance(enrichment, Mapping) else None
-    return PronunciationHandler(pa) if isinstance(pa, Mapping) else None
+    if not isinstance(pa, Mapping):
+        return None
+    content = enrichment.get("contentAssessment") if isinstance(enrichment, Mapping) else None
+    topic = content.get("topic") if isinstance(content, Mapping) else None
+    language = (pd.get("language") if isinstance(pd, Mapping) else None) or query.get("language")
+    options = {**pa, "language": language or "en-US"}
+    return PronunciationHandler(options, str(topic) if topic is not None else None)

@@ -201,6 +201,8 @@ class EmulatorState:
         self.script = Script()
         self.sessions: collections.deque[SessionLog] = collections.deque(maxlen=max_log)
         self.requests: collections.deque[RequestLog] = collections.deque(maxlen=max_log)
+        #: messages each new session log keeps (``SessionLog.max_messages``)
+        self.session_messages = SessionLog.max_messages
         self._tokens: dict[str, float] = {}
         self._lock = threading.Lock()
         self.engine_name = engine if isinstance(engine, str) or engine is None else "custom"
@@ -305,7 +307,9 @@ class EmulatorState:
         self, kind: str, path: str, query: dict[str, str], headers: dict[str, str]
     ) -> SessionLog:
         """Start the log of a WebSocket session."""
-        log = SessionLog(kind=kind, path=path, query=query, headers=headers)
+        log = SessionLog(
+            kind=kind, path=path, query=query, headers=headers, max_messages=self.session_messages
+        )
         self.sessions.append(log)
         return log
 

@@ -13,7 +13,8 @@ When the context asks for synthesis (``translation.onSuccess.action`` =
 ``Synthesize``, or ``features``/``voice`` in the query), each translated final
 is followed by ``translation.synthesis`` audio (a 16 kHz 16-bit mono WAV of
 the tone-coded translation, header in the first chunk) and
-``translation.synthesis.end``.
+``translation.synthesis.end``. The speech is in the first target that
+``synthesis.defaultVoices`` gives a voice (else the first target).
 """
 
 from __future__ import annotations
@@ -73,6 +74,13 @@ def _wants_audio(context: Mapping[str, Any], query: Mapping[str, str]) -> bool:
     )
 
 
+def _voices(section: Any) -> dict[str, str]:
+    """``synthesis.defaultVoices`` (target language -> voice) of a context or event body."""
+    synth = section.get("synthesis") if isinstance(section, Mapping) else None
+    voices = synth.get("defaultVoices") if isinstance(synth, Mapping) else None
+    return {str(k): str(v) for k, v in voices.items()} if isinstance(voices, Mapping) else {}
+
+
 def _wav(pcm: bytes, rate: int = 16000) -> bytes:
     return wav_header(rate, data_size=len(pcm)) + pcm
 
@@ -80,9 +88,17 @@ def _wav(pcm: bytes, rate: int = 16000) -> bytes:
 class TranslationHandler(TurnHandler):
     """Turns recognition results into translation results for *targets*."""
 
-    def __init__(self, targets: list[str], synthesize: bool = False) -> None:
+    def __init__(
+        self, targets: list[str], synthesize: bool = False, voices: Mapping[str, str] | None = None
+    ) -> None:
         self.targets = targets
         self.synthesize = synthesize
+        self.voices = dict(voices or {})
+
+    def spoken_language(self) -> str | None:
+        """The target the translated speech is in: the first with a voice, else the first."""
+        voiced = [t for t in self.targets if t in self.voices] or self.targets
+        return voiced[0] if voiced else None
 
     def _audio(self, text: str) -> list[Any]:
         """Translated speech of the first target: audio chunks, then the end message."""
@@ -104,6 +120,8 @@ class TranslationHandler(TurnHandler):
             to = body.get("to")
             if isinstance(to, list):
                 self.targets = [str(x) for x in to]
+            if _voices(body):
+                self.voices = _voices(body)
 
     def _translation(self, text: str) -> dict[str, Any]:
         return {
@@ -136,8 +154,9 @@ class TranslationHandler(TurnHandler):
                 text = body["NBest"][0].get("Display", "")
             out["Text"] = text or ""
             out["Translation"] = self._translation(out["Text"])
-            if self.synthesize and self.targets:
-                spoken = translate(out["Text"], self.targets[0])
+            language = self.spoken_language()
+            if self.synthesize and language is not None:
+                spoken = translate(out["Text"], language)
                 return [("translation.phrase", out), *self._audio(spoken)]
         return [("translation.phrase", out)]
 
@@ -148,7 +167,9 @@ def turn_handler(context: Mapping[str, Any], query: Mapping[str, str]) -> TurnHa
     The app registers it (:func:`~azspeech.emulator.stt_ws.register_turn_handler`).
     """
     targets = _targets(context, query)
-    return TranslationHandler(targets, _wants_audio(context, query)) if targets else None
+    if not targets:
+        return None
+    return TranslationHandler(targets, _wants_audio(context, query), _voices(context))
 
 
 def routes(state: EmulatorState) -> list[BaseRoute]:

@@ -20,6 +20,7 @@ from ._base import Model
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..captions import CaptionOptions
+    from .pronunciation import PronunciationResult
 
 __all__ = [
     "Canceled",
@@ -187,6 +188,13 @@ class RecognitionResult(_Model):
         """Alias of :attr:`speaker_id` (captions use ``.speaker``)."""
         return self.speaker_id
 
+    @property
+    def pronunciation(self) -> PronunciationResult | None:
+        """The pronunciation assessment scores, when they were asked for (else None)."""
+        from .pronunciation import pronunciation_from_result
+
+        return pronunciation_from_result(self)
+
     def to_srt(self, options: CaptionOptions | None = None) -> str:
         """This single phrase as SubRip captions."""
         from ..captions import to_srt
@@ -272,7 +280,24 @@ class SpeechEndDetected(SpeechEvent):
     offset_ticks: int = 0
 
 
-class Recognizing(SpeechEvent):
+class _DetectedLanguage:
+    """The language identified for an event's result (with language identification)."""
+
+    if TYPE_CHECKING:  # pragma: no cover
+        result: RecognitionResult
+
+    @property
+    def language(self) -> str | None:
+        """The detected language of the result (``result.language``), if identified."""
+        return self.result.language
+
+    @property
+    def language_confidence(self) -> str | None:
+        """``Unknown``, ``Low``, ``Medium`` or ``High`` where the service gives it."""
+        return self.result.language_confidence
+
+
+class Recognizing(_DetectedLanguage, SpeechEvent):
     """An interim (partial) result; later partials may rewrite earlier words."""
 
     type: Literal["recognizing"] = "recognizing"
@@ -285,7 +310,7 @@ class Recognizing(SpeechEvent):
         return text
 
 
-class Recognized(SpeechEvent):
+class Recognized(_DetectedLanguage, SpeechEvent):
     """A final result with text."""
 
     type: Literal["recognized"] = "recognized"
@@ -297,7 +322,7 @@ class Recognized(SpeechEvent):
         return text
 
 
-class NoMatch(SpeechEvent):
+class NoMatch(_DetectedLanguage, SpeechEvent):
     """A final result without text (silence, noise, or speech that did not match)."""
 
     type: Literal["no_match"] = "no_match"

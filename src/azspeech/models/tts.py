@@ -12,7 +12,7 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from ..audio.formats import ticks_to_timedelta
 from ._base import Model
@@ -170,7 +170,7 @@ SynthesisEvent = Union[  # noqa: UP007 - a runtime alias, must work on Python 3.
 # -- voices -------------------------------------------------------------------------
 
 
-class Voice(BaseModel):
+class Voice(Model):
     """One voice from the voices list."""
 
     model_config = ConfigDict(populate_by_name=True, frozen=True, extra="allow")

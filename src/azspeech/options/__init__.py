@@ -36,6 +36,7 @@ from .recognition import (
     SpeechStartSensitivity,
 )
 from .reliability import Reliability
+from .translation import TranslationOptions
 
 __all__ = [
     "FastProfanity",
@@ -53,4 +54,5 @@ __all__ = [
     "Reliability",
     "SilenceTimeouts",
     "SpeechStartSensitivity",
+    "TranslationOptions",
 ]

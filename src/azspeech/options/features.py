@@ -12,6 +12,7 @@ from ..errors import InvalidRequestError
 from ._base import OptionGroup, check_bool, choice, optional_int, section, validate_locale
 
 __all__ = [
+    "MAX_REFERENCE_TEXT_CHARS",
     "GradingSystem",
     "Granularity",
     "LanguageIdMode",
@@ -34,6 +35,11 @@ _GRADING = {"five_point": "FivePoint", "hundred_mark": "HundredMark"}
 _GRANULARITY = {"phoneme": "Phoneme", "word": "Word", "full_text": "FullText"}
 _DIMENSION = {"basic": "Basic", "comprehensive": "Comprehensive"}
 _ALPHABET = {"sapi": "SAPI", "ipa": "IPA"}
+
+#: The longest reference text accepted (characters). Ours, not a documented service
+#: limit: a long reading is assessed utterance by utterance against one reference,
+#: and the short-audio REST API carries it in a header.
+MAX_REFERENCE_TEXT_CHARS = 10_000
 
 
 def _set(obj: object, name: str, value: Any) -> None:
@@ -116,6 +122,8 @@ class PronunciationAssessment(OptionGroup):
         phoneme_alphabet: ``"sapi"`` or ``"ipa"`` (service default SAPI).
         nbest_phoneme_count: how many candidate phonemes to report per phoneme.
         scenario_id: a custom point system's id.
+        content_topic: also score the content of an unscripted answer on this
+            topic (grammar, vocabulary, topic; needs an empty ``reference_text``).
     """
 
     reference_text: str = ""
@@ -127,12 +135,28 @@ class PronunciationAssessment(OptionGroup):
     phoneme_alphabet: PhonemeAlphabet | None = None
     nbest_phoneme_count: int | None = None
     scenario_id: str | None = None
+    content_topic: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.reference_text, str):
             raise InvalidRequestError(
                 f"reference_text must be a string, got {self.reference_text!r}"
             )
+        if len(self.reference_text) > MAX_REFERENCE_TEXT_CHARS:
+            raise InvalidRequestError(
+                f"reference_text is {len(self.reference_text)} characters; at most "
+                f"{MAX_REFERENCE_TEXT_CHARS} are accepted (assess a long reading in parts)"
+            )
+        if self.content_topic is not None:
+            if not isinstance(self.content_topic, str) or not self.content_topic.strip():
+                raise InvalidRequestError(
+                    f"content_topic must be a non-empty string, got {self.content_topic!r}"
+                )
+            if self.reference_text.strip():
+                raise InvalidRequestError(
+                    "content assessment (content_topic) is for unscripted speech: "
+                    "leave reference_text empty"
+                )
         _set(self, "grading_system", choice("grading_system", self.grading_system, tuple(_GRADING)))
         _set(self, "granularity", choice("granularity", self.granularity, tuple(_GRANULARITY)))
         _set(self, "dimension", choice("dimension", self.dimension, tuple(_DIMENSION)))
@@ -169,11 +193,16 @@ class PronunciationAssessment(OptionGroup):
             pa["enableMiscue"] = True
         if self.scenario_id is not None:
             pa["scenarioId"] = self.scenario_id
-        section(context, "phraseDetection", "enrichment")["pronunciationAssessment"] = pa
+        enrichment = section(context, "phraseDetection", "enrichment")
+        enrichment["pronunciationAssessment"] = pa
+        needs = ["WordTimings", "PronunciationAssessment", "SNR"]
+        if self.content_topic is not None:
+            enrichment["contentAssessment"] = {"topic": self.content_topic}
+            needs.append("ContentAssessment")
         output = section(context, "phraseOutput")
         output["format"] = "Detailed"
         options = section(output, "detailed").setdefault("options", [])
-        for needed in ("WordTimings", "PronunciationAssessment", "SNR"):
+        for needed in needs:
             if needed not in options:
                 options.append(needed)
 

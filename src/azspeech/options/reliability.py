@@ -15,15 +15,19 @@ class Reliability:
     """How a streaming session survives drops, stalls and the service's limits.
 
     Attributes:
-        chunk_ms: audio per WebSocket message, in milliseconds (10 to 1000).
+        chunk_ms: audio per WebSocket message for live audio, in milliseconds
+            (10 to 1000; no message carries more than the protocol's 8192 bytes, and
+            audio already queued, such as a file, goes out in full 8192-byte messages).
         max_reconnects: consecutive failed reconnects before the session fails
             (a final result resets the count).
         replay_buffer_seconds: at most this much audio is in flight without a
             final result, so that a reconnect can resend all of it.
         window_wait: how long the sender waits for a final result when the
             replay window is full, before it sends on and evicts the oldest audio.
-        end_timeout: after the end of the audio, how long a silent connection
-            may keep the last results before it counts as dropped (``None``: no limit).
+        end_timeout: how long a connection may stay silent while audio goes out
+            or after its end before it counts as stalled and is treated as a drop
+            (reconnect and replay; ``None``: no limit). Keep it above the
+            service's normal quiet gaps in a live stream.
         max_connection_age: renew the connection right after a final result once
             it is this old (the service ends connections after about 10 minutes).
     """

@@ -14,11 +14,11 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
-from .._protocol.framing import loads_json
 from .._protocol.stt import AudioFormat
+from .._resource import merge_json
 from .._transport.http import HttpRequest
+from ..endpoints import Endpoints
 from ..errors import InvalidRequestError
-from ..models.stt import RecognitionResult, TranscriptionResult
 from ..options import (
     FastTranscriptionOptions,
     OutputOptions,
@@ -29,9 +29,9 @@ from ..options import (
 )
 from ..options._base import choice
 from . import _keywords
-from .fast import FastTranscriptionRequest, audio_part, parse_transcription, transcribe_request
+from .fast import FastTranscriptionRequest, audio_part, transcribe_request
 from .session import AsyncRecognitionSession
-from .short_audio import parse_short_audio
+from .short_audio import SHORT_AUDIO_LIMIT_SECONDS, ShortAudioCollector, short_audio_request
 
 if TYPE_CHECKING:  # pragma: no cover
     from .._client import AsyncSpeechClient, SpeechClient
@@ -40,15 +40,14 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "FORMAT",
     "SessionPlan",
+    "ShortUpload",
     "closing",
     "deprecated_alias",
     "fast_options",
     "fast_request",
-    "fast_result",
     "once_options",
     "pcm_input",
     "short_options",
-    "short_result",
 ]
 
 P = ParamSpec("P")
@@ -142,6 +141,32 @@ def short_options(
     return opts
 
 
+class ShortUpload:
+    """A short-audio request in the making: options checked first, then the PCM collected."""
+
+    def __init__(
+        self,
+        endpoints: Endpoints,
+        language: str,
+        format: str,
+        profanity: Profanity | None,
+        endpoint_id: str | None,
+        pronunciation: PronunciationAssessment | None,
+    ) -> None:
+        self.options = short_options(language, format, profanity, endpoint_id, pronunciation)
+        self._endpoints = endpoints
+        self._collector = ShortAudioCollector(FORMAT, SHORT_AUDIO_LIMIT_SECONDS)
+
+    def add(self, chunk: bytes) -> None:
+        """Keep *chunk* (an AudioError once the clip is over the limit)."""
+        self._collector.add(chunk)
+
+    def request(self, *, is_async: bool) -> HttpRequest:
+        """The POST of the collected audio (an AudioError if there is none)."""
+        pcm = self._collector.finish()
+        return short_audio_request(self._endpoints, self.options, FORMAT, pcm, is_async=is_async)
+
+
 def fast_request(
     client: AsyncSpeechClient | SpeechClient,
     audio: AudioInput | None,
@@ -149,8 +174,13 @@ def fast_request(
     options: FastTranscriptionOptions,
     api_version: str,
     max_upload_bytes: int | None,
+    extra_body: Mapping[str, Any] | None = None,
 ) -> tuple[HttpRequest, FastTranscriptionRequest | None]:
-    """The fast-transcription request and its audio part (which the caller closes)."""
+    """The fast-transcription request and its audio part (which the caller closes).
+
+    *extra_body* (the per-call ``extra_body=``) is merged into the
+    ``definition``, the request's JSON part, nested objects key by key.
+    """
     if audio is None and audio_url is None:
         raise InvalidRequestError("transcribe() needs audio (a path, bytes...) or audio_url=...")
     if audio is not None and audio_url is not None:
@@ -166,6 +196,12 @@ def fast_request(
     if not isinstance(api_version, str) or not api_version.strip():
         raise InvalidRequestError(f"api_version must be a non-empty string, got {api_version!r}")
     definition = options.definition(audio_url)
+    if extra_body:
+        if not isinstance(extra_body, Mapping):
+            raise InvalidRequestError(
+                f"extra_body must be a mapping (JSON object), got {type(extra_body).__name__}"
+            )
+        definition = merge_json(definition, extra_body)
     part = audio_part(audio, max_bytes=max_upload_bytes) if audio is not None else None
     return transcribe_request(client._config.endpoints, definition, part, api_version), part
 
@@ -209,20 +245,6 @@ def pcm_input(audio: AudioInput, sample_rate: int | None, input_format: PcmForma
 
     return open_pcm_stream(
         audio, target=FORMAT, sample_rate=sample_rate, chunk_ms=1000, input_format=input_format
-    )
-
-
-def short_result(client: AsyncSpeechClient | SpeechClient, response: Any) -> RecognitionResult:
-    """The result of a short-audio response."""
-    limits = client._config.limits
-    return parse_short_audio(loads_json(response.content, limits=limits, what="short audio"))
-
-
-def fast_result(client: AsyncSpeechClient | SpeechClient, response: Any) -> TranscriptionResult:
-    """The result of a fast-transcription response."""
-    limits = client._config.limits
-    return parse_transcription(
-        loads_json(response.content, limits=limits, what="fast transcription")
     )
 
 

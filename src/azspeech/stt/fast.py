@@ -16,10 +16,10 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 from typing import IO, Any
 
 from .._transport.http import HttpRequest
+from ..audio.paths import audio_path
 from ..endpoints import Endpoints
 from ..errors import AudioError, ProtocolError
 from ..models.stt import (
@@ -109,7 +109,7 @@ def audio_part(audio: Any, *, max_bytes: int | None) -> FastTranscriptionRequest
             raise AudioError(f"{what} is empty", code="EmptyAudio")
 
     if isinstance(audio, (str, os.PathLike)):
-        path = Path(audio)
+        path = audio_path(audio)
         try:
             size = path.stat().st_size
         except OSError as exc:
@@ -138,7 +138,7 @@ def audio_part(audio: Any, *, max_bytes: int | None) -> FastTranscriptionRequest
         def reopen() -> IO[bytes]:
             if fobj.seekable():
                 fobj.seek(start)
-            return _NoClose(fobj)  # type: ignore[return-value]
+            return _NoClose(fobj, start)  # type: ignore[return-value]
 
         return FastTranscriptionRequest(name, _content_type(name), reopen, fsize)
     # Anything else the audio layer understands (numpy arrays, iterators...): as WAV.
@@ -156,16 +156,47 @@ def audio_part(audio: Any, *, max_bytes: int | None) -> FastTranscriptionRequest
 
 
 class _NoClose(io.RawIOBase):
-    """A view of a caller's file that our cleanup does not close."""
+    """A view of a caller's file from *start* on, which our cleanup does not close.
 
-    def __init__(self, f: IO[bytes]) -> None:
+    A seekable file stays seekable through the view, with positions counted
+    from *start*: httpx's ``seek(0)`` before each upload and a retry's rewind
+    go back to where the caller's file was, not to its first byte, and the
+    upload needs no spool (and gets a Content-Length).
+    """
+
+    def __init__(self, f: IO[bytes], start: int = 0) -> None:
         self._f = f
+        self._start = start
 
     def readable(self) -> bool:
         return True
 
-    def read(self, size: int = -1) -> bytes:
-        return self._f.read(size)
+    def seekable(self) -> bool:
+        try:
+            return bool(self._f.seekable())
+        except (AttributeError, OSError, ValueError):
+            return False
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        if not self.seekable():
+            raise io.UnsupportedOperation("seek")
+        if whence == io.SEEK_SET:
+            target = self._start + offset
+        elif whence == io.SEEK_CUR:
+            target = self._f.tell() + offset
+        else:
+            target = self._f.seek(0, io.SEEK_END) + offset
+        if target < self._start:
+            raise ValueError(f"seek to before the start of the audio ({target - self._start})")
+        return self._f.seek(target) - self._start
+
+    def tell(self) -> int:
+        if not self.seekable():
+            raise io.UnsupportedOperation("tell")
+        return self._f.tell() - self._start
+
+    def read(self, size: int | None = -1) -> bytes:
+        return self._f.read(-1 if size is None else size)
 
     def readinto(self, b: Any) -> int:
         data = self._f.read(len(b))

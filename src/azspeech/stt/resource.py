@@ -14,6 +14,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
+from .._resource import AsyncAPIResource, SyncAPIResource
 from ..models.stt import (
     RecognitionResult,
     TranscriptionResult,
@@ -32,37 +33,25 @@ from ..options import (
 )
 from . import _build, _keywords
 from .blocking_session import RecognitionSession
-from .fast import (
-    DEFAULT_API_VERSION,
-    MAX_UPLOAD_BYTES,
-)
+from .fast import DEFAULT_API_VERSION, MAX_UPLOAD_BYTES, parse_transcription
 from .session import AsyncRecognitionSession, recognize_once
-from .short_audio import (
-    SHORT_AUDIO_LIMIT_SECONDS,
-    ShortAudioCollector,
-    short_audio_request,
-)
+from .short_audio import parse_short_audio
 
 if TYPE_CHECKING:  # pragma: no cover
     from typing_extensions import Unpack
 
-    from .._client import AsyncSpeechClient, SpeechClient
+    from .._resource import BodyOptions, RequestOptions
     from ..audio import AudioInput, PcmFormat
     from ..batch.upload import ProgressCallback
     from .many import FileTranscription
 
 __all__ = ["AsyncSpeechToText", "SpeechToText"]
 
-_FORMAT = _build.FORMAT
-
 ResultFormat = Literal["simple", "detailed"]
 
 
-class AsyncSpeechToText:
+class AsyncSpeechToText(AsyncAPIResource):
     """Speech to text on the async client (``client.stt``)."""
-
-    def __init__(self, client: AsyncSpeechClient) -> None:
-        self._client = client
 
     # -- real time ----------------------------------------------------------------------------
 
@@ -185,6 +174,7 @@ class AsyncSpeechToText:
         pronunciation: PronunciationAssessment | None = None,
         sample_rate: int | None = None,
         input_format: PcmFormat | None = None,
+        **request_options: Unpack[RequestOptions],
     ) -> RecognitionResult:
         """Recognize up to 60 s of audio with the short-audio REST API (no WebSocket).
 
@@ -197,15 +187,19 @@ class AsyncSpeechToText:
             pronunciation: pronunciation assessment (needs ``reference_text``
                 here; the scores come flattened into the detailed result).
             sample_rate, input_format: the format of raw PCM *audio*.
+            **request_options: ``timeout=``, ``extra_headers=``, ``extra_query=``
+                for this call (:class:`~azspeech._resource.RequestOptions`).
+
+        The result's ``request_id`` is the service's id of the request.
         """
-        opts = _build.short_options(language, format, profanity, endpoint_id, pronunciation)
-        collector = ShortAudioCollector(_FORMAT, SHORT_AUDIO_LIMIT_SECONDS)
-        async for chunk in _build.pcm_input(audio, sample_rate, input_format):
-            collector.add(chunk)
-        req = short_audio_request(
-            self._client._config.endpoints, opts, _FORMAT, collector.finish(), is_async=True
+        upload = _build.ShortUpload(
+            self._endpoints, language, format, profanity, endpoint_id, pronunciation
         )
-        return _build.short_result(self._client, await self._client._http.send(req))
+        async for chunk in _build.pcm_input(audio, sample_rate, input_format):
+            upload.add(chunk)
+        return await self._request(
+            upload.request(is_async=True), parse_short_audio, request_options
+        )
 
     # -- fast transcription -----------------------------------------------------------------------
 
@@ -225,6 +219,7 @@ class AsyncSpeechToText:
         api_version: str = DEFAULT_API_VERSION,
         max_upload_bytes: int | None = MAX_UPLOAD_BYTES,
         extra_definition: Mapping[str, Any] | None = None,
+        **request_options: Unpack[BodyOptions],
     ) -> TranscriptionResult:
         """Fast transcription of a file (streamed from disk) or of ``audio_url``.
 
@@ -241,6 +236,11 @@ class AsyncSpeechToText:
             api_version: the REST API version.
             max_upload_bytes: refuse bigger uploads before sending (None: no limit).
             extra_definition: more ``definition`` members.
+            **request_options: ``timeout=``, ``extra_headers=``, ``extra_query=``
+                for this call, and ``extra_body=``, merged into the ``definition``
+                JSON key by key (:class:`~azspeech._resource.BodyOptions`).
+
+        The result's ``request_id`` is the service's id of the request.
         """
         fast = _build.fast_options(options, dict(
             locales=locales, candidate_languages=candidate_languages, diarization=diarization,
@@ -248,11 +248,11 @@ class AsyncSpeechToText:
             extra_definition=extra_definition,
         ))  # fmt: skip
         req, part = _build.fast_request(
-            self._client, audio, audio_url, fast, api_version, max_upload_bytes
-        )
+            self._client, audio, audio_url, fast, api_version, max_upload_bytes,
+            request_options.pop("extra_body", None),
+        )  # fmt: skip
         with _build.closing(part):
-            response = await self._client._http.send(req)
-        return _build.fast_result(self._client, response)
+            return await self._request(req, parse_transcription, request_options)
 
     # -- many files -----------------------------------------------------------------------------
 
@@ -285,11 +285,8 @@ class AsyncSpeechToText:
         )  # fmt: skip
 
 
-class SpeechToText:
+class SpeechToText(SyncAPIResource):
     """Speech to text on the blocking client (``client.stt``); the async one's API, blocking."""
-
-    def __init__(self, client: SpeechClient) -> None:
-        self._client = client
 
     # -- real time ----------------------------------------------------------------------------
 
@@ -418,6 +415,7 @@ class SpeechToText:
         pronunciation: PronunciationAssessment | None = None,
         sample_rate: int | None = None,
         input_format: PcmFormat | None = None,
+        **request_options: Unpack[RequestOptions],
     ) -> RecognitionResult:
         """Recognize up to 60 s of audio with the short-audio REST API (no WebSocket).
 
@@ -430,15 +428,17 @@ class SpeechToText:
             pronunciation: pronunciation assessment (needs ``reference_text``
                 here; the scores come flattened into the detailed result).
             sample_rate, input_format: the format of raw PCM *audio*.
+            **request_options: ``timeout=``, ``extra_headers=``, ``extra_query=``
+                for this call (:class:`~azspeech._resource.RequestOptions`).
+
+        The result's ``request_id`` is the service's id of the request.
         """
-        opts = _build.short_options(language, format, profanity, endpoint_id, pronunciation)
-        collector = ShortAudioCollector(_FORMAT, SHORT_AUDIO_LIMIT_SECONDS)
-        for chunk in _build.pcm_input(audio, sample_rate, input_format):
-            collector.add(chunk)
-        req = short_audio_request(
-            self._client._config.endpoints, opts, _FORMAT, collector.finish(), is_async=False
+        upload = _build.ShortUpload(
+            self._endpoints, language, format, profanity, endpoint_id, pronunciation
         )
-        return _build.short_result(self._client, self._client._http.send(req))
+        for chunk in _build.pcm_input(audio, sample_rate, input_format):
+            upload.add(chunk)
+        return self._request(upload.request(is_async=False), parse_short_audio, request_options)
 
     # -- fast transcription -----------------------------------------------------------------------
 
@@ -458,6 +458,7 @@ class SpeechToText:
         api_version: str = DEFAULT_API_VERSION,
         max_upload_bytes: int | None = MAX_UPLOAD_BYTES,
         extra_definition: Mapping[str, Any] | None = None,
+        **request_options: Unpack[BodyOptions],
     ) -> TranscriptionResult:
         """Fast transcription of a file (streamed from disk) or of ``audio_url``.
 
@@ -474,6 +475,11 @@ class SpeechToText:
             api_version: the REST API version.
             max_upload_bytes: refuse bigger uploads before sending (None: no limit).
             extra_definition: more ``definition`` members.
+            **request_options: ``timeout=``, ``extra_headers=``, ``extra_query=``
+                for this call, and ``extra_body=``, merged into the ``definition``
+                JSON key by key (:class:`~azspeech._resource.BodyOptions`).
+
+        The result's ``request_id`` is the service's id of the request.
         """
         fast = _build.fast_options(options, dict(
             locales=locales, candidate_languages=candidate_languages, diarization=diarization,
@@ -481,11 +487,11 @@ class SpeechToText:
             extra_definition=extra_definition,
         ))  # fmt: skip
         req, part = _build.fast_request(
-            self._client, audio, audio_url, fast, api_version, max_upload_bytes
-        )
+            self._client, audio, audio_url, fast, api_version, max_upload_bytes,
+            request_options.pop("extra_body", None),
+        )  # fmt: skip
         with _build.closing(part):
-            response = self._client._http.send(req)
-        return _build.fast_result(self._client, response)
+            return self._request(req, parse_transcription, request_options)
 
     # -- many files -----------------------------------------------------------------------------
 

@@ -12,6 +12,8 @@
 SSML can be built safely with :mod:`azspeech.ssml`.
 """
 
+from typing import Any
+
 from ..models.tts import (
     AudioChunk,
     BatchSynthesis,
@@ -30,6 +32,7 @@ from ._async import AsyncTextToSpeech
 from ._common import DEFAULT_VOICE, MAX_STREAM_TEXT_CHARS
 from ._sentences import SentenceSplitter
 from ._sync import TextToSpeech
+from ._voices import VoiceList
 from .batch import AsyncBatchSyntheses, BatchSyntheses
 
 __all__ = [
@@ -47,9 +50,21 @@ __all__ = [
     "SessionEnd",
     "SessionStopped",
     "SynthesisEvent",
+    "SynthesizedAudio",
     "TextToSpeech",
     "TtsEvent",
     "Viseme",
     "Voice",
+    "VoiceList",
     "WordBoundary",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # SynthesizedAudio is an Audio (numpy): loaded on first use, so that importing
+    # azspeech.tts stays light.
+    if name == "SynthesizedAudio":
+        from ._result import SynthesizedAudio
+
+        return SynthesizedAudio
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

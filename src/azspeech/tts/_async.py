@@ -13,9 +13,10 @@ from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Iterab
 from typing import TYPE_CHECKING, Any
 
 from .._protocol.tts import MetadataOptions
+from .._resource import AsyncAPIResource
 from .._transport.http import MAX_BODY_BYTES
 from ..audio.formats import OutputFormat
-from ..errors import ProtocolError
+from ..errors import InvalidRequestError, ProtocolError
 from ..models.tts import AudioChunk, SynthesisEvent, Voice
 from ._common import (
     DEFAULT_FORMAT,
@@ -34,12 +35,15 @@ from ._common import (
 )
 from ._sentences import stream_sentences
 from ._turn import run_turn
-from ._voices import filter_voices, find_voice, voices_from, voices_request
+from ._voices import VoiceList, filter_voices, find_voice, parse_voice_list, voices_request
 from .batch import AsyncBatchSyntheses
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
     from .._client import AsyncSpeechClient
-    from ..audio import Audio
+    from .._resource import RequestOptions
+    from ._result import SynthesizedAudio
 
 __all__ = ["AsyncTextToSpeech"]
 
@@ -88,9 +92,16 @@ def prepare_synthesize(
     transport: str,
     deployment_id: str | None,
     strict: bool,
+    request_options: RequestOptions,
 ) -> PreparedSynthesis:
     """The checked request of a ``synthesize()`` call."""
     check_transport(transport)
+    given = sorted(k for k, v in request_options.items() if v is not None)
+    if given and transport != "rest":
+        raise InvalidRequestError(
+            f"{', '.join(given)}: per-call request options apply to transport='rest'; "
+            "for the WebSocket, use client.with_options(timeout=...)"
+        )
     return prepare(
         text_or_ssml,
         voice=voice,
@@ -103,14 +114,14 @@ def prepare_synthesize(
     )
 
 
-class AsyncTextToSpeech:
+class AsyncTextToSpeech(AsyncAPIResource):
     """Text to speech: REST and WebSocket synthesis, streaming with events, voices, batch.
 
     Created by the client: ``client.tts``.
     """
 
     def __init__(self, client: AsyncSpeechClient) -> None:
-        self._client = client
+        super().__init__(client)
         self.batch = AsyncBatchSyntheses(client)
         """Batch synthesis (long audio, asynchronous on the service): ``client.tts.batch``."""
 
@@ -131,7 +142,8 @@ class AsyncTextToSpeech:
         transport: Transport = "auto",
         deployment_id: str | None = None,
         strict: bool = False,
-    ) -> Audio:
+        **request_options: Unpack[RequestOptions],
+    ) -> SynthesizedAudio:
         """Synthesize *text_or_ssml* and return the whole :class:`~azspeech.audio.Audio`.
 
         Plain text is escaped into SSML for *voice* and *language*; a string
@@ -142,6 +154,12 @@ class AsyncTextToSpeech:
         reused for the next request), ``"rest"`` one HTTP POST.
         *deployment_id* selects a custom voice deployment. *strict* makes
         characters XML cannot carry an error instead of dropping them.
+        ``timeout=``, ``extra_headers=`` and ``extra_query=`` apply to this
+        call with ``transport="rest"`` (:class:`~azspeech._resource.RequestOptions`;
+        the WebSocket takes the client's, ``client.with_options(timeout=...)``).
+
+        The result is a :class:`~azspeech.tts._result.SynthesizedAudio`: an
+        ``Audio`` whose ``request_id`` is the service's id of the REST request.
 
         Raises:
             InvalidRequestError: empty text, malformed or oversized SSML
@@ -161,16 +179,14 @@ class AsyncTextToSpeech:
         prepared = prepare_synthesize(
             text_or_ssml, voice=voice, output_format=output_format, language=language,
             transport=transport, deployment_id=deployment_id, strict=strict,
+            request_options=request_options,
         )  # fmt: skip
         if transport == "rest":
-            return await self._synthesize_rest(prepared)
+            request = rest_request(self._endpoints, prepared)
+            return rest_audio(await self._send(request, request_options, MAX_BODY_BYTES), prepared)
         return await self._synthesize_ws(prepared)
 
-    async def _synthesize_rest(self, prepared: PreparedSynthesis) -> Audio:
-        request = rest_request(self._client._config.endpoints, prepared)
-        return rest_audio(await self._client._http.send(request), prepared)
-
-    async def _synthesize_ws(self, prepared: PreparedSynthesis) -> Audio:
+    async def _synthesize_ws(self, prepared: PreparedSynthesis) -> SynthesizedAudio:
         data = bytearray()
         async for event in run_turn(self._client, prepared):
             if isinstance(event, AudioChunk):
@@ -280,19 +296,30 @@ class AsyncTextToSpeech:
 
     # -- voices ------------------------------------------------------------------------
 
-    async def list_voices(self, locale: str | None = None, *, refresh: bool = False) -> list[Voice]:
-        """The voices the service offers (all, or those of *locale*); cached for an hour."""
-        client, cache = self._client, self._client._state.voices
-        voices = cache.get(refresh=refresh) or cache.put(
-            voices_from(
-                await client._http.send(voices_request(client.endpoints)), client.config.limits
-            )
+    async def list_voices(
+        self,
+        locale: str | None = None,
+        *,
+        refresh: bool = False,
+        **request_options: Unpack[RequestOptions],
+    ) -> VoiceList:
+        """The voices the service offers (all, or those of *locale*); cached for an hour.
+
+        ``timeout=``, ``extra_headers=``, ``extra_query=`` apply to this call
+        (:class:`~azspeech._resource.RequestOptions`); a call with extra headers
+        or query fetches the list afresh and does not cache it. The result is a
+        ``list`` with the service's ``request_id``.
+        """
+        cache = self._client._state.voices
+        voices = cache.lookup(refresh, request_options) or cache.store(
+            await self._request(voices_request(self._endpoints), parse_voice_list, request_options),
+            request_options,
         )
         return filter_voices(voices, locale)
 
-    async def get_voice(self, short_name: str) -> Voice:
-        """The voice named *short_name* (``en-US-AvaMultilingualNeural``)."""
-        return find_voice(await self.list_voices(), short_name)
+    async def get_voice(self, short_name: str, **request_options: Unpack[RequestOptions]) -> Voice:
+        """The voice named *short_name* (``en-US-AvaNeural``), from :meth:`list_voices`."""
+        return find_voice(await self.list_voices(**request_options), short_name)
 
     async def close(self) -> None:
         """Close the idle pooled synthesis connections (the client stays usable)."""

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from .._protocol.tts import MetadataOptions
+from .._resource import response_request_id
 from .._transport.http import HttpRequest
 from ..audio.formats import OutputFormat
 from ..endpoints import Endpoints
@@ -26,7 +27,7 @@ from ._voices import VoiceCache, filter_voices, parse_voices, voices_request
 if TYPE_CHECKING:
     import httpx
 
-    from ..audio import Audio
+    from ._result import SynthesizedAudio
 
 __all__ = [
     "DEFAULT_FORMAT",
@@ -209,26 +210,31 @@ def ws_url(endpoints: Endpoints, deployment_id: str | None, *, streaming: bool =
     return url
 
 
-def make_audio(data: bytes, prepared: PreparedSynthesis) -> Audio:
+def make_audio(
+    data: bytes, prepared: PreparedSynthesis, request_id: str | None = None
+) -> SynthesizedAudio:
     """The :class:`~azspeech.audio.Audio` result, with a WAV header written when needed."""
-    from ..audio import Audio
+    from ._result import SynthesizedAudio  # numpy only once audio is made
 
     fmt = prepared.output_format
     if prepared.write_header:
         pcm = fmt.pcm_format
         assert pcm is not None
         data = pcm.wav_header(len(data)) + data
-    return Audio(data, fmt)
+    return SynthesizedAudio(data, fmt, request_id=request_id)
 
 
 _NOT_AUDIO = ("text/", "application/json", "application/xml", "application/xhtml")
 
 
-def rest_audio(response: httpx.Response, prepared: PreparedSynthesis) -> Audio:
+def rest_audio(response: httpx.Response, prepared: PreparedSynthesis) -> SynthesizedAudio:
     """The audio of a REST synthesis answer, after checking it is audio at all.
 
     A redirect or error page, an empty answer (204 or no body) or a RIFF
     format without its header is a :class:`ProtocolError`, never an ``Audio``.
+    The result carries the answer's request id. (This check, rather than
+    ``HttpRequest(expect="audio/")``, is the one used: it also takes an
+    answer without a Content-Type, as before.)
     """
     ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
     if not 200 <= response.status_code < 300 or response.status_code == 204:
@@ -250,7 +256,7 @@ def rest_audio(response: httpx.Response, prepared: PreparedSynthesis) -> Audio:
             f"speech synthesis: the answer is not {prepared.output_format.value} audio "
             "(no RIFF header)"
         )
-    return make_audio(data, prepared)
+    return make_audio(data, prepared, response_request_id(response))
 
 
 def plan_stream(

@@ -11,6 +11,8 @@ import asyncio
 from collections.abc import AsyncIterable, AsyncIterator, Generator, Iterable
 from typing import TYPE_CHECKING, Any
 
+from .._resource import SyncAPIResource
+from .._transport.http import MAX_BODY_BYTES
 from ..audio.formats import OutputFormat
 from ..models.tts import SynthesisEvent, Voice
 from ._async import deprecated_alias, prepare_synthesize
@@ -25,12 +27,15 @@ from ._common import (
     rest_request,
 )
 from ._turn import run_turn
-from ._voices import filter_voices, find_voice, voices_from, voices_request
+from ._voices import VoiceList, filter_voices, find_voice, parse_voice_list, voices_request
 from .batch import BatchSyntheses
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
     from .._client import SpeechClient
-    from ..audio import Audio
+    from .._resource import RequestOptions
+    from ._result import SynthesizedAudio
 
 __all__ = ["TextToSpeech"]
 
@@ -53,11 +58,11 @@ class _ThreadedPieces:
             yield item  # type: ignore[misc]
 
 
-class TextToSpeech:
+class TextToSpeech(SyncAPIResource):
     """Text to speech (blocking). Same methods as :class:`AsyncTextToSpeech`."""
 
     def __init__(self, client: SpeechClient) -> None:
-        self._client = client
+        super().__init__(client)
         self.batch = BatchSyntheses(client)
         """Batch synthesis (long audio, asynchronous on the service): ``client.tts.batch``."""
 
@@ -76,15 +81,17 @@ class TextToSpeech:
         transport: Transport = "auto",
         deployment_id: str | None = None,
         strict: bool = False,
-    ) -> Audio:
+        **request_options: Unpack[RequestOptions],
+    ) -> SynthesizedAudio:
         """Synthesize and return the whole audio (see :meth:`AsyncTextToSpeech.synthesize`)."""
         prepared = prepare_synthesize(
             text_or_ssml, voice=voice, output_format=output_format, language=language,
             transport=transport, deployment_id=deployment_id, strict=strict,
+            request_options=request_options,
         )  # fmt: skip
         if transport == "rest":
-            request = rest_request(self._client._config.endpoints, prepared)
-            return rest_audio(self._client._http.send(request), prepared)
+            request = rest_request(self._endpoints, prepared)
+            return rest_audio(self._send(request, request_options, MAX_BODY_BYTES), prepared)
         return self._client._run(lambda aclient: aclient.tts._synthesize_ws(prepared))
 
     def stream(
@@ -147,17 +154,24 @@ class TextToSpeech:
         )
         return self._client._iterate(lambda aclient: aclient.tts._stream_text(plan, source))
 
-    def list_voices(self, locale: str | None = None, *, refresh: bool = False) -> list[Voice]:
-        """The voices the service offers (all, or those of *locale*); cached for an hour."""
-        client, cache = self._client, self._client._state.voices
-        voices = cache.get(refresh=refresh) or cache.put(
-            voices_from(client._http.send(voices_request(client.endpoints)), client.config.limits)
+    def list_voices(
+        self,
+        locale: str | None = None,
+        *,
+        refresh: bool = False,
+        **request_options: Unpack[RequestOptions],
+    ) -> VoiceList:
+        """The voices the service offers (see :meth:`AsyncTextToSpeech.list_voices`)."""
+        cache = self._client._state.voices
+        voices = cache.lookup(refresh, request_options) or cache.store(
+            self._request(voices_request(self._endpoints), parse_voice_list, request_options),
+            request_options,
         )
         return filter_voices(voices, locale)
 
-    def get_voice(self, short_name: str) -> Voice:
-        """The voice named *short_name*."""
-        return find_voice(self.list_voices(), short_name)
+    def get_voice(self, short_name: str, **request_options: Unpack[RequestOptions]) -> Voice:
+        """The voice named *short_name* (see :meth:`AsyncTextToSpeech.get_voice`)."""
+        return find_voice(self.list_voices(**request_options), short_name)
 
     def close(self) -> None:
         """Close the idle pooled synthesis connections (the client stays usable)."""

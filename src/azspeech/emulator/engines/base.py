@@ -38,6 +38,7 @@ ENGINE_RATE = 16000
 FRAME = ENGINE_RATE // 100  # 10 ms
 SPEECH_RMS = 0.01  # about -40 dBFS
 MARGIN = ENGINE_RATE // 50  # 20 ms of context around a segment
+_VOICED = float(np.float32(SPEECH_RMS * SPEECH_RMS))  # frame energy above this is speech
 
 Float32Array = npt.NDArray[np.float32]
 
@@ -153,9 +154,14 @@ class SegmentingStream:
     def __init__(self, engine: SttEngine, options: RecognitionOptions) -> None:
         self.engine = engine
         self.options = options
-        self._chunks: list[Float32Array] = []  # received audio still needed, in order
-        self._buf_start = 0  # absolute index of the first sample of _chunks
-        self._buffered = 0  # samples in _chunks
+        # Received audio still needed: absolute samples [_buf_start, _buf_start + _buffered)
+        # sit in _buf from index _buf_start - _origin on. The buffer only grows at its end
+        # and is replaced (never overwritten) when it must move, so the slices handed to
+        # engines stay valid and no slice copies the phrase so far.
+        self._buf = np.zeros(0, dtype=np.float32)
+        self._origin = 0  # absolute index of _buf[0]
+        self._buf_start = 0
+        self._buffered = 0
         self._tail = np.zeros(0, dtype=np.float32)  # samples not yet framed (< one frame)
         self._pos = 0  # absolute index of the next unprocessed frame
         self.total = 0  # samples received
@@ -184,8 +190,7 @@ class SegmentingStream:
             self.total += len(samples)
             return []
         samples = samples.astype(np.float32, copy=False)
-        self._chunks.append(samples)
-        self._buffered += len(samples)
+        self._store(samples)
         self.total += len(samples)
         events: list[Event] = []
         x = np.concatenate((self._tail, samples)) if len(self._tail) else samples
@@ -194,9 +199,11 @@ class SegmentingStream:
         if n <= 0:
             return events
         frames = x[: n * FRAME].reshape(n, FRAME)
-        energy = np.einsum("ij,ij->i", frames, frames) / FRAME
-        voiced = energy > SPEECH_RMS * SPEECH_RMS
-        if not self._in_speech and not voiced.any():
+        energy_l: list[float] = (np.einsum("ij,ij->i", frames, frames) / FRAME).tolist()
+        # Compared as Python floats: the same answers as numpy's float32 comparison
+        # (both sides are exact in float64), without two more arrays per message.
+        voiced_l = [e > _VOICED for e in energy_l]
+        if not self._in_speech and True not in voiced_l:
             # silence only: nothing happens unless the initial-silence timeout passes
             end = self._pos + n * FRAME
             if not self.any_speech and self._initial is not None and end >= self._initial:
@@ -206,11 +213,25 @@ class SegmentingStream:
             self._pos = end
             self._trim()
             return events
-        voiced_l = voiced.tolist()
-        energy_l = energy.tolist()
+        pos = self._pos
         for i in range(n):
-            p = self._pos + i * FRAME
-            self._frame(p, voiced_l[i], energy_l[i], events)
+            p = pos + i * FRAME
+            if self._in_speech:
+                # _frame's speech branch, inlined: most frames of a phrase change counters only
+                now = p + FRAME
+                if voiced_l[i]:
+                    self._last_voiced = now
+                    self._voiced_energy += energy_l[i]
+                    self._voiced_frames += 1
+                if (
+                    now - self._last_voiced < self._seg_silence
+                    and now - self._seg_start < self._max_seg
+                    and now < self._hyp_next
+                ):
+                    continue
+                self._speech_frame_end(now, events)
+            else:
+                self._frame(p, voiced_l[i], energy_l[i], events)
             if self.timed_out:
                 break
         self._pos += n * FRAME
@@ -245,7 +266,10 @@ class SegmentingStream:
             self._last_voiced = p + FRAME
             self._voiced_energy += energy
             self._voiced_frames += 1
-        now = p + FRAME
+        self._speech_frame_end(p + FRAME, events)
+
+    def _speech_frame_end(self, now: int, events: list[Event]) -> None:
+        """At the end (*now*) of a frame of a phrase: end it, or an interim result if due."""
         if now - self._last_voiced >= self._seg_silence:
             self._finalize(self._last_voiced, events)
         elif now - self._seg_start >= self._max_seg:
@@ -267,15 +291,28 @@ class SegmentingStream:
         if self.options.mode == "interactive":
             self.timed_out = True
 
+    def _store(self, samples: Float32Array) -> None:
+        """Append *samples* to the buffer (moving the live part to a larger one when full)."""
+        live = self._buf_start - self._origin
+        end = live + self._buffered
+        need = end + len(samples)
+        if need > len(self._buf):
+            keep = self._buf[live:end]
+            grown = np.empty(max(ENGINE_RATE, 2 * (self._buffered + len(samples))), np.float32)
+            grown[: self._buffered] = keep
+            self._buf = grown
+            self._origin = self._buf_start
+            end = self._buffered
+            need = end + len(samples)
+        self._buf[end:need] = samples
+        self._buffered += len(samples)
+
     def _slice(
         self, start: int, end: int, *, margin_after: bool = True
     ) -> tuple[Float32Array, int]:
         a = max(self._buf_start, start - MARGIN)
         b = min(self._buf_start + self._buffered, end + (MARGIN if margin_after else 0))
-        if len(self._chunks) > 1:
-            self._chunks = [np.concatenate(self._chunks)]
-        buf = self._chunks[0] if self._chunks else np.zeros(0, dtype=np.float32)
-        return buf[a - self._buf_start : b - self._buf_start], a
+        return self._buf[a - self._origin : max(a, b) - self._origin], a
 
     def _level(self) -> float:
         mean = self._voiced_energy / max(1, self._voiced_frames)
@@ -308,12 +345,7 @@ class SegmentingStream:
 
     def _trim(self) -> None:
         keep_from = (self._seg_start if self._in_speech else self._pos) - MARGIN
-        while self._chunks and self._buf_start + len(self._chunks[0]) <= keep_from:
-            first = self._chunks.pop(0)
-            self._buf_start += len(first)
-            self._buffered -= len(first)
-        cut = keep_from - self._buf_start
-        if self._chunks and cut > ENGINE_RATE:  # a merged block reaching back too far
-            self._chunks[0] = self._chunks[0][cut:].copy()
+        cut = min(keep_from - self._buf_start, self._buffered)
+        if cut > 0:
             self._buf_start += cut
             self._buffered -= cut

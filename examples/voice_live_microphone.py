@@ -1,0 +1,99 @@
+"""A spoken conversation through the microphone and the speaker (needs the [mic] extra).
+
+AZURE_SPEECH_ENDPOINT=https://NAME.services.ai.azure.com AZURE_SPEECH_KEY=... \\
+    python examples/voice_live_microphone.py
+
+Speak; the agent answers through the speaker. Talk over it and it stops
+(barge-in: the player below tells the session how much was heard). Ctrl+C ends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import numpy as np
+import sounddevice as sd
+
+from azspeech import AsyncSpeechClient
+from azspeech.audio import microphone
+from azspeech.models import voice_live as events
+from azspeech.voice_live import AzureSemanticVad
+
+
+class Speaker:
+    """Plays 24 kHz float chunks as they come; ``stop()`` drops the rest (barge-in)."""
+
+    rate = 24000
+
+    def __init__(self) -> None:
+        self._queue: list[np.ndarray] = []
+        self._lock = threading.Lock()
+        self._played = 0  # samples of the current answer played
+        self._stream = sd.OutputStream(self.rate, channels=1, dtype="float32", callback=self._fill)
+        self._stream.start()
+
+    def _fill(self, out: np.ndarray, frames: int, *_: object) -> None:
+        out.fill(0)
+        filled = 0
+        with self._lock:
+            while self._queue and filled < frames:
+                chunk = self._queue[0]
+                take = min(frames - filled, len(chunk))
+                out[filled : filled + take, 0] = chunk[:take]
+                filled += take
+                self._played += take
+                if take == len(chunk):
+                    self._queue.pop(0)
+                else:
+                    self._queue[0] = chunk[take:]
+
+    def play(self, samples: np.ndarray) -> None:
+        with self._lock:
+            self._queue.append(samples)
+
+    def new_answer(self) -> None:
+        with self._lock:
+            self._played = 0
+
+    def stop(self) -> float:
+        with self._lock:
+            self._queue.clear()
+            return self._played * 1000 / self.rate
+
+
+async def main() -> None:
+    speaker = Speaker()
+    async with AsyncSpeechClient() as client:
+        async with client.voice_live.connect(
+            "gpt-realtime",
+            voice="en-US-AvaMultilingualNeural",
+            instructions="You are a friendly, concise assistant.",
+            input_transcription="azure-speech",
+            turn_detection=AzureSemanticVad(),
+            noise_suppression=True,
+            echo_cancellation=True,
+            player=speaker,
+        ) as conn:
+            sending = asyncio.create_task(conn.send_file(microphone(24000), realtime=True))
+            try:
+                async for event in conn:
+                    if isinstance(event, events.TranscriptionCompleted):
+                        print("you:", event.transcript)
+                    elif isinstance(event, events.ResponseCreated):
+                        speaker.new_answer()
+                    elif isinstance(event, events.ResponseAudioDelta):
+                        speaker.play(event.samples)
+                    elif isinstance(event, events.ResponseTranscriptDone):
+                        print("agent:", event.transcript)
+                    elif isinstance(event, events.ErrorEvent):
+                        print("error:", event.error.message)
+            finally:
+                sending.cancel()
+
+
+if __name__ == "__main__":
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        pass

@@ -1,0 +1,577 @@
+"""Voice Live (``/voice-live/realtime``) in the emulator: a scripted agent over JSON events.
+
+It answers from the audio it receives: the session's speech-to-text engine
+(tones by default) segments and transcribes it (server VAD: speech started
+and stopped from the audio energy, ``silence_duration_ms`` ends a turn;
+``turn_detection: null``: the client commits), and the agent replies
+deterministically, "You said: <transcript>", as transcript deltas and tone
+audio (text deltas without the audio modality). When function tools are
+configured and the user's words name one (``get_weather`` or "get weather"),
+the agent calls it instead and, after ``function_call_output`` and
+``response.create``, answers with the result. ``response.cancel`` and speech
+during a response (``interrupt_response``) end it with status
+``cancelled``; ``conversation.item.truncate`` is acknowledged.
+
+Knobs: ``state.extra["voice_live_chunk_delay"]`` seconds between audio
+deltas (default 0; a delay lets tests barge in mid-response).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import contextlib
+import json
+import re
+import secrets
+from typing import Any
+
+import numpy as np
+from starlette.routing import BaseRoute, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from .._protocol.framing import loads_json
+from ..errors import ProtocolError
+from ._audio import PcmConverter, WavFormat
+from .auth import check_credentials, deny, error_response
+from .engines.base import Final, RecognitionOptions, SegmentingStream, SpeechStarted
+from .state import EmulatorState, LoggedMessage, SessionLog
+from .tts_render import render_text
+from .voices import find_voice
+
+__all__ = ["routes"]
+
+PATH = "/voice-live/realtime"
+_OUT_RATES = {"pcm16": 24000, "pcm16_8000hz": 8000, "pcm16_16000hz": 16000}
+_VOICE_TYPES = {
+    "azure-standard",
+    "azure-custom",
+    "azure-personal",
+    "openai",
+    "azure-realtime-native",
+}
+_VAD_TYPES = {"server_vad", "azure_semantic_vad", "azure_semantic_vad_multilingual", "semantic_vad"}
+
+
+def _id(prefix: str) -> str:
+    return f"{prefix}_{secrets.token_hex(8)}"
+
+
+def _problem(session: dict[str, Any]) -> str | None:
+    """What the service would refuse in a ``session`` object, if anything."""
+    voice = session.get("voice")
+    if voice is not None:
+        if not isinstance(voice, dict) or voice.get("type") not in _VOICE_TYPES:
+            return (
+                f"Unknown voice type {voice.get('type') if isinstance(voice, dict) else voice!r}."
+            )
+        if voice["type"] == "azure-standard" and find_voice(str(voice.get("name", ""))) is None:
+            return f"Unsupported voice {voice.get('name')!r}."
+    temperature = session.get("temperature")
+    if temperature is not None and not (
+        isinstance(temperature, (int, float)) and 0.6 <= temperature <= 1.2
+    ):
+        return "temperature must be between 0.6 and 1.2."
+    if session.get("input_audio_format", "pcm16") not in ("pcm16", "g711_ulaw", "g711_alaw"):
+        return "Unsupported input_audio_format."
+    if session.get("output_audio_format", "pcm16") not in _OUT_RATES:
+        return "The emulator produces pcm16 output formats only."
+    td = session.get("turn_detection")
+    if td is not None and (not isinstance(td, dict) or td.get("type") not in _VAD_TYPES):
+        return "Unknown turn_detection type."
+    return None
+
+
+class _Agent:
+    """One Voice Live connection: the session settings, the input audio, the conversation."""
+
+    def __init__(self, state: EmulatorState, ws: WebSocket, log: SessionLog, model: str) -> None:
+        self.state = state
+        self.ws = ws
+        self.log = log
+        self.session: dict[str, Any] = {
+            "id": _id("sess"),
+            "object": "realtime.session",
+            "model": model,
+            "modalities": ["text", "audio"],
+            "voice": {"type": "azure-standard", "name": "en-US-AvaMultilingualNeural"},
+            "input_audio_format": "pcm16",
+            "input_audio_sampling_rate": 24000,
+            "output_audio_format": "pcm16",
+            "turn_detection": {"type": "server_vad", "silence_duration_ms": 500},
+            "tools": [],
+            "temperature": 0.8,
+        }
+        self.items: list[dict[str, Any]] = []
+        self.stream: SegmentingStream | None = None
+        self.converter: PcmConverter | None = None
+        self.manual: list[np.ndarray[Any, Any]] = []
+        self.response: asyncio.Task[None] | None = None
+        self.cancelled = False
+        self.send_lock = asyncio.Lock()
+
+    # -- plumbing --------------------------------------------------------------------------------
+
+    async def send(self, event_type: str, **fields: Any) -> None:
+        body = {"type": event_type, "event_id": _id("event"), **fields}
+        text = json.dumps(body)
+        logged = text if event_type != "response.audio.delta" else json.dumps({"type": event_type})
+        self.log.add(LoggedMessage("out", event_type, {}, logged.encode(), len(text), False, 0.0))
+        async with self.send_lock:
+            await self.ws.send_text(text)
+
+    async def error(
+        self, message: str, *, code: str = "invalid_request", event_id: Any = None
+    ) -> None:
+        await self.send(
+            "error",
+            error={
+                "type": "invalid_request_error",
+                "code": code,
+                "message": message,
+                "event_id": event_id,
+            },
+        )
+
+    def _input_rate(self) -> int:
+        fmt = self.session.get("input_audio_format", "pcm16")
+        return (
+            8000 if fmt != "pcm16" else int(self.session.get("input_audio_sampling_rate") or 24000)
+        )
+
+    def _open_audio(self) -> None:
+        fmt = self.session.get("input_audio_format", "pcm16")
+        tag, bits = {"pcm16": (1, 16), "g711_alaw": (6, 8), "g711_ulaw": (7, 8)}[fmt]
+        self.converter = PcmConverter(WavFormat(tag, 1, self._input_rate(), bits, 0, None))
+        td = self.session.get("turn_detection") or {}
+        silence = float(td.get("silence_duration_ms") or 500)
+        options = RecognitionOptions(segmentation_silence_ms=silence, hypothesis_interval_ms=10_000)
+        self.stream = self.state.engine.open_stream(options)
+
+    # -- client events ---------------------------------------------------------------------------
+
+    async def handle(self, data: dict[str, Any]) -> None:
+        kind = data.get("type")
+        event_id = data.get("event_id")
+        if kind == "session.update":
+            new = data.get("session")
+            if not isinstance(new, dict):
+                return await self.error("session must be an object.", event_id=event_id)
+            merged = {**self.session, **new}
+            problem = _problem(merged)
+            if problem:
+                return await self.error(problem, event_id=event_id)
+            if isinstance(merged.get("avatar"), dict):
+                host = self.ws.url.hostname or "127.0.0.1"
+                merged["avatar"] = {**merged["avatar"], "ice_servers": [
+                    {"urls": [f"turn:{host}:3478"], "username": "emulator", "credential": "relay"}
+                ]}  # fmt: skip
+            self.session = merged
+            self.stream = None
+            await self.send("session.updated", session=self.session)
+        elif kind == "input_audio_buffer.append":
+            try:
+                raw = base64.b64decode(str(data.get("audio", "")), validate=True)
+            except (binascii.Error, ValueError):
+                return await self.error("audio is not base64.", event_id=event_id)
+            self.log.audio_chunks += 1
+            self.log.audio_bytes += len(raw)
+            await self.audio(raw)
+        elif kind == "input_audio_buffer.commit":
+            if not self.manual:
+                return await self.error(
+                    "The input audio buffer is empty.",
+                    code="input_audio_buffer_commit_empty",
+                    event_id=event_id,
+                )
+            audio = np.concatenate(self.manual)
+            self.manual = []
+            transcript = self.state.engine.recognize(audio, 0, RecognitionOptions())
+            await self.user_turn(transcript.text if transcript else "", 0, len(audio) // 16)
+        elif kind == "input_audio_buffer.clear":
+            self.manual = []
+            self.stream = None
+            await self.send("input_audio_buffer.cleared")
+        elif kind == "conversation.item.create":
+            item = data.get("item")
+            if not isinstance(item, dict):
+                return await self.error("item must be an object.", event_id=event_id)
+            item = {
+                **item,
+                "id": item.get("id") or _id("item"),
+                "object": "realtime.item",
+                "status": "completed",
+            }
+            self.items.append(item)
+            await self.send("conversation.item.created", item=item, previous_item_id=None)
+        elif kind == "conversation.item.truncate":
+            await self.send(
+                "conversation.item.truncated",
+                item_id=data.get("item_id"),
+                content_index=data.get("content_index", 0),
+                audio_end_ms=data.get("audio_end_ms", 0),
+            )
+        elif kind == "conversation.item.delete":
+            self.items = [i for i in self.items if i.get("id") != data.get("item_id")]
+            await self.send("conversation.item.deleted", item_id=data.get("item_id"))
+        elif kind == "response.create":
+            if self.response is not None and not self.response.done():
+                return await self.error(
+                    "A response is already in progress.",
+                    code="conversation_already_has_active_response",
+                    event_id=event_id,
+                )
+            self.start_response()
+        elif kind == "response.cancel":
+            await self.cancel()
+        elif kind == "session.avatar.connect":
+            await self.avatar_connect(data.get("client_sdp"), event_id)
+        else:
+            await self.error(
+                f"Unknown event type {kind!r}.", code="unknown_event", event_id=event_id
+            )
+
+    async def avatar_connect(self, client_sdp: Any, event_id: Any) -> None:
+        if not isinstance(self.session.get("avatar"), dict):
+            return await self.error("No avatar is configured for this session.", event_id=event_id)
+        try:
+            offer = json.loads(base64.b64decode(str(client_sdp), validate=True))
+        except (ValueError, binascii.Error):
+            return await self.error("client_sdp must be base64 JSON.", event_id=event_id)
+        if not isinstance(offer, dict) or offer.get("type") != "offer" or not offer.get("sdp"):
+            return await self.error("client_sdp must hold an SDP offer.", event_id=event_id)
+        sdp = "v=0\r\no=azspeech-emulator 0 0 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+        answer = base64.b64encode(json.dumps({"type": "answer", "sdp": sdp}).encode()).decode()
+        await self.send("session.avatar.connecting", server_sdp=answer)
+
+    async def audio(self, raw: bytes) -> None:
+        if self.stream is None or self.converter is None:
+            self._open_audio()
+        assert self.stream is not None and self.converter is not None
+        samples = self.converter.feed(raw)
+        if self.session.get("turn_detection") is None:
+            self.manual.append(samples)
+            return
+        td = self.session["turn_detection"]
+        for event in self.stream.feed(samples):
+            if isinstance(event, SpeechStarted):
+                await self.send(
+                    "input_audio_buffer.speech_started",
+                    audio_start_ms=event.offset // 16,
+                    item_id=_id("item"),
+                )
+                if td.get("interrupt_response", True):
+                    await self.cancel()
+            elif isinstance(event, Final):
+                seg = event.segment
+                text = seg.transcript.text if seg.transcript else ""
+                await self.user_turn(
+                    text, seg.start // 16, seg.end // 16, respond=td.get("create_response", True)
+                )
+
+    async def user_turn(
+        self, text: str, start_ms: int, end_ms: int, *, respond: bool = False
+    ) -> None:
+        item_id = _id("item")
+        if self.session.get("turn_detection") is not None:
+            await self.send(
+                "input_audio_buffer.speech_stopped", audio_end_ms=end_ms, item_id=item_id
+            )
+        previous = self.items[-1]["id"] if self.items else None
+        await self.send("input_audio_buffer.committed", item_id=item_id, previous_item_id=previous)
+        item = {
+            "id": item_id,
+            "object": "realtime.item",
+            "type": "message",
+            "role": "user",
+            "status": "completed",
+            "content": [{"type": "input_audio", "transcript": text}],
+        }
+        self.items.append(item)
+        await self.send("conversation.item.created", item=item, previous_item_id=previous)
+        if self.session.get("input_audio_transcription"):
+            words = text.split()
+            for i, word in enumerate(words):
+                delta = word if i == 0 else " " + word
+                await self.send(
+                    "conversation.item.input_audio_transcription.delta",
+                    item_id=item_id,
+                    content_index=0,
+                    delta=delta,
+                )
+            await self.send(
+                "conversation.item.input_audio_transcription.completed",
+                item_id=item_id,
+                content_index=0,
+                transcript=text,
+            )
+        if respond:
+            self.start_response()
+
+    async def cancel(self) -> None:
+        task = self.response
+        if task is not None and not task.done():
+            self.cancelled = True
+            await asyncio.wait((task,))
+
+    # -- the agent's answer ----------------------------------------------------------------------
+
+    def start_response(self) -> None:
+        self.cancelled = False
+        self.response = asyncio.get_running_loop().create_task(self.respond())
+
+    def _tool_for(self, text: str) -> dict[str, Any] | None:
+        said = re.sub(r"[^a-z0-9 ]", " ", text.lower())
+        for tool in self.session.get("tools") or []:
+            name = str(tool.get("name", "")) if isinstance(tool, dict) else ""
+            if name and (name.lower() in said or name.lower().replace("_", " ") in said):
+                return dict(tool)
+        return None
+
+    async def respond(self) -> None:
+        response_id = _id("resp")
+        await self.send(
+            "response.created",
+            response={
+                "id": response_id,
+                "object": "realtime.response",
+                "status": "in_progress",
+                "output": [],
+            },
+        )
+        last = self.items[-1] if self.items else {}
+        if last.get("type") == "function_call_output":
+            reply = f"The result is {last.get('output', '')}."
+            tool = None
+        else:
+            content = last.get("content") or [{}]
+            said = str(content[0].get("transcript") or content[0].get("text") or "").strip()
+            tool = self._tool_for(said)
+            reply = f"You said: {said}" if said else "I heard nothing."
+        status = "completed"
+        if tool is not None:
+            output = await self.call_tool(response_id, tool, said)
+        else:
+            output = await self.speak(response_id, reply)
+            if self.cancelled:
+                status = "cancelled"
+        await self.send(
+            "response.done",
+            response={
+                "id": response_id,
+                "object": "realtime.response",
+                "status": status,
+                "output": output,
+                "usage": {
+                    "total_tokens": len(reply.split()) * 2,
+                    "input_tokens": len(reply.split()),
+                    "output_tokens": len(reply.split()),
+                },
+            },
+        )
+        await self.send(
+            "rate_limits.updated",
+            rate_limits=[
+                {"name": "requests", "limit": 1000, "remaining": 999, "reset_seconds": 60}
+            ],
+        )
+
+    async def call_tool(
+        self, response_id: str, tool: dict[str, Any], said: str
+    ) -> list[dict[str, Any]]:
+        call_id, item_id = _id("call"), _id("item")
+        params = (tool.get("parameters") or {}).get("properties") or {}
+        args = {
+            name: said
+            for name, spec in params.items()
+            if (spec or {}).get("type") in (None, "string")
+        }
+        text = json.dumps(args)
+        item = {
+            "id": item_id,
+            "type": "function_call",
+            "call_id": call_id,
+            "name": tool["name"],
+            "arguments": "",
+        }
+        await self.send(
+            "response.output_item.added", response_id=response_id, output_index=0, item=item
+        )
+        half = len(text) // 2
+        for delta in (text[:half], text[half:]):
+            await self.send(
+                "response.function_call_arguments.delta",
+                response_id=response_id,
+                item_id=item_id,
+                output_index=0,
+                call_id=call_id,
+                delta=delta,
+            )
+        await self.send(
+            "response.function_call_arguments.done",
+            response_id=response_id,
+            item_id=item_id,
+            output_index=0,
+            call_id=call_id,
+            name=tool["name"],
+            arguments=text,
+        )
+        done = {**item, "arguments": text, "status": "completed"}
+        self.items.append(done)
+        await self.send(
+            "response.output_item.done", response_id=response_id, output_index=0, item=done
+        )
+        return [done]
+
+    async def speak(self, response_id: str, reply: str) -> list[dict[str, Any]]:
+        item_id = _id("item")
+        audio_on = "audio" in (self.session.get("modalities") or ["text", "audio"])
+        part_type = "audio" if audio_on else "text"
+        item = {
+            "id": item_id,
+            "object": "realtime.item",
+            "type": "message",
+            "role": "assistant",
+            "status": "in_progress",
+            "content": [],
+        }
+        ids = {
+            "response_id": response_id,
+            "item_id": item_id,
+            "output_index": 0,
+            "content_index": 0,
+        }
+        await self.send(
+            "response.output_item.added", response_id=response_id, output_index=0, item=item
+        )
+        await self.send("response.content_part.added", **ids, part={"type": part_type})
+        words = reply.split()
+        delay = float(self.state.extra.get("voice_live_chunk_delay", 0.0))
+        sent_words: list[str] = []
+        if audio_on:
+            rate = _OUT_RATES[self.session.get("output_audio_format", "pcm16")]
+            rendered = render_text(reply, rate)
+            pcm = (np.clip(rendered.samples, -1, 1) * 32767).astype("<i2").tobytes()
+            step = rate // 10 * 2  # 100 ms
+            chunks = [pcm[i : i + step] for i in range(0, len(pcm), step)]
+            per_word = max(1, len(chunks) // max(1, len(words)))
+            for n, chunk in enumerate(chunks):
+                if self.cancelled:
+                    break
+                if n % per_word == 0 and len(sent_words) < len(words):
+                    word = words[len(sent_words)]
+                    await self.send(
+                        "response.audio_transcript.delta",
+                        **ids,
+                        delta=(" " if sent_words else "") + word,
+                    )
+                    sent_words.append(word)
+                await self.send(
+                    "response.audio.delta", **ids, delta=base64.b64encode(chunk).decode()
+                )
+                await asyncio.sleep(delay)
+            if not self.cancelled:
+                for word in words[len(sent_words) :]:
+                    await self.send(
+                        "response.audio_transcript.delta",
+                        **ids,
+                        delta=(" " if sent_words else "") + word,
+                    )
+                    sent_words.append(word)
+            await self.send("response.audio.done", **ids)
+            await self.send(
+                "response.audio_transcript.done", **ids, transcript=" ".join(sent_words)
+            )
+        else:
+            for word in words:
+                if self.cancelled:
+                    break
+                await self.send(
+                    "response.text.delta", **ids, delta=(" " if sent_words else "") + word
+                )
+                sent_words.append(word)
+                await asyncio.sleep(delay)
+            await self.send("response.text.done", **ids, text=" ".join(sent_words))
+        text = " ".join(sent_words)
+        part = {"type": part_type, "transcript" if audio_on else "text": text}
+        await self.send("response.content_part.done", **ids, part=part)
+        done = {
+            **item,
+            "status": "incomplete" if self.cancelled else "completed",
+            "content": [part],
+        }
+        self.items.append(done)
+        await self.send(
+            "response.output_item.done", response_id=response_id, output_index=0, item=done
+        )
+        return [done]
+
+
+def routes(state: EmulatorState) -> list[BaseRoute]:
+    """The Voice Live WebSocket route."""
+
+    async def realtime(websocket: WebSocket) -> None:
+        headers = {k.lower(): v for k, v in websocket.headers.items()}
+        query = dict(websocket.query_params)
+        log = state.new_session("voice_live", websocket.url.path, query, headers)
+        creds = dict(headers)
+        key = headers.get("api-key") or query.get("api-key")
+        if key is not None:
+            creds["ocp-apim-subscription-key"] = key
+        refused = check_credentials(state, creds, query)
+        if refused is not None:
+            log.errors.append(f"refused: {refused[1]}")
+            return await deny(websocket, error_response(*refused))
+        if not query.get("api-version"):
+            return await deny(
+                websocket, error_response(400, "The api-version query parameter is required.")
+            )
+        agent = query.get("agent-name")
+        if not query.get("model") and not (agent and query.get("agent-project-name")):
+            return await deny(
+                websocket, error_response(400, "Pass model, or agent-name and agent-project-name.")
+            )
+        await websocket.accept()
+        state.active_sessions += 1
+        agent_obj = _Agent(state, websocket, log, query.get("model") or f"agent:{agent}")
+        try:
+            await agent_obj.send("session.created", session=agent_obj.session)
+            while True:
+                message = await websocket.receive()
+                if message["type"] == "websocket.disconnect":
+                    raise WebSocketDisconnect(message.get("code", 1000))
+                text = message.get("text")
+                if text is None:
+                    await agent_obj.error("Voice Live takes JSON text frames, not binary ones.")
+                    continue
+                try:
+                    data = loads_json(text, what="Voice Live event")
+                except ProtocolError:
+                    await agent_obj.error("The event is not valid JSON.")
+                    continue
+                if not isinstance(data, dict):
+                    await agent_obj.error("An event must be a JSON object.")
+                    continue
+                logged = (
+                    text
+                    if data.get("type") != "input_audio_buffer.append"
+                    else '{"type":"input_audio_buffer.append"}'
+                )
+                log.add(
+                    LoggedMessage(
+                        "in", str(data.get("type")), {}, logged.encode(), len(text), False, 0.0
+                    )
+                )
+                await agent_obj.handle(data)
+        except WebSocketDisconnect as exc:
+            log.close_code, log.closed_by = exc.code, "client"
+        finally:
+            state.active_sessions -= 1
+            task = agent_obj.response
+            if task is not None and not task.done():
+                task.cancel()
+                with contextlib.suppress(BaseException):
+                    await task
+
+    return [WebSocketRoute(PATH, realtime)]

@@ -1,0 +1,51 @@
+"""Voice Live: spoken conversations with a model or agent (``client.voice_live``).
+
+``async with client.voice_live.connect("gpt-realtime", voice=..., instructions=...) as conn``
+then ``await conn.send_file("question.wav")`` and ``async for event in conn``.
+Configuration models and typed events are in :mod:`azspeech.models.voice_live`.
+"""
+
+from __future__ import annotations
+
+from ..models.voice_live import (
+    AvatarConfig,
+    AzureCustomVoice,
+    AzurePersonalVoice,
+    AzureSemanticVad,
+    AzureVoice,
+    EndOfUtteranceDetection,
+    FunctionCall,
+    InputTranscription,
+    OpenAIVoice,
+    SemanticVad,
+    ServerEvent,
+    ServerVad,
+    SessionConfig,
+)
+from .blocking_session import VoiceLiveSession
+from .resource import GA_API_VERSION, AsyncVoiceLive, VoiceLive
+from .session import AsyncVoiceLiveSession, Player
+from .tools import Tools
+
+__all__ = [
+    "GA_API_VERSION",
+    "AsyncVoiceLive",
+    "AsyncVoiceLiveSession",
+    "AvatarConfig",
+    "AzureCustomVoice",
+    "AzurePersonalVoice",
+    "AzureSemanticVad",
+    "AzureVoice",
+    "EndOfUtteranceDetection",
+    "FunctionCall",
+    "InputTranscription",
+    "OpenAIVoice",
+    "Player",
+    "SemanticVad",
+    "ServerEvent",
+    "ServerVad",
+    "SessionConfig",
+    "Tools",
+    "VoiceLive",
+    "VoiceLiveSession",
+]
