@@ -10,6 +10,7 @@ Speak; the agent answers through the speaker. Talk over it and it stops
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 
 import numpy as np
@@ -64,8 +65,9 @@ class Speaker:
 
 async def main() -> None:
     speaker = Speaker()
-    async with AsyncSpeechClient() as client:
-        async with client.voice_live.connect(
+    async with (
+        AsyncSpeechClient() as client,
+        client.voice_live.connect(
             "gpt-realtime",
             voice="en-US-AvaMultilingualNeural",
             instructions="You are a friendly, concise assistant.",
@@ -74,26 +76,25 @@ async def main() -> None:
             noise_suppression=True,
             echo_cancellation=True,
             player=speaker,
-        ) as conn:
-            sending = asyncio.create_task(conn.send_file(microphone(24000), realtime=True))
-            try:
-                async for event in conn:
-                    if isinstance(event, events.TranscriptionCompleted):
-                        print("you:", event.transcript)
-                    elif isinstance(event, events.ResponseCreated):
-                        speaker.new_answer()
-                    elif isinstance(event, events.ResponseAudioDelta):
-                        speaker.play(event.samples)
-                    elif isinstance(event, events.ResponseTranscriptDone):
-                        print("agent:", event.transcript)
-                    elif isinstance(event, events.ErrorEvent):
-                        print("error:", event.error.message)
-            finally:
-                sending.cancel()
+        ) as conn,
+    ):
+        sending = asyncio.create_task(conn.send_file(microphone(24000), realtime=True))
+        try:
+            async for event in conn:
+                if isinstance(event, events.TranscriptionCompleted):
+                    print("you:", event.transcript)
+                elif isinstance(event, events.ResponseCreated):
+                    speaker.new_answer()
+                elif isinstance(event, events.ResponseAudioDelta):
+                    speaker.play(event.samples)
+                elif isinstance(event, events.ResponseTranscriptDone):
+                    print("agent:", event.transcript)
+                elif isinstance(event, events.ErrorEvent):
+                    print("error:", event.error.message)
+        finally:
+            sending.cancel()
 
 
 if __name__ == "__main__":
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(main())
-    except KeyboardInterrupt:
-        pass

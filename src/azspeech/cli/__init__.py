@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from . import _commands
+from ._features import add_feature_commands
 from ._settings import EXIT, CliError, add_global_options
 
 __all__ = ["EXIT", "main"]
@@ -106,6 +107,8 @@ def _parser() -> argparse.ArgumentParser:
     voices.add_argument("--locale", default=None, help="only this locale, e.g. en-US")
     voices.add_argument("--search", default=None, help="words that must all appear")
     voices.set_defaults(func=_commands.voices)
+
+    add_feature_commands(sub, _sub)
 
     bat = _sub(sub, "batch", "batch transcription jobs: create, status, list, download")
     actions = bat.add_subparsers(dest="action", required=True, metavar="ACTION")

@@ -12,13 +12,23 @@ from typing import Any
 from ._output import print_json, print_line, print_table
 from ._settings import EXIT, CliError, open_client
 
-__all__ = ["batch", "demo", "recognize", "synthesize", "transcribe", "voices"]
+__all__ = [
+    "batch",
+    "check_audio_file",
+    "demo",
+    "nothing_recognized",
+    "recognize",
+    "synthesize",
+    "transcribe",
+    "voices",
+]
 
 #: Files above this size go to fast transcription when ``--mode auto``.
 REALTIME_MAX_BYTES = 2 * 1024 * 1024
 
 
-def _check_audio_file(path: str) -> Path:
+def check_audio_file(path: str) -> Path:
+    """*path* as a Path, or a one-line error (exit 4) when there is no such file."""
     file = Path(path)
     if not file.is_file():
         raise CliError(f"{path}: no such file", EXIT["bad_file"])
@@ -53,23 +63,24 @@ def _realtime_lines(args: argparse.Namespace, file: Path) -> int:
         sender.join(timeout=30)
         if failure:
             raise failure[0]
-    return EXIT["ok"] if found else _nothing(file)
+    return EXIT["ok"] if found else nothing_recognized(file)
 
 
-def _nothing(file: Path) -> int:
+def nothing_recognized(file: Path) -> int:
+    """Say that nothing was recognized in *file*; the exit code for it (3)."""
     print_line(f"azspeech: nothing recognized in {file}", stderr=True)
     return EXIT["nothing_recognized"]
 
 
 def recognize(args: argparse.Namespace) -> int:
     """``azspeech recognize FILE``: the first utterance, or every phrase with --continuous."""
-    file = _check_audio_file(args.file)
+    file = check_audio_file(args.file)
     if args.continuous:
         return _realtime_lines(args, file)
     with open_client(args) as client:
         result = client.stt.recognize_once(str(file), language=args.language)
     if not result.text:
-        return _nothing(file)
+        return nothing_recognized(file)
     print_json(result.raw) if args.json else print_line(result.text)
     return EXIT["ok"]
 
@@ -79,7 +90,7 @@ def transcribe(args: argparse.Namespace) -> int:
     output = args.format or ("json" if args.json else "text")
     if args.file.startswith(("http://", "https://")) or args.mode == "batch":
         return _batch_transcribe(args, output)
-    file = _check_audio_file(args.file)
+    file = check_audio_file(args.file)
     mode = args.mode
     if mode == "auto":
         realtime_ok = output == "text" and file.stat().st_size <= REALTIME_MAX_BYTES
@@ -91,7 +102,7 @@ def transcribe(args: argparse.Namespace) -> int:
             str(file), locales=args.locale or None, diarization=args.diarization
         )
     if not result.phrases:
-        return _nothing(file)
+        return nothing_recognized(file)
     if output == "srt":
         print(result.to_srt(), end="")
     elif output == "vtt":

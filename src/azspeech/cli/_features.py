@@ -1,0 +1,109 @@
+"""The ``translate``, ``identify-language`` and ``assess`` subcommands."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ._commands import check_audio_file, nothing_recognized
+from ._output import print_json, print_line, print_table
+from ._settings import EXIT, CliError, open_client
+
+__all__ = ["add_feature_commands"]
+
+
+def translate(args: argparse.Namespace) -> int:
+    """``azspeech translate FILE --to de --to fr``: each phrase and its translations."""
+    file = check_audio_file(args.file)
+    found = 0
+    with (
+        open_client(args) as client,
+        client.translation.connect(
+            source_language=args.source, target_languages=args.to
+        ) as session,
+    ):
+        session.send_file(str(file))
+        session.close()
+        for result in session.results():
+            if not result.text:
+                continue
+            found += 1
+            if args.json:
+                print_json({"text": result.text, "translations": result.translations})
+            else:
+                print_line(f"[{result.offset}] {result.text}")
+                for language, text in result.translations.items():
+                    print_line(f"    {language}: {text}")
+    return EXIT["ok"] if found else nothing_recognized(file)
+
+
+def identify_language(args: argparse.Namespace) -> int:
+    """``azspeech identify-language FILE --candidate en-US --candidate de-DE``."""
+    file = check_audio_file(args.file)
+    with open_client(args) as client:
+        result = client.language_id.identify(str(file), candidate_languages=args.candidate)
+    if result.language is None:
+        return nothing_recognized(file)
+    if args.json:
+        print_json(result.model_dump(mode="json"))
+    else:
+        rows = [[lang, f"{d.total_seconds():.2f} s"] for lang, d in result.durations.items()]
+        print_line(f"language: {result.language}")
+        print_table("speaking time", ["language", "time"], rows)
+    return EXIT["ok"]
+
+
+def assess(args: argparse.Namespace) -> int:
+    """``azspeech assess FILE --text "reference"``: the pronunciation report (and its picture)."""
+    file = check_audio_file(args.file)
+    with open_client(args) as client:
+        report: Any = client.pronunciation.assess(
+            str(file), reference_text=args.text, language=args.language
+        )
+    if not report.words:
+        return nothing_recognized(file)
+    if args.json:
+        print_json(report.model_dump(mode="json"))
+    else:
+        scores = ["accuracy", "fluency", "completeness", "prosody", "pronunciation"]
+        rows = [
+            [name, f"{getattr(report, name + '_score'):.0f}"]
+            for name in scores
+            if getattr(report, name + "_score") is not None
+        ]
+        print_table("pronunciation", ["score", "value"], rows)
+        for word in report.errors():
+            print_line(f"  {word.word}: {word.error_type}")
+    if args.plot:
+        try:
+            figure = report.plot()
+        except ImportError as exc:
+            raise CliError(
+                "--plot needs matplotlib: pip install 'azspeech[plot]'", EXIT["missing_extra"]
+            ) from exc
+        figure.savefig(args.plot)
+        print_line(f"wrote {args.plot}")
+    return EXIT["ok"]
+
+
+def add_feature_commands(sub: Any, make: Any) -> None:
+    """Add the three subcommands to *sub* (``make(sub, name, help)`` builds each parser)."""
+    tr = make(sub, "translate", "speech translation of an audio file")
+    tr.add_argument("file", help="an audio file")
+    tr.add_argument("--source", default="en-US", help="the spoken language")
+    tr.add_argument("--to", action="append", required=True, help="a target language (repeat)")
+    tr.set_defaults(func=translate)
+
+    lid = make(sub, "identify-language", "which languages an audio file speaks")
+    lid.add_argument("file", help="an audio file")
+    lid.add_argument(
+        "--candidate", action="append", required=True, help="a candidate locale (repeat, 2 to 10)"
+    )
+    lid.set_defaults(func=identify_language)
+
+    pa = make(sub, "assess", "pronunciation assessment of a reading")
+    pa.add_argument("file", help="an audio file")
+    pa.add_argument("--text", default=None, help="the reference text (none: unscripted)")
+    pa.add_argument("--language", default="en-US", help="the language")
+    pa.add_argument("--plot", default=None, help="save the report's picture here (PNG, SVG...)")
+    pa.set_defaults(func=assess)
