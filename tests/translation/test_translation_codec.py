@@ -187,3 +187,27 @@ def test_update_languages_body_and_later_contexts() -> None:
     plain = TranslationCodec(TranslationOptions(target_languages=["de"]))
     assert plain.update_languages("fr") == {"id": "translation", "name": "updateLanguage",
                                             "to": ["fr"]}  # fmt: skip
+
+
+def test_speech_lost_with_the_connection_is_reported_once() -> None:
+    """A drop between a final and the end of its speech: the speech is never sent again
+    (the replay resumes after the acknowledged final), so its Synthesized reports the loss
+    (found as a 39-of-40 flake of the translation reliability test)."""
+    state, codec = _state(voice="de-DE-KatjaNeural")
+    assert len(_phrase(state, 0)) == 1
+    _binary(state, "translation.synthesis", _wav_bytes()[:500])  # part of it, then the drop
+    (lost,) = codec.connection_lost(state.session_id)
+    assert isinstance(lost, Synthesized) and lost.language == "de"
+    assert lost.error is not None and "connection dropped" in lost.error and lost.audio is None
+    assert codec.connection_lost(state.session_id) == []  # reported once
+
+
+def test_no_loss_reported_when_the_speech_had_ended_or_no_voice() -> None:
+    state, codec = _state(voice="de-DE-KatjaNeural")
+    _phrase(state, 0)
+    _binary(state, "translation.synthesis", _wav_bytes())
+    _text(state, "translation.synthesis.end", {"SynthesisStatus": "Success"})
+    assert codec.connection_lost(state.session_id) == []
+    state, codec = _state()  # no voice: no speech is owed
+    _phrase(state, 0)
+    assert codec.connection_lost(state.session_id) == []

@@ -118,6 +118,13 @@ async def test_drops_with_a_voice_speak_every_utterance_once(
                 spoken.append(event)
     assert len(fired) == 6 and session.reconnects >= 6
     assert finals == texts
-    # One piece of speech per utterance, each attached to its own result.
-    assert len(spoken) == len(texts) and all(s.error is None for s in spoken)
-    assert all(r.audio is not None for r in session.transcript.phrases)
+    # One Synthesized per utterance, each attached to its own result. A drop that falls
+    # between a final and the end of its speech loses that speech for good (the final was
+    # acknowledged, so the replay resumes after it): its Synthesized says so instead of
+    # never coming. That can only happen once per drop.
+    assert len(spoken) == len(texts)
+    lost = [s for s in spoken if s.error is not None]
+    assert len(lost) <= len(fired)
+    assert all("connection dropped" in (s.error or "") for s in lost)
+    with_audio = [r for r in session.transcript.phrases if r.audio is not None]
+    assert len(with_audio) == len(texts) - len(lost)

@@ -100,6 +100,7 @@ class TranslationCodec(ResultCodec[SpeechEvent]):
         self._streams: dict[str, str] = {}  # v2: X-StreamId -> target language
         self._last_end = -1  # end of the last final delivered (absolute ticks)
         self._skip_audio = False  # the speech of a final delivered before a reconnect
+        self._awaiting_speech = False  # a final was delivered and its speech has not ended
 
     # -- client -> service ------------------------------------------------------------------------
 
@@ -179,6 +180,11 @@ class TranslationCodec(ResultCodec[SpeechEvent]):
         self._skip_audio = got.end_ticks <= self._last_end and got.duration_ticks > 0
         self._last_end = max(self._last_end, got.end_ticks)
         self._chunks.clear()
+        self._awaiting_speech = (
+            not self._skip_audio
+            and bool(self.options.default_voices(self.targets))
+            and any(isinstance(e, Translated) for e in events)
+        )
         return Final(got.end_ticks, got.duration_ticks, events, recognized=got.recognized)
 
     def detected(self, start: bool, offset_ticks: int, session_id: str) -> SpeechEvent:
@@ -212,8 +218,29 @@ class TranslationCodec(ResultCodec[SpeechEvent]):
                 error = str(body.get("FailureReason") or f"synthesis status {status}")
             if error is not None:
                 data = b""
+            self._awaiting_speech = False
             return [Synthesized(session_id=session_id, language=language, data=data, error=error)]
         return None
+
+    def connection_lost(self, session_id: str) -> list[SpeechEvent]:
+        """What the caller is owed when the connection drops: the speech of a delivered final.
+
+        The final was acknowledged, so the replay resumes after its audio and the
+        service never speaks it again: its :class:`Synthesized` says so (``error``)
+        instead of never coming. Speech chunks of the lost connection are dropped.
+        """
+        self._chunks.clear()
+        if not self._awaiting_speech:
+            return []
+        self._awaiting_speech = False
+        language = next(iter(self.options.default_voices(self.targets)), None)
+        return [
+            Synthesized(
+                session_id=session_id,
+                language=language,
+                error="the connection dropped before the translated speech was complete",
+            )
+        ]
 
     def _language(self, msg: Message) -> str | None:
         stream = msg.header("X-StreamId")

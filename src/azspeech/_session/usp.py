@@ -360,11 +360,13 @@ class AsyncUspSession(AsyncSession[E]):
                 return
             except _Reconnect:
                 await self._release()
+                await self._connection_lost()
                 self.reconnects += 1
             except (ConnectionError, OSError) as exc:
                 await self._release()
                 if not self._may_retry(exc):
                     raise
+                await self._connection_lost()
                 self.reconnects += 1
                 delay = self._backoff(self._failures)
                 logger.info(
@@ -376,6 +378,9 @@ class AsyncUspSession(AsyncSession[E]):
                 )
                 if delay:
                     await asyncio.sleep(delay)
+
+    async def _connection_lost(self) -> None:
+        """A connection ended and the session resumes on a new one (subclasses report losses)."""
 
     def _may_retry(self, exc: BaseException) -> bool:
         if isinstance(exc, ConnectionClosedError) and not exc.transient:

@@ -145,6 +145,10 @@ class AsyncTranslationSession(AsyncUspSession[SpeechEvent]):
     def _canceled_event(self, error: BaseException) -> SpeechEvent:
         return canceled_event(error, self.session_id)  # type: ignore[arg-type]
 
+    async def _connection_lost(self) -> None:
+        for event in self._codec.connection_lost(self.session_id):
+            await self._emit(event)
+
     def _record(self, event: SpeechEvent) -> None:
         if isinstance(event, (Translated, NoMatch)):
             if isinstance(event.result, TranslationResult):
