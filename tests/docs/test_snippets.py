@@ -27,7 +27,6 @@ SNIPPETS = all_snippets()
 # their blocks still run, and are expected to fail until the page's owner makes them
 # self-contained; a page whose blocks all pass reports XPASS, the cue to delete its line here.
 PENDING_PAGES = {
-    "docs/guide/translation.md",
     "docs/guide/language-id.md",
     "docs/guide/pronunciation.md",
     "docs/guide/voice-live.md",
