@@ -23,17 +23,6 @@ from .snippets import Snippet, all_snippets
 
 SNIPPETS = all_snippets()
 
-# Feature pages written in parallel with this test, before its rule (each block runs alone):
-# their blocks still run, and are expected to fail until the page's owner makes them
-# self-contained; a page whose blocks all pass reports XPASS, the cue to delete its line here.
-PENDING_PAGES = {
-    "docs/guide/translation.md",
-    "docs/guide/language-id.md",
-    "docs/guide/pronunciation.md",
-    "docs/guide/voice-live.md",
-    "docs/guide/avatar.md",
-}
-
 # The files the guides read, made once per session from the emulator's own speech.
 _FIXTURE_FILES = {
     "hello.wav": "Hello world.",
@@ -47,6 +36,8 @@ _FIXTURE_FILES = {
     "talk.wav": "Thank you all for coming to this talk.",
     "a.wav": "First file.",
     "b.wav": "Second file.",
+    "reading.wav": "Hello, world. The quick brown fox jumps over the lazy dog.",
+    "weather.wav": "Get weather for Paris.",
 }
 # Names whose extension the guides use; libsndfile reads the WAV inside whatever the name says.
 _COPIES = {"meeting.mp3": "meeting.wav", "talk.mp3": "talk.wav", "talk.mp4": "talk.wav"}
@@ -84,14 +75,9 @@ def test_snippet_runs(
     speech_emulator: Emulator,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-    request: pytest.FixtureRequest,
 ) -> None:
     if snippet.skip:
         pytest.skip(snippet.skip)
-    if snippet.id.rsplit(":", 1)[0] in PENDING_PAGES:
-        request.applymarker(
-            pytest.mark.xfail(reason="page predates the snippet rule", strict=False)
-        )
     tree = ast.parse(snippet.code, filename=snippet.id)  # a syntax error or top-level await fails
     shutil.copytree(snippet_files, tmp_path, dirs_exist_ok=True)
     monkeypatch.chdir(tmp_path)
