@@ -222,6 +222,11 @@ class TranslationCodec(ResultCodec[SpeechEvent]):
             return [Synthesized(session_id=session_id, language=language, data=data, error=error)]
         return None
 
+    @property
+    def awaiting_speech(self) -> bool:
+        """Whether a delivered final's translated speech has not ended yet."""
+        return self._awaiting_speech
+
     def connection_lost(self, session_id: str) -> list[SpeechEvent]:
         """What the caller is owed when the connection drops: the speech of a delivered final.
 

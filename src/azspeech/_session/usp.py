@@ -128,6 +128,7 @@ class AsyncUspSession(AsyncSession[E]):
         self._acked = asyncio.Event()
         self._window_forced = False  # no ack came in time: send on, evicting the oldest
         self._connected_at = 0.0
+        self._renew_due = False  # a final asked for a renewal, waiting for its owed output
         self._idle_ws: UspConnection | None = None
         self._idle_gen = 0
         self._last_rx = 0.0  # loop time of the last sign of life of the service
@@ -379,6 +380,10 @@ class AsyncUspSession(AsyncSession[E]):
                 if delay:
                     await asyncio.sleep(delay)
 
+    def _owes_output(self) -> bool:
+        """Whether the service still owes output for a delivered final (no renewal until then)."""
+        return False
+
     async def _connection_lost(self) -> None:
         """A connection ended and the session resumes on a new one (subclasses report losses)."""
 
@@ -569,7 +574,13 @@ class AsyncUspSession(AsyncSession[E]):
             if st.turn_done:
                 return
             if st.finals != finals and not self._audio_complete and self._connection_too_old():
-                raise _Reconnect()  # proactively, right after a final: nothing to replay
+                self._renew_due = True
+            if self._renew_due and not self._owes_output():
+                self._renew_due = False
+                if not self._audio_complete and self._connection_too_old():
+                    # Proactively, after a final (and the output it owes, such as translated
+                    # speech): what follows is replayed on the new connection.
+                    raise _Reconnect()
 
     async def _watchdog(self) -> None:
         """A connection that owes answers and stays silent counts as dropped.

@@ -145,6 +145,9 @@ class AsyncTranslationSession(AsyncUspSession[SpeechEvent]):
     def _canceled_event(self, error: BaseException) -> SpeechEvent:
         return canceled_event(error, self.session_id)  # type: ignore[arg-type]
 
+    def _owes_output(self) -> bool:
+        return self._codec.awaiting_speech
+
     async def _connection_lost(self) -> None:
         for event in self._codec.connection_lost(self.session_id):
             await self._emit(event)
