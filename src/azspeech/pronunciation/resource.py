@@ -112,6 +112,26 @@ _DOC_ARGS = """
 """
 
 
+async def _assess(
+    client: AsyncSpeechClient,
+    audio: AudioInput,
+    pa: PronunciationAssessment,
+    language: str,
+    miscue: bool,
+    sample_rate: int | None,
+    input_format: PcmFormat | None,
+    reliability: Reliability | None,
+) -> PronunciationReport:
+    """One continuous session over all of *audio*, then one report (both clients)."""
+    session = client.stt.connect(
+        language=language, pronunciation=pa, interim_results=False, reliability=reliability
+    )
+    async with session:
+        await session.send_file(audio, sample_rate=sample_rate, input_format=input_format)
+        results = [r async for r in session.results()]
+    return _report(results, pa, miscue=miscue, language=language)
+
+
 class AsyncPronunciation:
     """Pronunciation assessment on the async client (``client.pronunciation``)."""
 
@@ -142,13 +162,9 @@ class AsyncPronunciation:
             phoneme_alphabet=phoneme_alphabet, nbest_phoneme_count=nbest_phoneme_count,
             content_topic=content_topic,
         )  # fmt: skip
-        session = self._client.stt.connect(
-            language=language, pronunciation=pa, interim_results=False, reliability=reliability
+        return await _assess(
+            self._client, audio, pa, language, enable_miscue, sample_rate, input_format, reliability
         )
-        async with session:
-            await session.send_file(audio, sample_rate=sample_rate, input_format=input_format)
-            results = [r async for r in session.results()]
-        return _report(results, pa, miscue=enable_miscue, language=language)
 
     assess.__doc__ = (assess.__doc__ or "") + _DOC_ARGS
 
@@ -183,12 +199,11 @@ class Pronunciation:
             phoneme_alphabet=phoneme_alphabet, nbest_phoneme_count=nbest_phoneme_count,
             content_topic=content_topic,
         )  # fmt: skip
-        session = self._client.stt.connect(
-            language=language, pronunciation=pa, interim_results=False, reliability=reliability
+        # The session work runs once, in the async implementation, on the client's loop.
+        return self._client._run(
+            lambda aclient: _assess(
+                aclient, audio, pa, language, enable_miscue, sample_rate, input_format, reliability
+            )
         )
-        with session:
-            session.send_file(audio, sample_rate=sample_rate, input_format=input_format)
-            results = list(session.results())
-        return _report(results, pa, miscue=enable_miscue, language=language)
 
     assess.__doc__ = (assess.__doc__ or "") + _DOC_ARGS
