@@ -57,6 +57,8 @@ __all__ = [
     "SessionUpdated",
     "SpeechStarted",
     "SpeechStopped",
+    "ToolCompleted",
+    "ToolFailed",
     "TranscriptionCompleted",
     "TranscriptionDelta",
     "TranscriptionFailed",
@@ -524,3 +526,28 @@ class Canceled(ServerEvent):
     type: str = "canceled"
     exception: Any = None
     """The error that ended the session."""
+
+
+class ToolCompleted(ServerEvent):
+    """A registered tool returned (client-side event); its output was sent to the service."""
+
+    type: str = "tool_completed"
+    call_id: str = ""
+    name: str | None = None
+    output: str = ""
+    """The output sent as ``function_call_output`` (JSON unless the tool returned a string)."""
+
+
+class ToolFailed(ServerEvent):
+    """A registered tool raised (client-side event); ``{"error": message}`` was sent instead.
+
+    The session goes on: the model hears of the failure and can tell the user.
+    """
+
+    type: str = "tool_failed"
+    call_id: str = ""
+    name: str | None = None
+    message: str = ""
+    """``"ExceptionType: text"``, as sent to the service."""
+    exception: Any = None
+    """The exception the tool raised."""

@@ -8,8 +8,12 @@ things for the user:
 * **barge-in**: on ``input_audio_buffer.speech_started`` while agent audio is
   playing, the *player* (if any) is stopped and the agent's item truncated at
   the duration actually played (or, without a player, at the audio received);
-* **tools**: calls of registered functions are answered with their results,
-  and the next response is requested once the calling response is done;
+* **tools**: calls of registered functions run beside the session (events
+  keep flowing meanwhile; sync functions in a worker thread), each answered
+  with its result as soon as it returns (:class:`ToolCompleted`) or with an
+  error output if it raised (:class:`ToolFailed`); once the calling response
+  is done and all its calls are answered, the next response is requested.
+  Tools still running when the session ends are cancelled;
 * **no replay**: a dropped connection ends the session with its error; the
   conversation lives on the service, so nothing is re-sent.
 """
@@ -29,7 +33,7 @@ from .._session.base import AsyncSession, Callback, Subscription
 from ..audio.formats import PcmFormat
 from ..errors import InvalidRequestError, ProtocolError
 from ..models import voice_live as m
-from .tools import Tools
+from .tools import Tools, error_message
 
 if TYPE_CHECKING:
     from .._client import AsyncSpeechClient
@@ -40,6 +44,7 @@ if TYPE_CHECKING:
 __all__ = ["AsyncVoiceLiveSession", "Player"]
 
 _CHUNK_MS = 100
+_TOOL_GRACE_S = 5.0
 
 
 class Player(Protocol):
@@ -84,7 +89,9 @@ class AsyncVoiceLiveSession(AsyncSession[m.ServerEvent]):
         self._ws: RawWebSocket | None = None
         self._decoder = RealtimeDecoder(config.output_audio_format if config else None)
         self._ended = asyncio.Event()
-        self._tool_responses: set[str] = set()
+        self._tool_calls: dict[str, set[str]] = {}  # response id -> its calls still running
+        self._tool_done: set[str] = set()  # tool responses done, waiting for their calls
+        self._tool_tasks: set[asyncio.Task[None]] = set()
         self._playing: tuple[str, int] | None = None  # (agent item id, ms of audio received)
         self._responding = False
         self._avatar_waiters: dict[str, asyncio.Future[m.ServerEvent]] = {}
@@ -130,6 +137,7 @@ class AsyncVoiceLiveSession(AsyncSession[m.ServerEvent]):
             raise
 
     async def _release(self) -> None:
+        await self._cancel_tools()
         for waiter in self._avatar_waiters.values():
             if not waiter.done():
                 waiter.set_exception(self.error or InvalidRequestError("the session ended"))
@@ -183,15 +191,55 @@ class AsyncVoiceLiveSession(AsyncSession[m.ServerEvent]):
         elif isinstance(event, m.SpeechStarted):
             await self._barge_in()
         elif isinstance(event, m.FunctionCall) and self.tools and event.name in self.tools:
-            output = await self.tools.call(event)
-            await self.send_function_output(event.call_id, output)
             if event.response_id:
-                self._tool_responses.add(event.response_id)
+                self._tool_calls.setdefault(event.response_id, set()).add(event.call_id)
+            task = self._spawn(self._run_tool(event), f"{self.task_name}-tool-{event.call_id}")
+            self._tool_tasks.add(task)
+            task.add_done_callback(self._tool_tasks.discard)
         elif isinstance(event, m.ResponseDone):
             self._responding = False
-            if event.response_id in self._tool_responses:
-                self._tool_responses.discard(event.response_id)
-                await self.respond()
+            response_id = event.response_id
+            if response_id in self._tool_calls:
+                self._tool_done.add(response_id)
+                await self._respond_after_tools(response_id)
+
+    # -- tools -----------------------------------------------------------------------------------
+
+    async def _run_tool(self, call: m.FunctionCall) -> None:
+        """One tool call, beside the session task: run it, answer it, maybe ask for more."""
+        assert self.tools is not None
+        output, failure = await self.tools.run(call)
+        call_id, name = call.call_id, call.name
+        if failure is None:
+            await self._emit(m.ToolCompleted(call_id=call_id, name=name, output=output))
+        else:
+            message = error_message(failure)
+            await self._emit(
+                m.ToolFailed(call_id=call_id, name=name, message=message, exception=failure)
+            )
+        try:
+            await self.send_function_output(call.call_id, output)
+            if call.response_id:
+                self._tool_calls.get(call.response_id, set()).discard(call.call_id)
+                await self._respond_after_tools(call.response_id)
+        except Exception as exc:
+            if not self._stopping:  # the connection broke under the answer: the session ends
+                self.fail(exc)
+
+    async def _respond_after_tools(self, response_id: str) -> None:
+        """Ask for the next response once *response_id* is done and all its calls answered."""
+        if response_id in self._tool_done and not self._tool_calls.get(response_id):
+            self._tool_done.discard(response_id)
+            self._tool_calls.pop(response_id, None)
+            await self.respond()
+
+    async def _cancel_tools(self) -> None:
+        tasks = [t for t in self._tool_tasks if t is not asyncio.current_task()]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            # A tool that swallows its cancellation must not hold the close forever.
+            await asyncio.wait(tasks, timeout=_TOOL_GRACE_S)
 
     async def _barge_in(self) -> None:
         playing, self._playing = self._playing, None

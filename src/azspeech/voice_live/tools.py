@@ -97,9 +97,20 @@ class Tools:
         A result that is not a string is sent as JSON; an error is sent as
         ``{"error": "..."}`` (the model can then tell the user).
         """
+        output, _ = await self.run(call)
+        return output
+
+    async def run(self, call: FunctionCall) -> tuple[str, BaseException | None]:
+        """Run the function *call* names: ``(output, None)``, or ``(error output, exception)``.
+
+        Coroutine functions run on the loop, plain functions in a worker thread
+        (so a slow one blocks nothing). Cancelling the caller cancels a
+        coroutine function; a thread cannot be stopped and its result is dropped.
+        """
         fn = self._functions.get(call.name or "")
         if fn is None:
-            return json.dumps({"error": f"unknown function {call.name!r}"})
+            error = InvalidRequestError(f"unknown function {call.name!r}")
+            return json.dumps({"error": str(error)}), error
         try:
             args = call.parsed_arguments()
             if inspect.iscoroutinefunction(fn):
@@ -110,5 +121,10 @@ class Tools:
                     result = await result
         except Exception as exc:
             logger.warning("azspeech: tool %s raised %r", call.name, exc)
-            return json.dumps({"error": f"{type(exc).__name__}: {exc}"})
-        return result if isinstance(result, str) else json.dumps(result, default=str)
+            return json.dumps({"error": error_message(exc)}), exc
+        return (result if isinstance(result, str) else json.dumps(result, default=str)), None
+
+
+def error_message(exc: BaseException) -> str:
+    """How a tool's failure is told to the model: ``"ExceptionType: text"``."""
+    return f"{type(exc).__name__}: {exc}"
