@@ -25,6 +25,7 @@ __all__ = [
     "AvatarConfig",
     "AzureCustomVoice",
     "AzurePersonalVoice",
+    "AzureRealtimeNativeVoice",
     "AzureSemanticVad",
     "AzureVoice",
     "Canceled",
@@ -71,6 +72,8 @@ OPENAI_VOICES = frozenset(
 )
 _INPUT_FORMATS = {"pcm16": (16000, 24000), "g711_ulaw": (8000,), "g711_alaw": (8000,)}
 _OUTPUT_FORMATS = ("pcm16", "pcm16_8000hz", "pcm16_16000hz", "g711_ulaw", "g711_alaw")
+_NOISE_REDUCTION = {"azure_deep_noise_suppression": False, "near_field": True, "far_field": True}
+_ECHO_CANCELLATION = ("server_echo_cancellation",)
 _OPENAI_TRANSCRIBERS = frozenset(
     {"whisper-1", "gpt-4o-transcribe", "gpt-4o-mini-transcribe", "gpt-4o-transcribe-diarize"}
 )
@@ -124,12 +127,26 @@ class OpenAIVoice(_Wire):
     name: str
 
 
-Voice = AzureVoice | AzureCustomVoice | AzurePersonalVoice | OpenAIVoice
+class AzureRealtimeNativeVoice(_Wire):
+    """A voice of the ``azure-realtime`` model itself (``name="ava"``...; 2026-01-01-preview on)."""
+
+    type: Literal["azure-realtime-native"] = "azure-realtime-native"
+    name: str
+
+
+Voice = AzureVoice | AzureCustomVoice | AzurePersonalVoice | OpenAIVoice | AzureRealtimeNativeVoice
+_VOICE_CLASSES = (
+    AzureVoice,
+    AzureCustomVoice,
+    AzurePersonalVoice,
+    OpenAIVoice,
+    AzureRealtimeNativeVoice,
+)
 
 
 def parse_voice(value: str | Voice | dict[str, Any]) -> Voice:
     """A voice from a name (OpenAI names -> :class:`OpenAIVoice`, others Azure) or an object."""
-    if isinstance(value, (AzureVoice, AzureCustomVoice, AzurePersonalVoice, OpenAIVoice)):
+    if isinstance(value, _VOICE_CLASSES):
         return value
     if isinstance(value, str):
         if not value.strip():
@@ -141,6 +158,7 @@ def parse_voice(value: str | Voice | dict[str, Any]) -> Voice:
             "azure-custom": AzureCustomVoice,
             "azure-personal": AzurePersonalVoice,
             "openai": OpenAIVoice,
+            "azure-realtime-native": AzureRealtimeNativeVoice,
         }
         kind = kinds.get(str(value.get("type")))
         if kind is None:
@@ -285,12 +303,36 @@ class SessionConfig(_Wire):
         realtime = self.model is None or self.model.startswith("gpt-realtime")
         if isinstance(self.turn_detection, SemanticVad) and not realtime:
             yield f"semantic_vad needs a gpt-realtime model, not {self.model!r}"
+        if isinstance(self.voice, AzureRealtimeNativeVoice) and self.model not in (
+            None,
+            "azure-realtime",
+        ):
+            yield f"azure-realtime-native voices need the azure-realtime model, not {self.model!r}"
+        yield from self._audio_processing_problems(realtime)
         tx = self.input_audio_transcription
+        if tx is not None and tx.phrase_list and tx.model != "azure-speech":
+            yield f"phrase_list applies to the azure-speech transcription model, not {tx.model!r}"
         if tx is not None and self.model is not None:
             if tx.model in _OPENAI_TRANSCRIBERS and not realtime:
                 yield f"transcription model {tx.model!r} needs a gpt-realtime model"
             if tx.model == "azure-speech" and tx.prompt is not None:
                 yield "prompt applies to OpenAI transcription models, not azure-speech"
+
+    def _audio_processing_problems(self, realtime: bool) -> Any:
+        noise = self.input_audio_noise_reduction
+        if noise is not None:
+            kind = noise.get("type")
+            if kind not in _NOISE_REDUCTION:
+                known = ", ".join(_NOISE_REDUCTION)
+                yield f"input_audio_noise_reduction type must be one of {known}, not {kind!r}"
+            elif _NOISE_REDUCTION[kind] and not realtime:
+                yield f"{kind} noise reduction needs a gpt-realtime model, not {self.model!r}"
+        echo = self.input_audio_echo_cancellation
+        if echo is not None and echo.get("type") not in _ECHO_CANCELLATION:
+            yield (
+                "input_audio_echo_cancellation type must be server_echo_cancellation, "
+                f"not {echo.get('type')!r}"
+            )
 
     @property
     def input_rate(self) -> int:

@@ -11,6 +11,7 @@ from ..models.voice_live import (
     AvatarConfig,
     AzureCustomVoice,
     AzurePersonalVoice,
+    AzureRealtimeNativeVoice,
     AzureSemanticVad,
     AzureVoice,
     EndOfUtteranceDetection,
@@ -21,6 +22,8 @@ from ..models.voice_live import (
     ServerEvent,
     ServerVad,
     SessionConfig,
+    ToolCompleted,
+    ToolFailed,
 )
 from .blocking_session import VoiceLiveSession
 from .resource import GA_API_VERSION, AsyncVoiceLive, VoiceLive
@@ -34,6 +37,7 @@ __all__ = [
     "AvatarConfig",
     "AzureCustomVoice",
     "AzurePersonalVoice",
+    "AzureRealtimeNativeVoice",
     "AzureSemanticVad",
     "AzureVoice",
     "EndOfUtteranceDetection",
@@ -45,6 +49,8 @@ __all__ = [
     "ServerEvent",
     "ServerVad",
     "SessionConfig",
+    "ToolCompleted",
+    "ToolFailed",
     "Tools",
     "VoiceLive",
     "VoiceLiveSession",

@@ -76,11 +76,16 @@ def build_config(
     """One checked configuration from a ``SessionConfig`` and flat keyword shortcuts."""
     given = {k: v for k, v in fields.items() if v is not None}
     if "voice" in given:
-        given["voice"] = m.parse_voice(given["voice"])
+        try:
+            given["voice"] = m.parse_voice(given["voice"])
+        except ValidationError as exc:
+            raise InvalidRequestError("voice: " + _problems(exc)) from None
     if given.pop("manual_turns", False):
         given["manual_turns"] = True
-    if given.pop("noise_suppression", False):
-        given["input_audio_noise_reduction"] = {"type": "azure_deep_noise_suppression"}
+    noise = given.pop("noise_suppression", False)
+    if noise:
+        kind = noise if isinstance(noise, str) else "azure_deep_noise_suppression"
+        given["input_audio_noise_reduction"] = {"type": kind}
     if given.pop("echo_cancellation", False):
         given["input_audio_echo_cancellation"] = {"type": "server_echo_cancellation"}
     if isinstance(given.get("input_transcription"), str):
@@ -102,12 +107,15 @@ def build_config(
     try:
         return m.SessionConfig.model_validate(base)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) + ': ' if e['loc'] else ''}"
-            + str(e["msg"]).removeprefix("Value error, ")
-            for e in exc.errors()
-        )
-        raise InvalidRequestError(problems) from None
+        raise InvalidRequestError(_problems(exc)) from None
+
+
+def _problems(exc: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']) + ': ' if e['loc'] else ''}"
+        + str(e["msg"]).removeprefix("Value error, ")
+        for e in exc.errors()
+    )
 
 
 class _VoiceLiveBase:
@@ -172,7 +180,7 @@ class AsyncVoiceLive(_VoiceLiveBase):
         modalities: list[str] | None = None,
         turn_detection: m.ServerVad | m.AzureSemanticVad | m.SemanticVad | None = None,
         manual_turns: bool | None = None,
-        noise_suppression: bool | None = None,
+        noise_suppression: bool | str | None = None,
         echo_cancellation: bool | None = None,
         input_audio_format: str | None = None,
         input_audio_sampling_rate: int | None = None,
@@ -193,6 +201,8 @@ class AsyncVoiceLive(_VoiceLiveBase):
         (agent mode) choose who answers; *api_version* defaults to the GA one.
         The configuration is *session* plus the keyword shortcuts (which
         win); it is checked here and sent as ``session.update`` on connect.
+        *noise_suppression*: ``True`` for Azure deep noise suppression, or
+        a type name (``"near_field"``/``"far_field"``, gpt-realtime only).
         *tools*: functions the session answers calls of. *player*: stopped on
         barge-in. *scope*: the Entra scope (default: the AI scope on Foundry).
 

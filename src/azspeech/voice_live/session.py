@@ -45,6 +45,7 @@ __all__ = ["AsyncVoiceLiveSession", "Player"]
 
 _CHUNK_MS = 100
 _TOOL_GRACE_S = 5.0
+_G711_TAGS = {"g711_alaw": 6, "g711_ulaw": 7}  # WAV format tags of the G.711 input formats
 
 
 class Player(Protocol):
@@ -257,9 +258,16 @@ class AsyncVoiceLiveSession(AsyncSession[m.ServerEvent]):
 
     @property
     def input_format(self) -> PcmFormat:
-        """The PCM format audio is sent in (16-bit mono at the session's input rate)."""
-        rate = self.config.input_rate if self.config else 24000
-        return PcmFormat(rate)
+        """The format audio is sent in: 16-bit mono PCM at the session's input rate, or G.711.
+
+        :meth:`send_file` converts any input to it; :meth:`send_audio` takes
+        bytes already in it.
+        """
+        config = self.config
+        kind = (config.input_audio_format if config else None) or "pcm16"
+        if kind in _G711_TAGS:
+            return PcmFormat(8000, 8, 1, _G711_TAGS[kind])
+        return PcmFormat(config.input_rate if config else 24000)
 
     async def send_event(self, event_type: str, **fields: Any) -> None:
         """Send any client event (``None`` fields left out), for types without a method."""
@@ -272,17 +280,24 @@ class AsyncVoiceLiveSession(AsyncSession[m.ServerEvent]):
         await self._ws.send(client_event(event_type, **fields))
 
     async def send_audio(self, chunk: bytes | bytearray | memoryview) -> None:
-        """Append raw 16-bit PCM (at :attr:`input_format`) to the input buffer."""
+        """Append raw audio already in :attr:`input_format` (16-bit PCM unless G.711)."""
         if not isinstance(chunk, (bytes, bytearray, memoryview)):
             raise InvalidRequestError(
                 f"send_audio takes raw PCM bytes, not {type(chunk).__name__}; "
                 "use send_file() for files, arrays and streams"
             )
+        data = bytes(chunk)
+        frame = self.input_format.bits_per_sample // 8
+        if len(data) % frame:
+            raise InvalidRequestError(
+                f"send_audio got {len(data)} bytes, not whole {frame}-byte samples of "
+                f"{self.input_format}; use send_file() to convert other audio"
+            )
         if self._task is None and not self._stopping:
             await self.start()
         if self._ws is None or self._stopping:
             raise InvalidRequestError("the Voice Live session is closed")
-        await self._ws.send(audio_append(bytes(chunk)))
+        await self._ws.send(audio_append(data))
 
     async def send_file(
         self,
