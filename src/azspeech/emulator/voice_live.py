@@ -10,7 +10,11 @@ configured and the user's words name one (``get_weather`` or "get weather"),
 the agent calls it instead and, after ``function_call_output`` and
 ``response.create``, answers with the result. ``response.cancel`` and speech
 during a response (``interrupt_response``) end it with status
-``cancelled``; ``conversation.item.truncate`` is acknowledged.
+``cancelled``; ``conversation.item.truncate`` cuts an agent item at the
+audio the user heard (its transcript keeps the words begun before that
+point; ``conversation.item.retrieve`` shows it), refusing unknown items and
+times past the audio sent. ``create_response: false`` leaves the response
+to the client.
 
 Knobs: ``state.extra["voice_live_chunk_delay"]`` seconds between audio
 deltas (default 0; a delay lets tests barge in mid-response).
@@ -104,6 +108,8 @@ class _Agent:
             "temperature": 0.8,
         }
         self.items: list[dict[str, Any]] = []
+        # agent item id -> (ms of audio sent, (start ms, word) of each word spoken)
+        self.spoken: dict[str, tuple[int, list[tuple[int, str]]]] = {}
         self.stream: SegmentingStream | None = None
         self.converter: PcmConverter | None = None
         self.manual: list[np.ndarray[Any, Any]] = []
@@ -206,12 +212,15 @@ class _Agent:
             self.items.append(item)
             await self.send("conversation.item.created", item=item, previous_item_id=None)
         elif kind == "conversation.item.truncate":
-            await self.send(
-                "conversation.item.truncated",
-                item_id=data.get("item_id"),
-                content_index=data.get("content_index", 0),
-                audio_end_ms=data.get("audio_end_ms", 0),
-            )
+            await self.truncate(data, event_id)
+        elif kind == "conversation.item.retrieve":
+            item = self._item(data.get("item_id"))
+            if item is None:
+                return await self.error(
+                    f"Item {data.get('item_id')!r} not found.", code="item_not_found",
+                    event_id=event_id,
+                )  # fmt: skip
+            await self.send("conversation.item.retrieved", item=item)
         elif kind == "conversation.item.delete":
             self.items = [i for i in self.items if i.get("id") != data.get("item_id")]
             await self.send("conversation.item.deleted", item_id=data.get("item_id"))
@@ -231,6 +240,36 @@ class _Agent:
             await self.error(
                 f"Unknown event type {kind!r}.", code="unknown_event", event_id=event_id
             )
+
+    def _item(self, item_id: Any) -> dict[str, Any] | None:
+        return next((i for i in self.items if i.get("id") == item_id), None)
+
+    async def truncate(self, data: dict[str, Any], event_id: Any) -> None:
+        """Cut an agent item's audio where the user stopped hearing it; its transcript follows."""
+        item_id, end_ms = data.get("item_id"), data.get("audio_end_ms")
+        spoken = self.spoken.get(str(item_id))
+        if self._item(item_id) is None or spoken is None:
+            return await self.error(
+                f"Item {item_id!r} is not an assistant item with audio.", code="item_not_found",
+                event_id=event_id,
+            )  # fmt: skip
+        total_ms, word_starts = spoken
+        if not isinstance(end_ms, int) or not 0 <= end_ms <= total_ms:
+            return await self.error(
+                f"audio_end_ms must be between 0 and the item's {total_ms} ms of audio.",
+                code="invalid_value", event_id=event_id,
+            )  # fmt: skip
+        heard = " ".join(word for start, word in word_starts if start < end_ms)
+        item = self._item(item_id)
+        assert item is not None
+        item["content"] = [{"type": "audio", "transcript": heard}]
+        self.spoken[str(item_id)] = (end_ms, [w for w in word_starts if w[0] < end_ms])
+        await self.send(
+            "conversation.item.truncated",
+            item_id=item_id,
+            content_index=data.get("content_index", 0),
+            audio_end_ms=end_ms,
+        )
 
     async def avatar_connect(self, client_sdp: Any, event_id: Any) -> None:
         if not isinstance(self.session.get("avatar"), dict):
@@ -318,8 +357,16 @@ class _Agent:
     # -- the agent's answer ----------------------------------------------------------------------
 
     def start_response(self) -> None:
-        self.cancelled = False
-        self.response = asyncio.get_running_loop().create_task(self.respond())
+        previous = self.response
+
+        async def after_previous() -> None:
+            # A turn ended while the agent still speaks (interrupt_response false): it waits.
+            if previous is not None and not previous.done():
+                await asyncio.wait((previous,))
+            self.cancelled = False
+            await self.respond()
+
+        self.response = asyncio.get_running_loop().create_task(after_previous())
 
     def _tool_for(self, text: str) -> dict[str, Any] | None:
         said = re.sub(r"[^a-z0-9 ]", " ", text.lower())
@@ -428,7 +475,7 @@ class _Agent:
         item_id = _id("item")
         audio_on = "audio" in (self.session.get("modalities") or ["text", "audio"])
         part_type = "audio" if audio_on else "text"
-        item = {
+        item: dict[str, Any] = {
             "id": item_id,
             "object": "realtime.item",
             "type": "message",
@@ -442,6 +489,7 @@ class _Agent:
             "output_index": 0,
             "content_index": 0,
         }
+        self.items.append(item)  # in the conversation from the start: a barge-in may truncate it
         await self.send(
             "response.output_item.added", response_id=response_id, output_index=0, item=item
         )
@@ -456,11 +504,14 @@ class _Agent:
             step = rate // 10 * 2  # 100 ms
             chunks = [pcm[i : i + step] for i in range(0, len(pcm), step)]
             per_word = max(1, len(chunks) // max(1, len(words)))
+            sent_ms, word_starts = 0, list[tuple[int, str]]()
+            self.spoken[item_id] = (0, word_starts)
             for n, chunk in enumerate(chunks):
                 if self.cancelled:
                     break
                 if n % per_word == 0 and len(sent_words) < len(words):
                     word = words[len(sent_words)]
+                    word_starts.append((sent_ms, word))
                     await self.send(
                         "response.audio_transcript.delta",
                         **ids,
@@ -470,6 +521,8 @@ class _Agent:
                 await self.send(
                     "response.audio.delta", **ids, delta=base64.b64encode(chunk).decode()
                 )
+                sent_ms += len(chunk) * 1000 // (2 * rate)
+                self.spoken[item_id] = (sent_ms, word_starts)
                 await asyncio.sleep(delay)
             if not self.cancelled:
                 for word in words[len(sent_words) :]:
@@ -496,12 +549,8 @@ class _Agent:
         text = " ".join(sent_words)
         part = {"type": part_type, "transcript" if audio_on else "text": text}
         await self.send("response.content_part.done", **ids, part=part)
-        done = {
-            **item,
-            "status": "incomplete" if self.cancelled else "completed",
-            "content": [part],
-        }
-        self.items.append(done)
+        item.update(status="incomplete" if self.cancelled else "completed", content=[part])
+        done = dict(item)
         await self.send(
             "response.output_item.done", response_id=response_id, output_index=0, item=done
         )
