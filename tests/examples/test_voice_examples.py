@@ -121,3 +121,10 @@ def test_the_microphone_example_says_in_one_line_that_there_is_no_audio_device(
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "cannot open the speaker" in lines[0], done.stderr
     assert "Error querying device -1" in lines[0]
+
+
+def test_the_latency_example_reports_every_turn(tmp_path: Path) -> None:
+    done = _run("voice_live_latency.py", tmp_path, "3")
+    assert done.returncode == 0, done.stderr
+    assert "first agent audio over 3 turns: median " in done.stdout
+    assert not list(tmp_path.iterdir())  # nothing left behind
