@@ -48,6 +48,9 @@ async def speech_service() -> AsyncIterator[AsyncSpeechClient]:
         async with AsyncSpeechClient() as client:
             yield client
         return
+    if os.environ.get("AZURE_SPEECH_KEY"):
+        print("Voice Live needs AZURE_SPEECH_ENDPOINT (a Foundry or custom-domain resource);")
+        print("without it this runs against the bundled emulator.")
     from azspeech.emulator import Emulator
 
     with Emulator() as emulator:

@@ -363,6 +363,8 @@ class _Agent:
             # A turn ended while the agent still speaks (interrupt_response false): it waits.
             if previous is not None and not previous.done():
                 await asyncio.wait((previous,))
+                if self.cancelled:
+                    return  # response.cancel while waiting: the queued response goes too
             self.cancelled = False
             await self.respond()
 
