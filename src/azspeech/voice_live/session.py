@@ -33,7 +33,7 @@ from .._session.base import AsyncSession, Callback, Subscription
 from ..audio.formats import PcmFormat
 from ..errors import InvalidRequestError, ProtocolError
 from ..models import voice_live as m
-from .tools import Tools, error_message
+from .tools import Tools
 
 if TYPE_CHECKING:
     from .._client import AsyncSpeechClient
@@ -214,7 +214,7 @@ class AsyncVoiceLiveSession(AsyncSession[m.ServerEvent]):
         if failure is None:
             await self._emit(m.ToolCompleted(call_id=call_id, name=name, output=output))
         else:
-            message = error_message(failure)
+            message = Tools.error_message(failure)
             await self._emit(
                 m.ToolFailed(call_id=call_id, name=name, message=message, exception=failure)
             )

@@ -121,10 +121,10 @@ class Tools:
                     result = await result
         except Exception as exc:
             logger.warning("azspeech: tool %s raised %r", call.name, exc)
-            return json.dumps({"error": error_message(exc)}), exc
+            return json.dumps({"error": self.error_message(exc)}), exc
         return (result if isinstance(result, str) else json.dumps(result, default=str)), None
 
-
-def error_message(exc: BaseException) -> str:
-    """How a tool's failure is told to the model: ``"ExceptionType: text"``."""
-    return f"{type(exc).__name__}: {exc}"
+    @staticmethod
+    def error_message(exc: BaseException) -> str:
+        """How a tool's failure is told to the model: ``"ExceptionType: text"``."""
+        return f"{type(exc).__name__}: {exc}"
