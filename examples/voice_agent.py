@@ -99,11 +99,14 @@ async def one_turn(conn: AsyncVoiceLiveSession, question: Path, said: list[str])
 async def conversation(client: AsyncSpeechClient, questions: list[Path], out: Path) -> list[str]:
     """The whole conversation: one session, one turn per question; returns the transcript."""
     said: list[str] = []
+    model = os.environ.get("VOICE_LIVE_MODEL", "gpt-realtime")
+    # The API reference lists OpenAI transcribers for gpt-realtime models, azure-speech for others.
+    transcriber = "whisper-1" if model.startswith("gpt-realtime") else "azure-speech"
     async with client.voice_live.connect(
-        os.environ.get("VOICE_LIVE_MODEL", "gpt-realtime"),
+        model,
         voice="en-US-AvaMultilingualNeural",
         instructions="You are a concise assistant. Use get_weather for the weather.",
-        input_transcription="azure-speech",
+        input_transcription=transcriber,
         turn_detection=AzureSemanticVad(silence_duration_ms=500),
         tools=Tools([get_weather]),
     ) as conn:

@@ -108,7 +108,7 @@ async def converse(speaker: Speaker, mic: Any) -> None:
             "gpt-realtime",
             voice="en-US-AvaMultilingualNeural",
             instructions="You are a friendly, concise assistant.",
-            input_transcription="azure-speech",
+            input_transcription="whisper-1",  # the API reference's transcribers for gpt-realtime
             turn_detection=AzureSemanticVad(),
             noise_suppression=True,
             echo_cancellation=True,
