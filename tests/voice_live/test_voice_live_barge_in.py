@@ -147,3 +147,29 @@ def test_interrupt_response_false_lets_the_agent_finish_blocking(
     assert done.status == "completed"
     transcript = next(e for e in seen if isinstance(e, m.ResponseTranscriptDone))
     assert transcript.transcript == "You said: Say something long about mountains and rivers."
+
+
+async def test_a_player_that_raises_on_stop_does_not_end_the_session(
+    aclient: AsyncSpeechClient, paced: Emulator
+) -> None:
+    class BrokenPlayer:
+        def stop(self) -> float:
+            raise RuntimeError("the audio device went away")
+
+    first = await aclient.tts.synthesize(LONG)
+    second = await aclient.tts.synthesize("Stop.")
+    async with aclient.voice_live.connect("gpt-realtime", player=BrokenPlayer()) as conn:
+        await conn.send_file(first)
+        await conn.send_audio(SILENCE)
+        await _until(conn, m.ResponseAudioDelta)
+        await conn.send_file(second)
+        await conn.send_audio(SILENCE)
+        during = await _until(conn, "conversation.item.truncated")
+        stop = await _until(conn, m.ResponseTranscriptDone)  # the answer to "Stop."
+        await _until(conn, m.ResponseDone)
+        await conn.send_text("Still there?")
+        answer = await _until(conn, m.ResponseTranscriptDone)
+    assert any(isinstance(e, m.SpeechStarted) for e in during)
+    assert stop[-1].transcript == "You said: Stop."  # type: ignore[attr-defined]
+    assert answer[-1].transcript == "You said: Still there?"  # type: ignore[attr-defined]
+    assert _received(paced, "conversation.item.truncate")  # at the audio received instead

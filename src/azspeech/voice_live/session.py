@@ -23,7 +23,9 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import inspect
 import json
+import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -43,6 +45,8 @@ if TYPE_CHECKING:
 
 __all__ = ["AsyncVoiceLiveSession", "Player"]
 
+logger = logging.getLogger("azspeech")
+
 _CHUNK_MS = 100
 _TOOL_GRACE_S = 5.0
 _G711_TAGS = {"g711_alaw": 6, "g711_ulaw": 7}  # WAV format tags of the G.711 input formats
@@ -52,7 +56,11 @@ class Player(Protocol):
     """Where the agent's audio is played; the session stops it on barge-in."""
 
     def stop(self) -> float | None:
-        """Stop playback now; return the milliseconds of the current item played (None: unknown)."""
+        """Stop playback now; return the milliseconds of the current item played (None: unknown).
+
+        It may also be a coroutine function. If it raises, the error is logged
+        and the item is truncated at the audio received.
+        """
         ...
 
 
@@ -244,7 +252,7 @@ class AsyncVoiceLiveSession(AsyncSession[m.ServerEvent]):
 
     async def _barge_in(self) -> None:
         playing, self._playing = self._playing, None
-        played = self.player.stop() if self.player is not None else None
+        played = await self._stop_player()
         if playing is None:
             return
         item_id, received = playing
@@ -253,6 +261,19 @@ class AsyncVoiceLiveSession(AsyncSession[m.ServerEvent]):
         end_ms = received if played is None else min(int(played), received)
         if end_ms < received or self._responding:
             await self.truncate(item_id, end_ms)
+
+    async def _stop_player(self) -> float | None:
+        """Stop the player; what it played, or None (unknown, or a player that failed)."""
+        if self.player is None:
+            return None
+        try:
+            played: Any = self.player.stop()
+            if inspect.isawaitable(played):
+                played = await played
+        except Exception:  # a broken player must not end the conversation
+            logger.exception("azspeech: the player's stop() raised; truncating at audio received")
+            return None
+        return float(played) if isinstance(played, (int, float)) else None
 
     # -- client events ---------------------------------------------------------------------------
 
