@@ -30,8 +30,9 @@ def _frame(event_type: str, **fields: Any) -> str:
 class Peer:
     """A Voice Live service that asks for *calls* in one response, then talks on."""
 
-    def __init__(self, calls: list[tuple[str, str, str]]) -> None:
+    def __init__(self, calls: list[tuple[str, str, str]], status: str = "completed") -> None:
         self.calls = calls  # (call_id, name, arguments)
+        self.status = status  # of the response that asks for the calls
         self.received: list[dict[str, Any]] = []
         self.url = ""
 
@@ -50,7 +51,7 @@ class Peer:
                     arguments=arguments,
                 )
             )
-        await ws.send(_frame("response.done", response={"id": "resp_1", "status": "completed"}))
+        await ws.send(_frame("response.done", response={"id": "resp_1", "status": self.status}))
         # What the service says while the client's tools are still running:
         await ws.send(_frame("input_audio_buffer.speech_started", audio_start_ms=10, item_id="u1"))
         await ws.send(
@@ -71,17 +72,21 @@ class Peer:
 
 
 @asynccontextmanager
-async def _peer(calls: list[tuple[str, str, str]]) -> AsyncIterator[Peer]:
-    peer = Peer(calls)
+async def _peer(
+    calls: list[tuple[str, str, str]], status: str = "completed"
+) -> AsyncIterator[Peer]:
+    peer = Peer(calls, status)
     async with serve(peer, "127.0.0.1", 0) as server:
         peer.url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
         yield peer
 
 
 @asynccontextmanager
-async def _client(calls: list[tuple[str, str, str]]) -> AsyncIterator[tuple[Peer, Any]]:
+async def _client(
+    calls: list[tuple[str, str, str]], status: str = "completed"
+) -> AsyncIterator[tuple[Peer, Any]]:
     async with (
-        _peer(calls) as peer,
+        _peer(calls, status) as peer,
         AsyncSpeechClient(key="k", endpoint=peer.url, max_retries=0) as client,
     ):
         yield peer, client
@@ -237,3 +242,24 @@ async def test_closing_the_session_cancels_a_running_tool() -> None:
     assert outcome == ["cancelled"]
     assert isinstance(events[-1], m.Closed)
     assert not _sent(peer, "conversation.item.create")  # nothing is sent for a cancelled call
+
+
+async def test_a_cancelled_response_gets_its_outputs_but_no_follow_up() -> None:
+    async def lookup() -> str:
+        """Fast."""
+        return "done"
+
+    async with (
+        _client([("call_1", "lookup", "{}")], status="cancelled") as (peer, client),
+        client.voice_live.connect("gpt-realtime", tools=[lookup]) as conn,
+    ):
+        async for event in conn:
+            if isinstance(event, m.ToolCompleted):
+                break
+        await conn.send_event("input_audio_buffer.clear")  # a marker after the output
+        for _ in range(200):  # bounded: until the marker reached the peer
+            if _sent(peer, "input_audio_buffer.clear"):
+                break
+            await asyncio.sleep(0.02)
+    kinds = [e["type"] for e in peer.received if e["type"] != "session.update"]
+    assert kinds == ["conversation.item.create", "input_audio_buffer.clear"]

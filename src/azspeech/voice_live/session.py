@@ -12,7 +12,8 @@ things for the user:
   keep flowing meanwhile; sync functions in a worker thread), each answered
   with its result as soon as it returns (:class:`ToolCompleted`) or with an
   error output if it raised (:class:`ToolFailed`); once the calling response
-  is done and all its calls are answered, the next response is requested.
+  is done and all its calls are answered, the next response is requested
+  (not after a cancelled or failed response: the user has moved on).
   Tools still running when the session ends are cancelled;
 * **no replay**: a dropped connection ends the session with its error; the
   conversation lives on the service, so nothing is re-sent.
@@ -209,8 +210,13 @@ class AsyncVoiceLiveSession(AsyncSession[m.ServerEvent]):
             self._responding = False
             response_id = event.response_id
             if response_id in self._tool_calls:
-                self._tool_done.add(response_id)
-                await self._respond_after_tools(response_id)
+                if event.status in ("cancelled", "failed"):
+                    # Interrupted (barge-in, cancel): the outputs still go out, but asking
+                    # for a response now would talk over what the user does next.
+                    self._tool_calls.pop(response_id, None)
+                else:
+                    self._tool_done.add(response_id)
+                    await self._respond_after_tools(response_id)
 
     # -- tools -----------------------------------------------------------------------------------
 
