@@ -117,3 +117,25 @@ async def test_audio_that_is_not_whole_samples_is_refused(aclient: AsyncSpeechCl
         with pytest.raises(InvalidRequestError, match="raw PCM bytes"):
             await conn.send_audio("not audio")  # type: ignore[arg-type]
         await conn.send_audio(SILENCE_24K)  # the session is still usable
+
+
+@pytest.mark.parametrize(
+    ("model", "session", "message"),
+    [
+        ("gpt-4.1", {"input_audio_noise_reduction": {"type": "near_field"}}, "gpt-realtime"),
+        ("gpt-realtime", {"input_audio_noise_reduction": {"type": "studio"}}, "noise_reduction"),
+        ("gpt-realtime", {"input_audio_echo_cancellation": {"type": "x"}}, "echo_cancellation"),
+        ("gpt-realtime", {"temperature": 3}, "temperature"),
+        ("gpt-realtime", {"voice": {"type": "robot", "name": "x"}}, "voice type"),
+    ],
+)
+async def test_the_emulator_refuses_what_the_service_would_from_unchecked_clients(
+    aclient: AsyncSpeechClient, model: str, session: dict[str, Any], message: str
+) -> None:
+    async with aclient.voice_live.connect(model) as conn:
+        await conn.send_event("session.update", session=session)  # past the client's checks
+        refused = await _until(conn, m.ErrorEvent)
+        await conn.send_event("session.update", session={"instructions": "Be brief."})
+        accepted = await _until(conn, m.SessionUpdated)
+    assert message in refused[-1].error.message  # type: ignore[attr-defined]
+    assert accepted[-1].session["instructions"] == "Be brief."  # type: ignore[attr-defined]

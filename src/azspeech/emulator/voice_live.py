@@ -84,6 +84,20 @@ def _problem(session: dict[str, Any]) -> str | None:
     td = session.get("turn_detection")
     if td is not None and (not isinstance(td, dict) or td.get("type") not in _VAD_TYPES):
         return "Unknown turn_detection type."
+    noise = session.get("input_audio_noise_reduction")
+    if noise is not None:
+        kind = noise.get("type") if isinstance(noise, dict) else None
+        if kind not in ("azure_deep_noise_suppression", "near_field", "far_field"):
+            return "Unknown input_audio_noise_reduction type."
+        if kind != "azure_deep_noise_suppression" and not str(session.get("model")).startswith(
+            "gpt-realtime"
+        ):
+            return f"{kind} noise reduction is only available with gpt-realtime models."
+    echo = session.get("input_audio_echo_cancellation")
+    if echo is not None and (
+        not isinstance(echo, dict) or echo.get("type") != "server_echo_cancellation"
+    ):
+        return "Unknown input_audio_echo_cancellation type."
     return None
 
 
