@@ -103,7 +103,7 @@ def synthesis_timeline(
     wave_ax.set_xlim(0, duration)
     if audio is not None:
         times, low, high = _envelope(audio.samples, audio.sample_rate)
-        wave_ax.fill_between(times, low, high, color="#4d4d4d", linewidth=0.3)
+        wave_ax.fill_between(times, low, high, color="#4d4d4d", linewidth=0.3, zorder=2)
         peak = max(float(abs(low).max()), float(abs(high).max()), 1e-3)
     else:
         peak = 1.0
@@ -118,7 +118,7 @@ def synthesis_timeline(
         start = word.offset.total_seconds()
         end = start + max(word.duration.total_seconds(), duration / 400)
         colour = PALETTE[i % 2]
-        wave_ax.axvspan(start, end, color=colour, alpha=0.16, linewidth=0)
+        wave_ax.axvspan(start, end, color=colour, alpha=0.16, linewidth=0, zorder=0)
         room_until = words[i + 2].offset.total_seconds() if i + 2 < len(words) else duration
         label = fit_text(word.text, (room_until - start) / duration * axes_points - 4, _FONT)
         wave_ax.text(
