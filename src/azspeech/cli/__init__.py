@@ -40,6 +40,16 @@ def _sub(sub: Any, name: str, help_text: str) -> argparse.ArgumentParser:
     return parser
 
 
+def _poll_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--poll-interval",
+        type=float,
+        default=5.0,
+        metavar="SECONDS",
+        help="how often a waited-for batch job is asked for its status",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     from .._version import __version__
 
@@ -71,6 +81,12 @@ def _parser() -> argparse.ArgumentParser:
     syn.add_argument("--voice", default="en-US-AvaMultilingualNeural", help="the voice")
     syn.add_argument("--format", default="riff-24khz-16bit-mono-pcm", help="the output format")
     syn.add_argument("--list-formats", action="store_true", help="list the output formats")
+    syn.add_argument(
+        "--plot",
+        default=None,
+        metavar="FILE",
+        help="also save the waveform with its words and visemes as a picture (extra [plot])",
+    )
     syn.set_defaults(func=_commands.synthesize)
 
     rec = _sub(sub, "recognize", "real-time recognition of an audio file")
@@ -101,6 +117,18 @@ def _parser() -> argparse.ArgumentParser:
     tr.add_argument(
         "--vtt", dest="format", action="store_const", const="vtt", help="= --format vtt"
     )
+    _poll_option(tr)
+    tr.add_argument(
+        "--realtime",
+        action="store_true",
+        help="real-time mode: send the audio at the pace of speech, like a live source",
+    )
+    tr.add_argument(
+        "--plot",
+        default=None,
+        metavar="FILE",
+        help="save who spoke when, with the captions, as a picture (PNG, SVG...; extra [plot])",
+    )
     tr.set_defaults(func=_commands.transcribe)
 
     voices = _sub(sub, "voices", "list the voices (a searchable table)")
@@ -112,14 +140,17 @@ def _parser() -> argparse.ArgumentParser:
 
     bat = _sub(sub, "batch", "batch transcription jobs: create, status, list, download")
     actions = bat.add_subparsers(dest="action", required=True, metavar="ACTION")
-    create = actions.add_parser("create", help="submit audio URLs")
+    create = _sub(actions, "create", "submit audio URLs")
     create.add_argument("urls", nargs="+", help="audio URLs the service can read (SAS)")
     create.add_argument("--locale", default="en-US", help="the locale")
     create.add_argument("--wait", action="store_true", help="wait until the job ends")
-    status = actions.add_parser("status", help="one job's status")
+    _poll_option(create)
+    status = _sub(actions, "status", "one job's status")
     status.add_argument("id", help="the job id")
-    actions.add_parser("list", help="every job")
-    download = actions.add_parser("download", help="save a job's result files")
+    status.add_argument("--wait", action="store_true", help="wait until the job ends")
+    _poll_option(status)
+    _sub(actions, "list", "every job")
+    download = _sub(actions, "download", "save a job's result files")
     download.add_argument("id", help="the job id")
     download.add_argument("directory", nargs="?", default=".", help="where to save them")
     bat.set_defaults(func=_commands.batch)

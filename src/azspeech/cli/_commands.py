@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from ._output import print_json, print_line, print_table
+from ._pictures import save_picture
+from ._progress import Meter, open_meter
 from ._settings import EXIT, CliError, open_client
 
 __all__ = [
@@ -35,27 +37,56 @@ def check_audio_file(path: str) -> Path:
     return file
 
 
+def _audio_seconds(file: Path) -> float | None:
+    """The length of *file* in seconds, when its header tells (for the bar's total)."""
+    try:
+        import soundfile
+
+        return float(soundfile.info(str(file)).duration)
+    except Exception:  # an unusual container: the bar counts up without a total
+        return None
+
+
+def _send_audio(session: Any, file: Path, realtime: bool, meter: Meter) -> None:
+    """Stream *file* into *session* chunk by chunk, moving *meter* by seconds sent."""
+    from ..audio import open_pcm_stream
+
+    target = session.session.format
+    with open_pcm_stream(str(file), target=target, realtime=realtime) as stream:
+        sent = 0
+        for chunk in stream:
+            session.send(chunk)  # waits while the connection is behind
+            sent += len(chunk)
+            meter.update(sent / target.bytes_per_second)
+    session.end_audio()
+
+
 def _realtime_lines(args: argparse.Namespace, file: Path) -> int:
     """Recognize in real time, printing each phrase as soon as the service returns it."""
     from ..stt import Recognized
 
-    found = 0
-    with open_client(args) as client, client.stt.connect(language=args.language) as session:
+    results: list[Any] = []
+    realtime = bool(getattr(args, "realtime", False))
+    with (
+        open_client(args) as client,
+        client.stt.connect(language=args.language) as session,
+        open_meter(args, f"streaming {file.name}", _audio_seconds(file), "seconds") as meter,
+    ):
         failure: list[BaseException] = []
 
         def send() -> None:
             try:
-                session.send_file(str(file))
-                session.close()
+                _send_audio(session, file, realtime, meter)
             except BaseException as exc:  # shown by the main thread
                 failure.append(exc)
+                session.close()
 
         sender = threading.Thread(target=send, daemon=True)
         sender.start()
         for event in session:
             if isinstance(event, Recognized) and event.result.text:
-                found += 1
                 result = event.result
+                results.append(result)
                 if args.json:
                     print_json({"offset": result.offset, "text": result.text})
                 else:
@@ -63,7 +94,11 @@ def _realtime_lines(args: argparse.Namespace, file: Path) -> int:
         sender.join(timeout=30)
         if failure:
             raise failure[0]
-    return EXIT["ok"] if found else nothing_recognized(file)
+    if results and getattr(args, "plot", None):
+        from ..plot import transcription_timeline
+
+        save_picture(args.plot, lambda: transcription_timeline(results), json=args.json)
+    return EXIT["ok"] if results else nothing_recognized(file)
 
 
 def nothing_recognized(file: Path) -> int:
@@ -97,12 +132,22 @@ def transcribe(args: argparse.Namespace) -> int:
         mode = "realtime" if realtime_ok else "fast"
     if mode == "realtime":
         return _realtime_lines(args, file)
-    with open_client(args) as client:
+    size = file.stat().st_size
+    with (
+        open_client(args) as client,
+        open_meter(args, f"uploading {file.name}", size, "bytes") as meter,
+    ):
         result = client.stt.transcribe(
-            str(file), locales=args.locale or None, diarization=args.diarization
+            str(file),
+            locales=args.locale or None,
+            diarization=args.diarization,
+            on_progress=lambda p: meter.update(p.sent),
         )
+        meter.describe(f"transcribed {file.name}")
     if not result.phrases:
         return nothing_recognized(file)
+    if args.plot:
+        save_picture(args.plot, result.plot, json=output == "json")
     if output == "srt":
         print(result.to_srt(), end="")
     elif output == "vtt":
@@ -120,8 +165,10 @@ def _batch_transcribe(args: argparse.Namespace, output: str) -> int:
     locale = (args.locale or ["en-US"])[0]
     with open_client(args) as client:
         job = client.batch.create([args.file], locale=locale, diarization=args.diarization)
-        job = client.batch.wait(job, on_progress=lambda j: print_line(f"{j.status}", stderr=True))
+        job = wait_for_job(args, client, job)
         results = client.batch.results(job)
+    if results and args.plot:
+        save_picture(args.plot, results[0].plot, json=output == "json")
     for result in results:
         if output == "srt":
             print(result.to_srt(), end="")
@@ -133,6 +180,16 @@ def _batch_transcribe(args: argparse.Namespace, output: str) -> int:
             for phrase in result.phrases:
                 print_line(f"[{phrase.offset}] {phrase.display}")
     return EXIT["ok"]
+
+
+def wait_for_job(args: argparse.Namespace, client: Any, job: Any) -> Any:
+    """Wait until a batch job ends, with a live status (the job's state and time so far)."""
+    with open_meter(args, f"job {job.id}: {job.status}", unit="status") as meter:
+        return client.batch.wait(
+            job,
+            poll_interval=getattr(args, "poll_interval", 5.0),
+            on_progress=lambda j: meter.describe(f"job {j.id}: {j.status}"),
+        )
 
 
 def _output_format(name: str) -> str:
@@ -147,6 +204,16 @@ def _output_format(name: str) -> str:
         f"unknown output format {name!r}{hint} (azspeech synthesize --list-formats lists them)",
         EXIT["usage"],
     )
+
+
+def _synthesize_with_events(client: Any, text: str, voice: str, fmt: str) -> tuple[Any, list[Any]]:
+    """The audio and the word boundaries and visemes of one synthesis (for ``--plot``)."""
+    from ..audio import Audio
+    from ..models.tts import AudioChunk
+
+    events = list(client.tts.stream(text, voice=voice, output_format=fmt, visemes=True))
+    data = b"".join(bytes(e) for e in events if isinstance(e, AudioChunk))
+    return Audio(data, fmt), [e for e in events if not isinstance(e, AudioChunk)]
 
 
 def synthesize(args: argparse.Namespace) -> int:
@@ -170,8 +237,15 @@ def synthesize(args: argparse.Namespace) -> int:
         raise CliError("nothing to say: give TEXT, --ssml FILE or text on stdin", EXIT["usage"])
     fmt_name = _output_format(args.format)
     with open_client(args) as client:
-        audio = client.tts.synthesize(text, voice=args.voice, output_format=fmt_name)
+        if args.plot:
+            audio, events = _synthesize_with_events(client, text, args.voice, fmt_name)
+        else:
+            audio = client.tts.synthesize(text, voice=args.voice, output_format=fmt_name)
         audio.save(args.output)
+    if args.plot:
+        from ..plot import synthesis_timeline
+
+        save_picture(args.plot, lambda: synthesis_timeline(events, audio=audio), json=args.json)
     seconds = audio.duration.total_seconds()
     if args.json:
         print_json({"output": args.output, "seconds": seconds, "format": fmt_name})
@@ -208,10 +282,13 @@ def batch(args: argparse.Namespace) -> int:
         if args.action == "create":
             job = jobs.create(args.urls, locale=args.locale)
             if args.wait:
-                job = jobs.wait(job, on_progress=lambda j: print_line(str(j.status), stderr=True))
+                job = wait_for_job(args, client, job)
             shown = [job]
         elif args.action == "status":
-            shown = [jobs.get(args.id)]
+            job = jobs.get(args.id)
+            if args.wait:
+                job = wait_for_job(args, client, job)
+            shown = [job]
         elif args.action == "list":
             shown = list(jobs.list())
         else:
