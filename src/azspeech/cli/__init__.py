@@ -24,6 +24,7 @@ from typing import Any
 
 from . import _commands
 from ._features import add_feature_commands
+from ._help import HelpFormatter
 from ._settings import EXIT, CliError, add_global_options
 
 __all__ = ["EXIT", "main"]
@@ -34,7 +35,7 @@ def _sub(sub: Any, name: str, help_text: str) -> argparse.ArgumentParser:
         name,
         help=help_text,
         description=help_text,
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     add_global_options(parser, sub=True)
     return parser
@@ -56,7 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="azspeech",
         description="Azure Speech from the shell (docs/cli.md lists the exit codes).",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"azspeech {__version__}")
     add_global_options(parser, sub=False)
@@ -65,18 +66,21 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("emulator", help="run the bundled emulator (azspeech emulator --help)")
 
     demo = _sub(sub, "demo", "synthesize and transcribe against an in-process emulator")
-    demo.add_argument("text", nargs="?", default=None, help="the sentence to round-trip")
+    demo.add_argument(
+        "text", nargs="?", default=None, help="the sentence to round-trip (default: a built-in one)"
+    )
     demo.add_argument(
         "--engine",
         choices=["tones", "real"],
         default=None,
-        help="'real' speaks with espeak-ng and recognizes with whisper (extra [engines])",
+        help="'real' speaks with espeak-ng and recognizes with whisper (extra [engines]); "
+        "default: tones, the emulator's exact tone code",
     )
     demo.set_defaults(func=_commands.demo)
 
     syn = _sub(sub, "synthesize", "text to speech into a file")
-    syn.add_argument("text", nargs="?", default=None, help="the text; '-' or none reads stdin")
-    syn.add_argument("--ssml", default=None, help="read SSML from this file instead")
+    syn.add_argument("text", nargs="?", default=None, help="the text (default, or '-': read stdin)")
+    syn.add_argument("--ssml", default=None, help="read SSML from this file (default: speak TEXT)")
     syn.add_argument("-o", "--output", default="speech.wav", help="the audio file to write")
     syn.add_argument("--voice", default="en-US-AvaMultilingualNeural", help="the voice")
     syn.add_argument("--format", default="riff-24khz-16bit-mono-pcm", help="the output format")
@@ -85,7 +89,8 @@ def _parser() -> argparse.ArgumentParser:
         "--plot",
         default=None,
         metavar="FILE",
-        help="also save the waveform with its words and visemes as a picture (extra [plot])",
+        help="also save the waveform with its words and visemes as a picture "
+        "(PNG, SVG...; extra [plot]; default: none)",
     )
     syn.set_defaults(func=_commands.synthesize)
 
@@ -106,10 +111,17 @@ def _parser() -> argparse.ArgumentParser:
         help="auto: real time for text output of files up to 2 MiB, else fast; URLs go to batch",
     )
     tr.add_argument("--language", default="en-US", help="the real-time recognition language")
-    tr.add_argument("--locale", action="append", help="fast/batch locales (repeat); none = auto")
+    tr.add_argument(
+        "--locale",
+        action="append",
+        help="fast/batch locales (repeat; default: the service detects the language)",
+    )
     tr.add_argument("--diarization", action="store_true", help="label speakers")
     tr.add_argument(
-        "--format", choices=["text", "json", "srt", "vtt"], default=None, help="output (text)"
+        "--format",
+        choices=["text", "json", "srt", "vtt"],
+        default=None,
+        help="the output (default: text, or json with --json)",
     )
     tr.add_argument(
         "--srt", dest="format", action="store_const", const="srt", help="= --format srt"
@@ -127,13 +139,18 @@ def _parser() -> argparse.ArgumentParser:
         "--plot",
         default=None,
         metavar="FILE",
-        help="save who spoke when, with the captions, as a picture (PNG, SVG...; extra [plot])",
+        help="save who spoke when, with the captions, as a picture "
+        "(PNG, SVG...; extra [plot]; default: none)",
     )
     tr.set_defaults(func=_commands.transcribe)
 
     voices = _sub(sub, "voices", "list the voices (a searchable table)")
-    voices.add_argument("--locale", default=None, help="only this locale, e.g. en-US")
-    voices.add_argument("--search", default=None, help="words that must all appear")
+    voices.add_argument(
+        "--locale", default=None, help="only this locale, e.g. en-US (default: every locale)"
+    )
+    voices.add_argument(
+        "--search", default=None, help="words that must all appear (default: every voice)"
+    )
     voices.set_defaults(func=_commands.voices)
 
     add_feature_commands(sub, _sub)
