@@ -168,3 +168,13 @@ def test_a_waited_batch_job_shows_its_status_live(
     assert main(argv) == EXIT["ok"]
     assert LINES[1] in capsys.readouterr().out
     assert (tmp_path / "t.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_batch_mode_for_a_local_file_without_a_container_says_what_to_pass(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    wav = tmp_path / "call.wav"
+    wav.write_bytes(b"RIFF")
+    assert main(["--emulator", "transcribe", str(wav), "--mode", "batch"]) == EXIT["usage"]
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--container URL" in err and "--mode fast" in err

@@ -103,7 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     rec.set_defaults(func=_commands.recognize)
 
     tr = _sub(sub, "transcribe", "transcribe an audio file or URL (real time, fast or batch)")
-    tr.add_argument("file", help="an audio file, or an http(s) URL (batch)")
+    tr.add_argument("file", help="an audio file, or an http(s) URL (batch mode)")
     tr.add_argument(
         "--mode",
         choices=["auto", "realtime", "fast", "batch"],
@@ -130,6 +130,18 @@ def _parser() -> argparse.ArgumentParser:
         "--vtt", dest="format", action="store_const", const="vtt", help="= --format vtt"
     )
     _poll_option(tr)
+    tr.add_argument(
+        "--container",
+        default=None,
+        metavar="URL",
+        help="batch mode with a local file: the blob container to upload it to, with a SAS "
+        "or --storage-key (default: none; the blob is deleted afterwards)",
+    )
+    tr.add_argument(
+        "--storage-key",
+        default=None,
+        help="the storage account key for --container (default: $AZURE_STORAGE_KEY)",
+    )
     tr.add_argument(
         "--realtime",
         action="store_true",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import os
 import sys
 import threading
 from pathlib import Path
@@ -161,13 +162,46 @@ def transcribe(args: argparse.Namespace) -> int:
     return EXIT["ok"]
 
 
+def _batch_local_file(args: argparse.Namespace, client: Any, locale: str) -> list[Any]:
+    """Upload a local file to ``--container``, transcribe it in batch, clean up; its results."""
+    file = check_audio_file(args.file)
+    if not args.container:
+        raise CliError(
+            f"batch transcription of the local file {file} needs --container URL "
+            "(a blob container the service can read), or use --mode fast",
+            EXIT["usage"],
+        )
+    key = args.storage_key or os.environ.get("AZURE_STORAGE_KEY")
+    with open_meter(args, f"{file.name}: uploading", unit="status") as meter:
+        run = client.batch.transcribe_files(
+            [file],
+            container=args.container,
+            locale=locale,
+            storage_account_key=key,
+            poll_interval=args.poll_interval,
+            on_progress=lambda p: meter.describe(f"{p.path.name}: {p.stage}"),
+            delete_blobs=True,
+            delete_transcriptions=True,
+            diarization=args.diarization or None,
+        )
+    for outcome in run.files:
+        if not outcome.ok:
+            raise CliError(f"{outcome.path.name}: {outcome.error}")
+    return [f.result for f in run.files if f.result is not None]
+
+
 def _batch_transcribe(args: argparse.Namespace, output: str) -> int:
     locale = (args.locale or ["en-US"])[0]
     with open_client(args) as client:
-        job = client.batch.create([args.file], locale=locale, diarization=args.diarization)
-        job = wait_for_job(args, client, job)
-        results = client.batch.results(job)
-    if results and args.plot:
+        if args.file.startswith(("http://", "https://")):
+            job = client.batch.create([args.file], locale=locale, diarization=args.diarization)
+            job = wait_for_job(args, client, job)
+            results = client.batch.results(job)
+        else:
+            results = _batch_local_file(args, client, locale)
+    if not any(r.phrases for r in results):
+        return nothing_recognized(Path(args.file))
+    if args.plot:
         save_picture(args.plot, results[0].plot, json=output == "json")
     for result in results:
         if output == "srt":
