@@ -172,14 +172,21 @@ def _batch_local_file(args: argparse.Namespace, client: Any, locale: str) -> lis
             EXIT["usage"],
         )
     key = args.storage_key or os.environ.get("AZURE_STORAGE_KEY")
-    with open_meter(args, f"{file.name}: uploading", unit="status") as meter:
+
+    def show(step: Any) -> None:
+        if step.stage == "uploading":
+            meter.update(step.sent)
+        else:
+            meter.describe(f"{step.path.name}: {step.stage}")
+
+    with open_meter(args, f"{file.name}: uploading", file.stat().st_size, "bytes") as meter:
         run = client.batch.transcribe_files(
             [file],
             container=args.container,
             locale=locale,
             storage_account_key=key,
             poll_interval=args.poll_interval,
-            on_progress=lambda p: meter.describe(f"{p.path.name}: {p.stage}"),
+            on_progress=show,
             delete_blobs=True,
             delete_transcriptions=True,
             diarization=args.diarization or None,

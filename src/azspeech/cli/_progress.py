@@ -79,12 +79,12 @@ class Meter:
         """Change what the meter says (a job's status)."""
         with self._lock:
             self.description = text
-            self._show()
+            self._show(changed=True)
 
     def close(self) -> None:
         """Stop showing progress."""
 
-    def _show(self) -> None:
+    def _show(self, changed: bool = False) -> None:
         pass
 
 
@@ -96,25 +96,22 @@ class _PlainMeter(Meter):
         self._step = -1
         self._said = ""
 
-    def _show(self) -> None:
-        if self.unit == "status" or not self.total:
-            line = self.description
-            if self.unit != "status":
-                line += f": {_amount(self.done, self.unit)}"
-            if line != self._said and (self.unit == "status" or self._step < 0):
-                self._said = line
-                self._step = 0
-                print(line, file=sys.stderr, flush=True)
+    def _show(self, changed: bool = False) -> None:
+        if changed or self.unit == "status":
+            if self.description != self._said:
+                self._said = self.description
+                print(self.description, file=sys.stderr, flush=True)
             return
-        step = int(min(1.0, self.done / self.total) * 10)
+        if self.total:
+            step = int(min(1.0, self.done / self.total) * 10)
+            done, total = _amount(self.done, self.unit), _amount(self.total, self.unit)
+            said = f"{step * 10}% ({done} of {total})"
+        else:  # no known end: a line every 10 s of audio, or every 10 MB
+            step = int(self.done // (10 if self.unit == "seconds" else 10 * 2**20))
+            said = _amount(self.done, self.unit)
         if step > self._step:
             self._step = step
-            print(
-                f"{self.description}: {step * 10}% "
-                f"({_amount(self.done, self.unit)} of {_amount(self.total, self.unit)})",
-                file=sys.stderr,
-                flush=True,
-            )
+            print(f"{self.description}: {said}", file=sys.stderr, flush=True)
 
 
 class _RichMeter(Meter):
@@ -148,11 +145,12 @@ class _RichMeter(Meter):
         self._shown = -1.0
         self._progress.start()
 
-    def _show(self) -> None:
+    def _show(self, changed: bool = False) -> None:
         self._progress.update(self._task, completed=self.done, description=self.description)
-        # Draw at once (not only at the next tick) when the bar moved a visible step.
+        # Draw at once (not only at the next tick) when the words changed or the bar
+        # moved a visible step.
         step = self.total / 100 if self.total else 0.0
-        if self.unit == "status" or self.done - self._shown >= step:
+        if changed or self.unit == "status" or self.done - self._shown >= step:
             self._shown = self.done
             self._progress.refresh()
 
