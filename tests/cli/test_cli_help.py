@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from azspeech.cli import _parser, main
+from azspeech.emulator import _parser as emulator_parser
 
 
 def _parsers(
@@ -21,6 +22,8 @@ def _parsers(
 
 
 PARSERS = dict(_parsers(_parser()))
+# ``azspeech emulator`` hands its arguments to the emulator's own parser.
+PARSERS[("emulator",)] = emulator_parser()
 
 
 def _options(parser: argparse.ArgumentParser) -> list[argparse.Action]:
@@ -54,8 +57,8 @@ def test_every_option_has_help_that_gives_its_default(path: tuple[str, ...]) -> 
         if action.required or (not action.option_strings and action.nargs is None):
             continue  # a required argument has no default
         assert "default" in shown.lower(), f"{' '.join(path)} {name}: no default in {shown!r}"
-        if action.default not in (None, False, argparse.SUPPRESS):
-            assert f"(default: {action.default})" in shown, f"{name}: {shown!r}"
+        if action.default not in (None, False, [], argparse.SUPPRESS):
+            assert f"default: {action.default}" in shown, f"{name}: {shown!r}"
 
 
 def test_help_exits_cleanly_for_every_command(capsys: pytest.CaptureFixture[str]) -> None:
@@ -65,4 +68,5 @@ def test_help_exits_cleanly_for_every_command(capsys: pytest.CaptureFixture[str]
         assert stop.value.code == 0
         out = capsys.readouterr().out
         assert out.startswith("usage: azspeech")
+        assert "--port" not in out or path == ("emulator",)
         assert "(default: None)" not in out  # "not given" is said in words
