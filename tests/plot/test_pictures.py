@@ -125,3 +125,10 @@ def test_a_synthesis_timeline_labels_every_word_apart(client: SpeechClient) -> N
 def test_a_synthesis_timeline_needs_something_to_draw() -> None:
     with pytest.raises(ValueError, match="nothing to draw"):
         synthesis_timeline([])
+
+
+def test_a_transcription_with_nothing_recognized_says_so() -> None:
+    fig = transcription_timeline([])
+    assert _texts_do_not_overlap(fig) == ["nothing recognized"]
+    with pytest.raises(TypeError, match="transcription result or a list of phrases"):
+        transcription_timeline(42)

@@ -3,6 +3,7 @@
     azspeech --emulator demo                       offline, against an in-process emulator
     azspeech synthesize "Hello" -o hi.wav          text to speech (TEXT, --ssml FILE or stdin)
     azspeech transcribe talk.wav --format srt      real time, fast or batch; text/json/srt/vtt
+    azspeech transcribe call.wav --plot when.png   who spoke when, as a picture (extra [plot])
     azspeech voices --search ava                   a searchable table of the voices
     azspeech batch list                            batch transcription jobs
     azspeech emulator --port 5000                  run the bundled emulator
@@ -10,7 +11,8 @@
 Global options (``--key``, ``--region``, ``--endpoint``, ``--config``, ``--emulator``,
 ``--json``, ``--debug``) go before or after the subcommand. Exit codes are listed in
 ``docs/cli.md``: 0 ok, 1 error, 2 usage, 3 nothing recognized, 4 missing or non-audio file,
-5 missing extra, 130 interrupted.
+5 missing extra, 130 interrupted. On a terminal, long work shows progress on stderr
+(``_progress``: rich bars, plain lines without rich, nothing with ``--json`` or in a pipe).
 """
 
 from __future__ import annotations

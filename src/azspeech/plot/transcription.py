@@ -115,7 +115,10 @@ def transcription_timeline(
         known = result.duration_milliseconds / 1000
     total = max([_seconds(known), *(s.end for s in spans), 1.0])
     ax.set_xlim(0, total)
-    ax.set_ylim(-0.5, len(lanes) - 0.5)
+    ax.set_ylim(-0.5, max(len(lanes), 1) - 0.5)
+    if not spans:
+        ax.text(0.5, 0.5, "nothing recognized", transform=ax.transAxes, ha="center",
+                va="center", color="#777777")  # fmt: skip
     ax.set_yticks(range(len(lanes)))
     ax.set_yticklabels(list(reversed(lanes)))
     for label, lane in zip(ax.get_yticklabels(), reversed(lanes), strict=True):
