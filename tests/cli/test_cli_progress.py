@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -178,3 +179,19 @@ def test_batch_mode_for_a_local_file_without_a_container_says_what_to_pass(
     assert main(["--emulator", "transcribe", str(wav), "--mode", "batch"]) == EXIT["usage"]
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--container URL" in err and "--mode fast" in err
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path: Path) -> None:
+    wav = tmp_path / "talk.wav"
+    with Emulator() as emulator, emulator.client() as client:
+        _speech(client, wav, LINES * 3, gap=0.3)
+    command = [sys.executable, "-m", "azspeech", "--emulator", "recognize", str(wav),
+               "--continuous"]  # fmt: skip
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert child.stdout is not None and child.stderr is not None
+    first = child.stdout.readline()
+    child.stdout.close()  # like `| head -1`
+    err = child.stderr.read().decode()
+    assert child.wait(timeout=120) == EXIT["ok"]
+    assert LINES[0] in first.decode()
+    assert "Traceback" not in err and "Broken pipe" not in err, err

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -241,10 +242,23 @@ def _run(argv: list[str]) -> int:
         failure, message, code = exc, f"{name} is not installed: {exc}", EXIT["missing_extra"]
     except KeyboardInterrupt:
         return EXIT["interrupted"]
+    except BrokenPipeError:
+        # The reader went away (``azspeech ... | head``): what it wanted was printed. Point
+        # stdout at nothing so that the interpreter's final flush does not complain either.
+        _silence_stdout()
+        return EXIT["ok"]
     if debug:
         traceback.print_exception(type(failure), failure, failure.__traceback__)
     print(f"azspeech: error: {message}", file=sys.stderr, flush=True)
     return code
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real file descriptor (captured output)
+        pass
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ._output import print_json, print_line, print_table
-from ._pictures import save_picture
+from ._pictures import check_plot_extra, save_picture
 from ._progress import Meter, open_meter
 from ._settings import EXIT, CliError, open_client
 
@@ -68,9 +68,10 @@ def _realtime_lines(args: argparse.Namespace, file: Path) -> int:
 
     results: list[Any] = []
     realtime = bool(getattr(args, "realtime", False))
+    diarized: dict[str, Any] = {"diarization": True} if getattr(args, "diarization", False) else {}
     with (
         open_client(args) as client,
-        client.stt.connect(language=args.language) as session,
+        client.stt.connect(language=args.language, **diarized) as session,
         open_meter(args, f"streaming {file.name}", _audio_seconds(file), "seconds") as meter,
     ):
         failure: list[BaseException] = []
@@ -88,10 +89,12 @@ def _realtime_lines(args: argparse.Namespace, file: Path) -> int:
             if isinstance(event, Recognized) and event.result.text:
                 result = event.result
                 results.append(result)
+                speaker = result.speaker_id if result.speaker_id not in (None, "Unknown") else None
                 if args.json:
-                    print_json({"offset": result.offset, "text": result.text})
+                    print_json({"offset": result.offset, "speaker": speaker, "text": result.text})
                 else:
-                    print_line(f"[{result.offset}] {result.text}")
+                    label = f" {speaker}" if speaker else ""
+                    print_line(f"[{result.offset}]{label} {result.text}")
         sender.join(timeout=30)
         if failure:
             raise failure[0]
@@ -124,6 +127,7 @@ def recognize(args: argparse.Namespace) -> int:
 def transcribe(args: argparse.Namespace) -> int:
     """``azspeech transcribe FILE``: real time, fast or batch; text, JSON, SRT or WebVTT."""
     output = args.format or ("json" if args.json else "text")
+    check_plot_extra(args.plot)
     if args.file.startswith(("http://", "https://")) or args.mode == "batch":
         return _batch_transcribe(args, output)
     file = check_audio_file(args.file)
@@ -277,6 +281,7 @@ def synthesize(args: argparse.Namespace) -> int:
     if not text.strip():
         raise CliError("nothing to say: give TEXT, --ssml FILE or text on stdin", EXIT["usage"])
     fmt_name = _output_format(args.format)
+    check_plot_extra(args.plot)
     with open_client(args) as client:
         if args.plot:
             audio, events = _synthesize_with_events(client, text, args.voice, fmt_name)

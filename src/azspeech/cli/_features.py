@@ -7,7 +7,7 @@ from typing import Any
 
 from ._commands import check_audio_file, nothing_recognized
 from ._output import print_json, print_line, print_table
-from ._pictures import save_picture
+from ._pictures import check_plot_extra, save_picture
 from ._settings import EXIT, open_client
 
 __all__ = ["add_feature_commands"]
@@ -57,6 +57,7 @@ def identify_language(args: argparse.Namespace) -> int:
 def assess(args: argparse.Namespace) -> int:
     """``azspeech assess FILE --text "reference"``: the pronunciation report (and its picture)."""
     file = check_audio_file(args.file)
+    check_plot_extra(args.plot)
     with open_client(args) as client:
         report: Any = client.pronunciation.assess(
             str(file), reference_text=args.text, language=args.language
