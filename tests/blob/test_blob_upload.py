@@ -72,7 +72,8 @@ def test_uploads_are_streamed_concurrently_and_skipped_when_the_blob_holds_the_s
     )
     assert [u.uploaded for u in first] == [True] * 12
     assert storage.count("PUT") == 12
-    assert sorted(e.done for e in events) == list(range(1, 13))
+    # one step per file done ("uploading" steps, with bytes, come before each)
+    assert sorted(e.done for e in events if e.stage != "uploading") == list(range(1, 13))
     # Again, without a manifest: every blob is found with the same size and hash.
     again = asyncio.run(upload_files(container, audios, prefix="in/", concurrency=4))
     assert [u.uploaded for u in again] == [False] * 12

@@ -15,7 +15,7 @@ import contextlib
 import datetime as _dt
 import ipaddress
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -171,8 +171,16 @@ class BlobContainer:
         md5 = props.content_settings.content_md5
         return md5 is not None and bytes(md5) == audio.md5
 
-    def upload(self, name: str, audio: LocalAudio) -> None:
-        """Upload *audio* to blob *name*, streamed from disk, with its hashes."""
+    def upload(
+        self,
+        name: str,
+        audio: LocalAudio,
+        progress_hook: Callable[[int, int | None], None] | None = None,
+    ) -> None:
+        """Upload *audio* to blob *name*, streamed from disk, with its hashes.
+
+        *progress_hook* is called with the bytes sent so far and the total.
+        """
         blob = require_blob_extra()
         settings = blob.ContentSettings(
             content_type=_CONTENT_TYPES.get(audio.kind, "application/octet-stream"),
@@ -186,6 +194,7 @@ class BlobContainer:
                 metadata={SHA256_METADATA: audio.sha256},
                 content_settings=settings,
                 max_concurrency=1,
+                **({"progress_hook": progress_hook} if progress_hook is not None else {}),
             )
 
     def delete(self, name: str) -> None:

@@ -165,7 +165,9 @@ async def transcribe_files(
         files_per_job: content URLs per batch transcription (1 to 1000).
         poll_interval, timeout: how the jobs are waited for (``client.batch.wait``).
         on_progress: called with a :class:`~azspeech.batch.upload.Progress` per
-            file and step (uploaded/skipped, submitted, finished, failed).
+            file and step (uploaded/skipped, submitted, finished, failed), and
+            ``"uploading"`` steps with the bytes ``sent`` of the file's ``size``
+            while it uploads (a bar; ``azspeech transcribe --mode batch`` draws one).
         delete_blobs: delete the run's blobs once every job is done.
         delete_transcriptions: delete the run's transcriptions once their
             results are read.

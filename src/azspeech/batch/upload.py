@@ -36,18 +36,24 @@ __all__ = [
 
 T = TypeVar("T")
 R = TypeVar("R")
-Stage = Literal["inspected", "uploaded", "skipped", "submitted", "finished", "failed"]
+Stage = Literal["inspected", "uploading", "uploaded", "skipped", "submitted", "finished", "failed"]
 
 
 @dataclass(frozen=True)
 class Progress:
-    """One step of a many-file run: *stage* reached for *path*; *done* of *total* at that stage."""
+    """One step of a many-file run: *stage* reached for *path*; *done* of *total* at that stage.
+
+    While a file uploads (stage ``"uploading"``, as Blob Storage reports it:
+    once per block, at least at the end), *sent* of its *size* bytes are up.
+    """
 
     stage: Stage
     path: Path
     done: int
     total: int
     error: BaseException | None = None
+    sent: int | None = None
+    size: int | None = None
 
 
 ProgressCallback = Callable[[Progress], Any]
@@ -145,7 +151,7 @@ async def upload_files(
         name = audio.blob_name(prefix)
         present = await asyncio.to_thread(container.matches, name, audio)
         if not present:
-            await asyncio.to_thread(container.upload, name, audio)
+            await _upload(container, name, audio, on_progress, done, len(files))
         if manifest is not None:
             manifest.record_file(
                 audio.key, "uploaded", size=audio.size, sha256=audio.sha256, blob=name
@@ -156,6 +162,30 @@ async def upload_files(
         return UploadedFile(audio, name, uploaded=not present)
 
     return await run_bounded(files, one, concurrency)
+
+
+async def _upload(
+    container: BlobContainer,
+    name: str,
+    audio: LocalAudio,
+    on_progress: ProgressCallback | None,
+    done: int,
+    total: int,
+) -> None:
+    """Upload one file in a thread; its byte progress reaches *on_progress* on this loop."""
+    if on_progress is None:
+        await asyncio.to_thread(container.upload, name, audio)
+        return
+    loop = asyncio.get_running_loop()
+    reports: list[Any] = []
+
+    def hook(sent: int, _total: int | None) -> None:  # on the upload's thread
+        step = Progress("uploading", audio.path, done, total, sent=sent, size=audio.size)
+        reports.append(asyncio.run_coroutine_threadsafe(notify(on_progress, step), loop))
+
+    await asyncio.to_thread(container.upload, name, audio, hook)
+    for report in reports:  # a callback's error is the run's error, not lost
+        await asyncio.wrap_future(report)
 
 
 def blob_prefix(prefix: str | None) -> str:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import os
 import sys
 import threading
 from pathlib import Path
 from typing import Any
 
 from ._output import print_json, print_line, print_table
+from ._pictures import check_plot_extra, save_picture
+from ._progress import Meter, open_meter
 from ._settings import EXIT, CliError, open_client
 
 __all__ = [
@@ -35,35 +38,71 @@ def check_audio_file(path: str) -> Path:
     return file
 
 
+def _audio_seconds(file: Path) -> float | None:
+    """The length of *file* in seconds, when its header tells (for the bar's total)."""
+    try:
+        import soundfile
+
+        return float(soundfile.info(str(file)).duration)
+    except Exception:  # an unusual container: the bar counts up without a total
+        return None
+
+
+def _send_audio(session: Any, file: Path, realtime: bool, meter: Meter) -> None:
+    """Stream *file* into *session* chunk by chunk, moving *meter* by seconds sent."""
+    from ..audio import open_pcm_stream
+
+    target = session.session.format
+    with open_pcm_stream(str(file), target=target, realtime=realtime) as stream:
+        sent = 0
+        for chunk in stream:
+            session.send(chunk)  # waits while the connection is behind
+            sent += len(chunk)
+            meter.update(sent / target.bytes_per_second)
+    session.end_audio()
+
+
 def _realtime_lines(args: argparse.Namespace, file: Path) -> int:
     """Recognize in real time, printing each phrase as soon as the service returns it."""
     from ..stt import Recognized
 
-    found = 0
-    with open_client(args) as client, client.stt.connect(language=args.language) as session:
+    results: list[Any] = []
+    realtime = bool(getattr(args, "realtime", False))
+    diarized: dict[str, Any] = {"diarization": True} if getattr(args, "diarization", False) else {}
+    with (
+        open_client(args) as client,
+        client.stt.connect(language=args.language, **diarized) as session,
+        open_meter(args, f"streaming {file.name}", _audio_seconds(file), "seconds") as meter,
+    ):
         failure: list[BaseException] = []
 
         def send() -> None:
             try:
-                session.send_file(str(file))
-                session.close()
+                _send_audio(session, file, realtime, meter)
             except BaseException as exc:  # shown by the main thread
                 failure.append(exc)
+                session.close()
 
         sender = threading.Thread(target=send, daemon=True)
         sender.start()
         for event in session:
             if isinstance(event, Recognized) and event.result.text:
-                found += 1
                 result = event.result
+                results.append(result)
+                speaker = result.speaker_id if result.speaker_id not in (None, "Unknown") else None
                 if args.json:
-                    print_json({"offset": result.offset, "text": result.text})
+                    print_json({"offset": result.offset, "speaker": speaker, "text": result.text})
                 else:
-                    print_line(f"[{result.offset}] {result.text}")
+                    label = f" {speaker}" if speaker else ""
+                    print_line(f"[{result.offset}]{label} {result.text}")
         sender.join(timeout=30)
         if failure:
             raise failure[0]
-    return EXIT["ok"] if found else nothing_recognized(file)
+    if results and getattr(args, "plot", None):
+        from ..plot import transcription_timeline
+
+        save_picture(args.plot, lambda: transcription_timeline(results), json=args.json)
+    return EXIT["ok"] if results else nothing_recognized(file)
 
 
 def nothing_recognized(file: Path) -> int:
@@ -88,6 +127,7 @@ def recognize(args: argparse.Namespace) -> int:
 def transcribe(args: argparse.Namespace) -> int:
     """``azspeech transcribe FILE``: real time, fast or batch; text, JSON, SRT or WebVTT."""
     output = args.format or ("json" if args.json else "text")
+    check_plot_extra(args.plot)
     if args.file.startswith(("http://", "https://")) or args.mode == "batch":
         return _batch_transcribe(args, output)
     file = check_audio_file(args.file)
@@ -97,12 +137,22 @@ def transcribe(args: argparse.Namespace) -> int:
         mode = "realtime" if realtime_ok else "fast"
     if mode == "realtime":
         return _realtime_lines(args, file)
-    with open_client(args) as client:
+    size = file.stat().st_size
+    with (
+        open_client(args) as client,
+        open_meter(args, f"uploading {file.name}", size, "bytes") as meter,
+    ):
         result = client.stt.transcribe(
-            str(file), locales=args.locale or None, diarization=args.diarization
+            str(file),
+            locales=args.locale or None,
+            diarization=args.diarization,
+            on_progress=lambda p: meter.update(p.sent),
         )
+        meter.describe(f"transcribed {file.name}")
     if not result.phrases:
         return nothing_recognized(file)
+    if args.plot:
+        save_picture(args.plot, result.plot, json=output == "json")
     if output == "srt":
         print(result.to_srt(), end="")
     elif output == "vtt":
@@ -116,12 +166,54 @@ def transcribe(args: argparse.Namespace) -> int:
     return EXIT["ok"]
 
 
+def _batch_local_file(args: argparse.Namespace, client: Any, locale: str) -> list[Any]:
+    """Upload a local file to ``--container``, transcribe it in batch, clean up; its results."""
+    file = check_audio_file(args.file)
+    if not args.container:
+        raise CliError(
+            f"batch transcription of the local file {file} needs --container URL "
+            "(a blob container the service can read), or use --mode fast",
+            EXIT["usage"],
+        )
+    key = args.storage_key or os.environ.get("AZURE_STORAGE_KEY")
+
+    def show(step: Any) -> None:
+        if step.stage == "uploading":
+            meter.update(step.sent)
+        else:
+            meter.describe(f"{step.path.name}: {step.stage}")
+
+    with open_meter(args, f"{file.name}: uploading", file.stat().st_size, "bytes") as meter:
+        run = client.batch.transcribe_files(
+            [file],
+            container=args.container,
+            locale=locale,
+            storage_account_key=key,
+            poll_interval=args.poll_interval,
+            on_progress=show,
+            delete_blobs=True,
+            delete_transcriptions=True,
+            diarization=args.diarization or None,
+        )
+    for outcome in run.files:
+        if not outcome.ok:
+            raise CliError(f"{outcome.path.name}: {outcome.error}")
+    return [f.result for f in run.files if f.result is not None]
+
+
 def _batch_transcribe(args: argparse.Namespace, output: str) -> int:
     locale = (args.locale or ["en-US"])[0]
     with open_client(args) as client:
-        job = client.batch.create([args.file], locale=locale, diarization=args.diarization)
-        job = client.batch.wait(job, on_progress=lambda j: print_line(f"{j.status}", stderr=True))
-        results = client.batch.results(job)
+        if args.file.startswith(("http://", "https://")):
+            job = client.batch.create([args.file], locale=locale, diarization=args.diarization)
+            job = wait_for_job(args, client, job)
+            results = client.batch.results(job)
+        else:
+            results = _batch_local_file(args, client, locale)
+    if not any(r.phrases for r in results):
+        return nothing_recognized(Path(args.file))
+    if args.plot:
+        save_picture(args.plot, results[0].plot, json=output == "json")
     for result in results:
         if output == "srt":
             print(result.to_srt(), end="")
@@ -133,6 +225,16 @@ def _batch_transcribe(args: argparse.Namespace, output: str) -> int:
             for phrase in result.phrases:
                 print_line(f"[{phrase.offset}] {phrase.display}")
     return EXIT["ok"]
+
+
+def wait_for_job(args: argparse.Namespace, client: Any, job: Any) -> Any:
+    """Wait until a batch job ends, with a live status (the job's state and time so far)."""
+    with open_meter(args, f"job {job.id}: {job.status}", unit="status") as meter:
+        return client.batch.wait(
+            job,
+            poll_interval=getattr(args, "poll_interval", 5.0),
+            on_progress=lambda j: meter.describe(f"job {j.id}: {j.status}"),
+        )
 
 
 def _output_format(name: str) -> str:
@@ -147,6 +249,16 @@ def _output_format(name: str) -> str:
         f"unknown output format {name!r}{hint} (azspeech synthesize --list-formats lists them)",
         EXIT["usage"],
     )
+
+
+def _synthesize_with_events(client: Any, text: str, voice: str, fmt: str) -> tuple[Any, list[Any]]:
+    """The audio and the word boundaries and visemes of one synthesis (for ``--plot``)."""
+    from ..audio import Audio
+    from ..models.tts import AudioChunk
+
+    events = list(client.tts.stream(text, voice=voice, output_format=fmt, visemes=True))
+    data = b"".join(bytes(e) for e in events if isinstance(e, AudioChunk))
+    return Audio(data, fmt), [e for e in events if not isinstance(e, AudioChunk)]
 
 
 def synthesize(args: argparse.Namespace) -> int:
@@ -169,9 +281,17 @@ def synthesize(args: argparse.Namespace) -> int:
     if not text.strip():
         raise CliError("nothing to say: give TEXT, --ssml FILE or text on stdin", EXIT["usage"])
     fmt_name = _output_format(args.format)
+    check_plot_extra(args.plot)
     with open_client(args) as client:
-        audio = client.tts.synthesize(text, voice=args.voice, output_format=fmt_name)
+        if args.plot:
+            audio, events = _synthesize_with_events(client, text, args.voice, fmt_name)
+        else:
+            audio = client.tts.synthesize(text, voice=args.voice, output_format=fmt_name)
         audio.save(args.output)
+    if args.plot:
+        from ..plot import synthesis_timeline
+
+        save_picture(args.plot, lambda: synthesis_timeline(events, audio=audio), json=args.json)
     seconds = audio.duration.total_seconds()
     if args.json:
         print_json({"output": args.output, "seconds": seconds, "format": fmt_name})
@@ -208,10 +328,13 @@ def batch(args: argparse.Namespace) -> int:
         if args.action == "create":
             job = jobs.create(args.urls, locale=args.locale)
             if args.wait:
-                job = jobs.wait(job, on_progress=lambda j: print_line(str(j.status), stderr=True))
+                job = wait_for_job(args, client, job)
             shown = [job]
         elif args.action == "status":
-            shown = [jobs.get(args.id)]
+            job = jobs.get(args.id)
+            if args.wait:
+                job = wait_for_job(args, client, job)
+            shown = [job]
         elif args.action == "list":
             shown = list(jobs.list())
         else:

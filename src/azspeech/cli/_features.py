@@ -7,7 +7,8 @@ from typing import Any
 
 from ._commands import check_audio_file, nothing_recognized
 from ._output import print_json, print_line, print_table
-from ._settings import EXIT, CliError, open_client
+from ._pictures import check_plot_extra, save_picture
+from ._settings import EXIT, open_client
 
 __all__ = ["add_feature_commands"]
 
@@ -56,6 +57,7 @@ def identify_language(args: argparse.Namespace) -> int:
 def assess(args: argparse.Namespace) -> int:
     """``azspeech assess FILE --text "reference"``: the pronunciation report (and its picture)."""
     file = check_audio_file(args.file)
+    check_plot_extra(args.plot)
     with open_client(args) as client:
         report: Any = client.pronunciation.assess(
             str(file), reference_text=args.text, language=args.language
@@ -75,14 +77,7 @@ def assess(args: argparse.Namespace) -> int:
         for word in report.errors():
             print_line(f"  {word.word}: {word.error_type}")
     if args.plot:
-        try:
-            figure = report.plot()
-        except ImportError as exc:
-            raise CliError(
-                "--plot needs matplotlib: pip install 'azspeech[plot]'", EXIT["missing_extra"]
-            ) from exc
-        figure.savefig(args.plot)
-        print_line(f"wrote {args.plot}")
+        save_picture(args.plot, report.plot, json=args.json)
     return EXIT["ok"]
 
 
@@ -103,7 +98,14 @@ def add_feature_commands(sub: Any, make: Any) -> None:
 
     pa = make(sub, "assess", "pronunciation assessment of a reading")
     pa.add_argument("file", help="an audio file")
-    pa.add_argument("--text", default=None, help="the reference text (none: unscripted)")
+    pa.add_argument(
+        "--text", default=None, help="the reference text (default: none, unscripted speech)"
+    )
     pa.add_argument("--language", default="en-US", help="the language")
-    pa.add_argument("--plot", default=None, help="save the report's picture here (PNG, SVG...)")
+    pa.add_argument(
+        "--plot",
+        default=None,
+        metavar="FILE",
+        help="save the report's picture here (PNG, SVG...; extra [plot]; default: none)",
+    )
     pa.set_defaults(func=assess)

@@ -270,38 +270,46 @@ def _parser() -> argparse.ArgumentParser:
         prog="azspeech emulator",
         description="Run a local Azure Speech emulator (HTTP and WebSocket on one port).",
     )
-    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=5000, help="port (default 5000; 0 = any free)")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=5000, help="port, 0 = any free (default: 5000)")
     p.add_argument("--key", default=None, help="accept only this key (default: any non-empty)")
     p.add_argument(
-        "--allow-anonymous", action="store_true", help="also accept requests without a key"
+        "--allow-anonymous",
+        action="store_true",
+        help="also accept requests without a key (default: off)",
     )
     p.add_argument(
         "--engine",
         default="tones",
         choices=["tones", "script", "whisper", "real"],
-        help="STT engine (real = whisper; TTS then uses espeak-ng when installed)",
+        help="STT engine (real = whisper; TTS then uses espeak-ng when installed; default: tones)",
     )
     p.add_argument(
         "--script",
         action="append",
         default=[],
         metavar="TEXT",
-        help="text to report for an undecodable speech segment (repeatable)",
+        help="text to report for an undecodable speech segment (repeatable; default: none)",
     )
     p.add_argument(
         "--max-connection-seconds",
         type=float,
         default=None,
-        help="close WebSockets after this long, like the service (about 600)",
+        help="close WebSockets after this long, like the service (about 600; default: never)",
     )
     p.add_argument(
-        "--idle-timeout", type=float, default=None, help="close idle WebSockets (service: 180)"
+        "--idle-timeout",
+        type=float,
+        default=None,
+        help="close idle WebSockets after this long (service: 180; default: never)",
     )
     p.add_argument(
-        "--max-sessions", type=int, default=None, help="concurrent WebSockets before 429"
+        "--max-sessions",
+        type=int,
+        default=None,
+        help="concurrent WebSockets before 429 (default: no limit)",
     )
-    p.add_argument("--log-level", default="info", help="uvicorn/emulator log level")
+    p.add_argument("--log-level", default="info", help="uvicorn/emulator log level (default: info)")
     return p
 
 

@@ -23,6 +23,8 @@ from ..audio.formats import ticks_to_timedelta
 from ._base import Model
 
 if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
+
     from ..captions import CaptionOptions
 
 __all__ = [
@@ -358,6 +360,16 @@ class BatchTranscriptionResult(Model):
         from ..captions import to_webvtt
 
         return to_webvtt(self.phrases, options)
+
+    def plot(self, *, ax: Any = None, title: str | None = None) -> Figure:
+        """Who spoke when, with the captions: a matplotlib figure (extra ``[plot]``).
+
+        See :func:`azspeech.plot.transcription_timeline` (speakers come with
+        ``diarization=True``); ``result.plot().savefig("timeline.png")``.
+        """
+        from ..plot import transcription_timeline
+
+        return transcription_timeline(self, ax=ax, title=title)
 
 
 class TranscriptionReportDetail(Model):

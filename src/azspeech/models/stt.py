@@ -19,6 +19,8 @@ from ..audio.formats import ticks_to_timedelta
 from ._base import Model
 
 if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
+
     from ..captions import CaptionOptions
     from .pronunciation import PronunciationResult
 
@@ -425,6 +427,16 @@ class TranscriptionResult(_Model):
         from ..captions import to_webvtt
 
         return to_webvtt(self.phrases, options)
+
+    def plot(self, *, ax: Any = None, title: str | None = None) -> Figure:
+        """Who spoke when, with the captions: a matplotlib figure (extra ``[plot]``).
+
+        See :func:`azspeech.plot.transcription_timeline` (speakers come with
+        ``diarization=True``); ``result.plot().savefig("timeline.png")``.
+        """
+        from ..plot import transcription_timeline
+
+        return transcription_timeline(self, ax=ax, title=title)
 
     @classmethod
     def _from_ms(cls, value: int) -> timedelta:

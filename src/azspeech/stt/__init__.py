@@ -26,6 +26,7 @@ from ..models.stt import (
 from .blocking_session import RecognitionSession
 from .resource import AsyncSpeechToText, SpeechToText
 from .session import AsyncRecognitionSession, StreamClosedError
+from .upload_progress import UploadProgress
 
 __all__ = [
     "AsyncRecognitionSession",
@@ -48,4 +49,5 @@ __all__ = [
     "StreamClosedError",
     "Transcript",
     "TranscriptionResult",
+    "UploadProgress",
 ]

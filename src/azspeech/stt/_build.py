@@ -32,6 +32,7 @@ from . import _keywords
 from .fast import FastTranscriptionRequest, audio_part, transcribe_request
 from .session import AsyncRecognitionSession
 from .short_audio import SHORT_AUDIO_LIMIT_SECONDS, ShortAudioCollector, short_audio_request
+from .upload_progress import UploadProgressCallback, with_upload_progress
 
 if TYPE_CHECKING:  # pragma: no cover
     from .._client import AsyncSpeechClient, SpeechClient
@@ -175,11 +176,13 @@ def fast_request(
     api_version: str,
     max_upload_bytes: int | None,
     extra_body: Mapping[str, Any] | None = None,
+    on_progress: UploadProgressCallback | None = None,
 ) -> tuple[HttpRequest, FastTranscriptionRequest | None]:
     """The fast-transcription request and its audio part (which the caller closes).
 
     *extra_body* (the per-call ``extra_body=``) is merged into the
     ``definition``, the request's JSON part, nested objects key by key.
+    *on_progress* follows the upload of the audio part.
     """
     if audio is None and audio_url is None:
         raise InvalidRequestError("transcribe() needs audio (a path, bytes...) or audio_url=...")
@@ -203,6 +206,7 @@ def fast_request(
             )
         definition = merge_json(definition, extra_body)
     part = audio_part(audio, max_bytes=max_upload_bytes) if audio is not None else None
+    part = with_upload_progress(part, on_progress)
     return transcribe_request(client._config.endpoints, definition, part, api_version), part
 
 

@@ -36,6 +36,7 @@ from .blocking_session import RecognitionSession
 from .fast import DEFAULT_API_VERSION, MAX_UPLOAD_BYTES, parse_transcription
 from .session import AsyncRecognitionSession, recognize_once
 from .short_audio import parse_short_audio
+from .upload_progress import UploadProgressCallback
 
 if TYPE_CHECKING:  # pragma: no cover
     from typing_extensions import Unpack
@@ -219,6 +220,7 @@ class AsyncSpeechToText(AsyncAPIResource):
         api_version: str = DEFAULT_API_VERSION,
         max_upload_bytes: int | None = MAX_UPLOAD_BYTES,
         extra_definition: Mapping[str, Any] | None = None,
+        on_progress: UploadProgressCallback | None = None,
         **request_options: Unpack[BodyOptions],
     ) -> TranscriptionResult:
         """Fast transcription of a file (streamed from disk) or of ``audio_url``.
@@ -236,6 +238,10 @@ class AsyncSpeechToText(AsyncAPIResource):
             api_version: the REST API version.
             max_upload_bytes: refuse bigger uploads before sending (None: no limit).
             extra_definition: more ``definition`` members.
+            on_progress: called with an :class:`~azspeech.stt.UploadProgress`
+                (bytes sent of the total) each time the next 64 KiB of the audio
+                goes out, from the thread doing the upload (the event loop's for
+                the async client): keep it quick. A retry starts again from 0.
             **request_options: ``timeout=``, ``extra_headers=``, ``extra_query=``
                 for this call, and ``extra_body=``, merged into the ``definition``
                 JSON key by key (:class:`~azspeech._resource.BodyOptions`).
@@ -249,7 +255,7 @@ class AsyncSpeechToText(AsyncAPIResource):
         ))  # fmt: skip
         req, part = _build.fast_request(
             self._client, audio, audio_url, fast, api_version, max_upload_bytes,
-            request_options.pop("extra_body", None),
+            request_options.pop("extra_body", None), on_progress,
         )  # fmt: skip
         with _build.closing(part):
             return await self._request(req, parse_transcription, request_options)
@@ -458,6 +464,7 @@ class SpeechToText(SyncAPIResource):
         api_version: str = DEFAULT_API_VERSION,
         max_upload_bytes: int | None = MAX_UPLOAD_BYTES,
         extra_definition: Mapping[str, Any] | None = None,
+        on_progress: UploadProgressCallback | None = None,
         **request_options: Unpack[BodyOptions],
     ) -> TranscriptionResult:
         """Fast transcription of a file (streamed from disk) or of ``audio_url``.
@@ -475,6 +482,10 @@ class SpeechToText(SyncAPIResource):
             api_version: the REST API version.
             max_upload_bytes: refuse bigger uploads before sending (None: no limit).
             extra_definition: more ``definition`` members.
+            on_progress: called with an :class:`~azspeech.stt.UploadProgress`
+                (bytes sent of the total) each time the next 64 KiB of the audio
+                goes out, from the thread doing the upload (the event loop's for
+                the async client): keep it quick. A retry starts again from 0.
             **request_options: ``timeout=``, ``extra_headers=``, ``extra_query=``
                 for this call, and ``extra_body=``, merged into the ``definition``
                 JSON key by key (:class:`~azspeech._resource.BodyOptions`).
@@ -488,7 +499,7 @@ class SpeechToText(SyncAPIResource):
         ))  # fmt: skip
         req, part = _build.fast_request(
             self._client, audio, audio_url, fast, api_version, max_upload_bytes,
-            request_options.pop("extra_body", None),
+            request_options.pop("extra_body", None), on_progress,
         )  # fmt: skip
         with _build.closing(part):
             return self._request(req, parse_transcription, request_options)
