@@ -54,7 +54,7 @@ def test_plot_renders_the_report_to_png(client: SpeechClient, tmp_path: Path) ->
     assert len(line.get_xdata()) == len(report.words)
     assert [t.get_text() for t in ax.get_xticklabels()] == [w.word for w in report.words]
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert {"None", "Mispronunciation", "Omission", "MissingBreak", "prosody"} <= set(legend)
+    assert {"correct", "Mispronunciation", "Omission", "MissingBreak", "prosody"} <= set(legend)
     out = tmp_path / "report.png"
     fig.savefig(out, dpi=80)
     data = out.read_bytes()

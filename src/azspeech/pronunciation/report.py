@@ -90,7 +90,7 @@ class PronunciationReport(Model):
             if w.error_type not in used:
                 used.append(w.error_type)
         legend = " ".join(
-            f"<span style='color:{ERROR_COLOURS[e]}'>&#9632; {html.escape(e.value)}</span>"
+            f"<span style='color:{ERROR_COLOURS[e]}'>&#9632; {html.escape(_error_label(e))}</span>"
             for e in used
         )
         reference = (
@@ -165,7 +165,7 @@ class PronunciationReport(Model):
                 label="prosody",
             )
         handles = [
-            Patch(color=ERROR_COLOURS[e], label=e.value)
+            Patch(color=ERROR_COLOURS[e], label=_error_label(e))
             for e in dict.fromkeys(w.error_type for w in self.words)
         ]
         line_handles, _ = ax.get_legend_handles_labels()
@@ -219,3 +219,8 @@ def _word_html(word: PronunciationWord) -> str:
         f"<span class='word {html.escape(word.error_type.value.lower())}' "
         f"title='{html.escape(tip)}' style='{style}'>{html.escape(word.word)}</span>"
     )
+
+
+def _error_label(error: PronunciationErrorType) -> str:
+    """A legend's name for an error type: the service's ``None`` reads as ``correct``."""
+    return "correct" if error is PronunciationErrorType.NONE else error.value
