@@ -235,3 +235,35 @@ async def serve_avatar(state: EmulatorState, websocket: WebSocket) -> None:
             await asyncio.gather(reader, worker, return_exceptions=True)
             if sock.media is not None:
                 await sock.media.close()
+
+
+# -- the avatar of a Voice Live session --------------------------------------------------------
+
+
+async def voice_live_answer(offer_sdp: str, avatar: Mapping[str, Any]) -> tuple[Any, str]:
+    """A media peer and the base64 answer for Voice Live's ``session.avatar.connect``.
+
+    Raises:
+        SynthesisError: aiortc is missing, the avatar is unknown, or the offer is bad.
+    """
+    if not webrtc_available():
+        raise SynthesisError(NO_WEBRTC)
+    problem = avatar_problem(
+        avatar.get("character"), avatar.get("style"), bool(avatar.get("customized"))
+    )
+    if problem:
+        raise SynthesisError(problem)
+    video = avatar.get("video") if isinstance(avatar.get("video"), Mapping) else {}
+    background = _ci(video, "background", "color")
+    return await answer_offer(offer_sdp, str(background or "#FFFFFFFF"))
+
+
+def say_at(media: AvatarMedia, samples: Any, rate: int) -> None:
+    """Have *media* speak float32 mono *samples* at *rate* (resampled to 48 kHz)."""
+    import numpy as np
+
+    n = len(samples)
+    if rate != AUDIO_RATE and n:
+        positions = np.arange(round(n * AUDIO_RATE / rate)) * (rate / AUDIO_RATE)
+        samples = np.interp(positions, np.arange(n), samples).astype(np.float32)
+    media.say(samples, [])
