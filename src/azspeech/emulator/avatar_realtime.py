@@ -66,7 +66,7 @@ def avatar_problem(character: Any, style: Any, customized: bool) -> str | None:
     styles = AVATAR_STYLES.get(character.lower())
     if styles is None:
         return f"Unsupported talking avatar character '{character}'."
-    if style not in styles:
+    if style not in (None, "", *styles):  # no style: the character's default
         return f"Unsupported style '{style}' for talking avatar character '{character}'."
     return None
 
