@@ -1,4 +1,4 @@
-"""The real-time avatar over real sockets against the emulator: aiortc end to end, sync and async."""
+"""The real-time avatar over real sockets against the emulator: aiortc end to end."""
 
 from __future__ import annotations
 

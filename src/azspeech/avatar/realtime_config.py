@@ -148,10 +148,11 @@ class AvatarVideoConfig:
             "background": background,
             "character": self.character,
             "customized": self.customized,
-            "photoAvatarBaseModel": self.photo_avatar_base_model,
             "style": self.style or "",
             "useBuiltInVoice": self.use_built_in_voice,
         }
+        if self.photo_avatar_base_model:  # the JavaScript SDK leaves it out unless set
+            talking["photoAvatarBaseModel"] = self.photo_avatar_base_model
         if self.scene is not None:
             talking["scene"] = self.scene.to_json()
         return {
