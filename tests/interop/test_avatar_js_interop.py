@@ -9,6 +9,7 @@ the SSML) is checked against what azspeech sends for the same avatar.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import shutil
@@ -58,8 +59,10 @@ async def test_the_js_sdk_accepts_our_answer_and_sends_what_we_send(
     offer = real_offer()
     offer_file = tmp_path / "offer.json"
     offer_file.write_text(json.dumps(offer))
-    run = subprocess.run(
-        [str(node), str(HERE / "avatar_referee.js"), emulator.ws_url, emulator.key, str(offer_file)],
+    script = str(HERE / "avatar_referee.js")
+    run = await asyncio.to_thread(
+        subprocess.run,
+        [str(node), script, emulator.ws_url, emulator.key, str(offer_file)],
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert run.returncode == 0, run.stderr[-2000:]
