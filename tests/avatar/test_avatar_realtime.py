@@ -111,3 +111,23 @@ async def test_ice_servers_can_be_given_instead_of_the_relay_token(
     async with aclient.avatar.connect("lisa", style="casual-sitting", ice_servers=[]) as avatar:
         await avatar.next_video_frame()
     assert not [r for r in emulator.requests if r.path.endswith("/relay/token/v1")]
+
+
+async def test_closing_during_speak_raises_stream_closed(aclient: AsyncSpeechClient) -> None:
+    from azspeech.errors import StreamClosedError
+
+    avatar = await aclient.avatar.connect("lisa", style="casual-sitting", ice_servers=[])
+    speaking = asyncio.ensure_future(avatar.speak("A sentence that takes a while to say. " * 5))
+    await avatar.next_audio_frame()
+    await avatar.close()
+    with pytest.raises(StreamClosedError):
+        await asyncio.wait_for(speaking, 10)
+    assert avatar.peer.pc.connectionState == "closed"
+
+
+async def test_closing_the_client_ends_the_avatar(emulator: Emulator) -> None:
+    client = AsyncSpeechClient(endpoint=emulator.url, key=emulator.key)
+    avatar = await client.avatar.connect("lisa", style="casual-sitting", ice_servers=[])
+    await avatar.next_video_frame()
+    await client.close()
+    assert avatar.closed and avatar.peer.pc.connectionState == "closed"

@@ -38,7 +38,9 @@ class AsyncAvatarConnection:
         except BaseException:
             await session.close()
             raise
-        return cls(session, peer)
+        conn = cls(session, peer)
+        session._client._state.track(conn)  # the client's close ends the peer too
+        return conn
 
     @property
     def video_track(self) -> Any:
@@ -95,10 +97,15 @@ class AsyncAvatarConnection:
 
     async def close(self) -> None:
         """Close the synthesis socket and the peer connection."""
+        self.session._client._state.untrack(self)
         try:
             await self.session.close()
         finally:
             await self.peer.close()
+
+    async def abort(self) -> None:
+        """Stop now (the client is closing)."""
+        await self.close()
 
     async def __aenter__(self) -> AsyncAvatarConnection:
         return self
