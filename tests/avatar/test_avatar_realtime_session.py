@@ -119,3 +119,19 @@ async def test_an_answer_that_is_not_base64_json_is_a_protocol_error() -> None:
         decode_description("not base64!")
     with pytest.raises(ProtocolError, match="no SDP"):
         decode_description(None)
+
+
+async def test_the_service_closing_during_speak_is_a_typed_error(
+    aclient: AsyncSpeechClient, emulator: Emulator
+) -> None:
+    from azspeech.errors import ConnectionClosedError
+
+    # speech.config, synthesis.context, ssml (the start), then the speak's two messages
+    emulator.faults.close(1011, "service restarting", after_received=5, path="websocket")
+    session = await aclient.avatar.session("lisa", style="casual-sitting", ice_servers=[])
+    await session.answer(real_offer())
+    with pytest.raises(ConnectionClosedError, match="service restarting"):
+        await asyncio.wait_for(session.speak("Hello there."), 10)
+    assert session.closed
+    with pytest.raises(ConnectionClosedError):  # the cause stays the answer
+        await session.speak("again")
