@@ -135,3 +135,17 @@ async def test_the_service_closing_during_speak_is_a_typed_error(
     assert session.closed
     with pytest.raises(ConnectionClosedError):  # the cause stays the answer
         await session.speak("again")
+
+
+async def test_a_service_that_stops_answering_does_not_hang_speak(emulator: Emulator) -> None:
+    from azspeech.errors import TimeoutError
+
+    emulator.faults.stall(after_received=5, path="websocket")
+    async with AsyncSpeechClient(endpoint=emulator.url, key=emulator.key, timeout=1.0) as client:
+        session = await client.avatar.session("lisa", style="casual-sitting", ice_servers=[])
+        await session.answer(real_offer())
+        with pytest.raises(TimeoutError, match="did not start speaking"):
+            await asyncio.wait_for(session.speak("Hello there."), 10)
+        assert session.closed
+        with pytest.raises(TimeoutError):
+            await session.speak("again")

@@ -78,7 +78,9 @@ class AvatarSpeech:
 class _Turn:
     def __init__(self, request_id: str) -> None:
         self.request_id = request_id
-        self.done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        self.started: asyncio.Future[None] = loop.create_future()
+        self.done: asyncio.Future[None] = loop.create_future()
         self.start_body: Any = None
         self.duration: float | None = None
         self.signals: list[AvatarSignal] = []
@@ -87,8 +89,11 @@ class _Turn:
         path = msg.path.lower()
         if path == "turn.start":
             self.start_body = _json(msg)
+            if not self.started.done():
+                self.started.set_result(None)
         elif path == "audio.metadata":
-            for entry in _json(msg).get("Metadata", []) if isinstance(_json(msg), dict) else []:
+            body = _json(msg)
+            for entry in body.get("Metadata", []) if isinstance(body, dict) else []:
                 data = entry.get("Data", {}) if isinstance(entry, dict) else {}
                 offset = float(data.get("Offset", 0) or 0) / TICKS_PER_SECOND
                 if entry.get("Type") == "TalkingAvatarSignal":
@@ -190,7 +195,7 @@ class AsyncAvatarSession:
         try:
             self._ws = ws = await self._client._ws_connect(url)
             await ws.send(avatar_speech_config_frame(rid, video))
-            turn = await self._request(rid, empty_ssml(self.voice, self.language), wait=False)
+            turn = await self._request(rid, empty_ssml(self.voice, self.language))
             await self._read_until(turn)
             answer = decode_description(turn_start_answer(turn.start_body), "answer")
         except CanceledError as exc:
@@ -202,7 +207,7 @@ class AsyncAvatarSession:
         self._reader = asyncio.ensure_future(self._read())
         return answer
 
-    async def _request(self, rid: str, ssml: str, *, wait: bool = True) -> _Turn:
+    async def _request(self, rid: str, ssml: str) -> _Turn:
         ws = self._check_open()
         turn = self._turns[rid] = _Turn(rid)
         await ws.send(synthesis_context_frame(rid, avatar_synthesis_context()))
@@ -260,10 +265,14 @@ class AsyncAvatarSession:
         """Have the avatar say *text_or_ssml*; return when the service ends the turn.
 
         Plain text is spoken with *voice* (default: the session's). Requests
-        run one after another, as the service takes them.
+        run one after another, as the service takes them. The service must
+        start the turn within the client's ``timeout``; the speaking itself
+        may take as long as the text does.
 
         Raises:
             InvalidRequestError: empty text, bad SSML, or the session not started.
+            TimeoutError: the service did not start the turn in time (the
+                session is then closed).
             StreamClosedError: the session was closed.
             ConnectionError: the connection broke (its typed cause).
         """
@@ -280,10 +289,25 @@ class AsyncAvatarSession:
             turn = await self._request(rid, ssml)
             self._current = rid
             try:
-                await asyncio.shield(turn.done)
+                await self._wait_started(turn)
+                await asyncio.shield(turn.done)  # as long as the avatar speaks
             finally:
                 self._current = None
         return AvatarSpeech(rid, turn.duration, tuple(turn.signals))
+
+    async def _wait_started(self, turn: _Turn) -> None:
+        """The service starts a turn within the client's timeout (then it may speak for long)."""
+        timeout = self._client._config.timeout
+        done, _ = await asyncio.wait(
+            {turn.started, turn.done}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+        )
+        if not done:
+            error = TimeoutError(f"the avatar service did not start speaking within {timeout:g} s")
+            self._error = error
+            await self._shut()
+            raise error
+        if turn.done.done() and turn.done.exception() is not None:
+            raise turn.done.exception()  # type: ignore[misc]
 
     async def stop(self) -> None:
         """Stop speaking now (``synthesis.control`` ``stop``); the running speak() returns."""
