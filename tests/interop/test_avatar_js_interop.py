@@ -71,6 +71,7 @@ async def test_the_js_sdk_accepts_our_answer_and_sends_what_we_send(
     assert result["start_reason"] == "SynthesizingAudioCompleted", result
     assert result["speak_reason"] == "SynthesizingAudioCompleted", result
     assert result["remote"]["type"] == "answer" and "m=video" in result["remote"]["sdp"]
+    assert result["stopped_reason"] == "SynthesizingAudioCompleted", result
 
     js_log, js_video = _video_section(emulator, "JavaScript")
     assert js_log.path == "/tts/cognitiveservices/websocket/v1"
@@ -108,3 +109,5 @@ async def test_the_js_sdk_accepts_our_answer_and_sends_what_we_send(
     assert js_context["metadataOptions"]["sessionEndEnabled"] is True
     js_ssml = js_log.received("ssml")[0].text
     assert "<voice name='en-US-AvaMultilingualNeural'></voice>" in js_ssml
+    # stopping: the same synthesis.control body as azspeech's stop()
+    assert js_log.received("synthesis.control")[0].json() == {"action": "stop"}

@@ -60,6 +60,12 @@ async function main() {
     out.speak_reason = sdk.ResultReason[spoken.reason];
     out.speak_error = spoken.errorDetails || null;
     out.signals = signals;
+    // a long speech, stopped: the SDK sends synthesis.control {"action": "stop"}
+    const long = synthesizer.speakTextAsync("This goes on for a long while. ".repeat(10));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await synthesizer.stopSpeakingAsync();
+    const stopped = await long.catch((err) => ({ reason: -1, errorDetails: String(err) }));
+    out.stopped_reason = sdk.ResultReason[stopped.reason] || String(stopped.reason);
   } catch (err) {
     out.error = String(err);
   } finally {
