@@ -12,7 +12,6 @@ from azspeech.emulator import Emulator
 from azspeech.errors import (
     AuthenticationError,
     InvalidRequestError,
-    ProtocolError,
     StreamClosedError,
 )
 
@@ -110,15 +109,6 @@ async def test_without_aiortc_the_emulator_refuses_the_avatar(
     session = await aclient.avatar.session("lisa", style="casual-sitting", ice_servers=[])
     with pytest.raises(InvalidRequestError, match="aiortc"):
         await session.answer(real_offer())
-
-
-async def test_an_answer_that_is_not_base64_json_is_a_protocol_error() -> None:
-    from azspeech._protocol.avatar import decode_description
-
-    with pytest.raises(ProtocolError, match="base64"):
-        decode_description("not base64!")
-    with pytest.raises(ProtocolError, match="no SDP"):
-        decode_description(None)
 
 
 async def test_the_service_closing_during_speak_is_a_typed_error(
