@@ -13,7 +13,11 @@ from azspeech.errors import InvalidRequestError
 from azspeech.models import voice_live as m
 from azspeech.voice_live import AvatarConfig
 
-OFFER = {"type": "offer", "sdp": "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"}
+from ..avatar.offers import real_offer
+
+# The emulator answers with a real WebRTC peer (aiortc), so the offer is a real one.
+pytest.importorskip("aiortc", reason="the emulator answers avatar offers with aiortc ([webrtc])")
+OFFER = real_offer()
 
 
 async def test_async_avatar_offer_answer(aclient: AsyncSpeechClient, emulator: Emulator) -> None:

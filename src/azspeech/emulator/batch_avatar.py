@@ -256,6 +256,21 @@ def _view(job_id: str, job: _Job, base: str) -> dict[str, Any]:
     return out
 
 
+async def relay_port(state: EmulatorState) -> int:
+    """The relay token's TURN port: with aiortc, a local endpoint that refuses at once
+    (a client's ICE gathering does not wait for a relay that is not there)."""
+    from .avatar_media import turn_refuser, webrtc_available
+
+    if not webrtc_available():
+        return 3478
+    if "avatar_turn_port" not in state.extra:
+        transport, port = await turn_refuser()
+        state.extra.setdefault("avatar_turn_port", port)
+        if state.extra["avatar_turn_port"] != port:
+            transport.close()
+    return int(state.extra["avatar_turn_port"])
+
+
 def routes(state: EmulatorState) -> list[BaseRoute]:
     """Avatar batch synthesis, its result downloads and the relay token."""
     jobs: dict[str, _Job] = state.extra.setdefault("batch_avatar", {})
@@ -366,9 +381,10 @@ def routes(state: EmulatorState) -> list[BaseRoute]:
         if refused is not None:
             return refused
         host = request.url.hostname or "127.0.0.1"
+        port = await relay_port(state)
         return JSONResponse(
             {
-                "Urls": [f"turn:{host}:3478", f"stun:{host}:3478"],
+                "Urls": [f"turn:{host}:{port}", f"stun:{host}:{port}"],
                 "Username": "emulator-" + secrets.token_hex(4),
                 "Password": secrets.token_urlsafe(16),
             }

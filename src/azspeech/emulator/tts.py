@@ -250,6 +250,10 @@ _SENTENCE_CUT = re.compile(r"[.!?]+[\"')\]]*\s")
 
 
 async def _session(state: EmulatorState, websocket: WebSocket, *, v2: bool) -> None:
+    if _flag(websocket.query_params.get("enableTalkingAvatar"), False):
+        from .avatar_realtime import serve_avatar  # the real-time avatar (WebRTC)
+
+        return await serve_avatar(state, websocket)
     accepted, faults = await guard_ws(state, websocket)
     if not accepted:
         return

@@ -39,9 +39,12 @@ from .._protocol.framing import loads_json
 from ..errors import ProtocolError
 from ._audio import PcmConverter, WavFormat
 from .auth import check_credentials, deny, error_response
+from .avatar_realtime import say_at, voice_live_answer
+from .batch_avatar import relay_port
 from .engines.base import Final, RecognitionOptions, SegmentingStream, SpeechStarted
 from .state import EmulatorState, LoggedMessage, SessionLog
 from .tts_render import render_text
+from .tts_ssml import SynthesisError
 from .voices import find_voice
 
 __all__ = ["routes"]
@@ -130,6 +133,7 @@ class _Agent:
         self.response: asyncio.Task[None] | None = None
         self.cancelled = False
         self.send_lock = asyncio.Lock()
+        self.avatar_media: Any = None  # the avatar's WebRTC peer (avatar_realtime)
 
     # -- plumbing --------------------------------------------------------------------------------
 
@@ -185,7 +189,8 @@ class _Agent:
             if isinstance(merged.get("avatar"), dict):
                 host = self.ws.url.hostname or "127.0.0.1"
                 merged["avatar"] = {**merged["avatar"], "ice_servers": [
-                    {"urls": [f"turn:{host}:3478"], "username": "emulator", "credential": "relay"}
+                    {"urls": [f"turn:{host}:{await relay_port(self.state)}"],
+                     "username": "emulator", "credential": "relay"}
                 ]}  # fmt: skip
             self.session = merged
             self.stream = None
@@ -294,8 +299,12 @@ class _Agent:
             return await self.error("client_sdp must be base64 JSON.", event_id=event_id)
         if not isinstance(offer, dict) or offer.get("type") != "offer" or not offer.get("sdp"):
             return await self.error("client_sdp must hold an SDP offer.", event_id=event_id)
-        sdp = "v=0\r\no=azspeech-emulator 0 0 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
-        answer = base64.b64encode(json.dumps({"type": "answer", "sdp": sdp}).encode()).decode()
+        try:  # a real WebRTC answer (aiortc) that speaks the agent's replies
+            self.avatar_media, answer = await voice_live_answer(
+                offer["sdp"], self.session["avatar"]
+            )
+        except SynthesisError as exc:
+            return await self.error(str(exc), code="avatar_unavailable", event_id=event_id)
         await self.send("session.avatar.connecting", server_sdp=answer)
 
     async def audio(self, raw: bytes) -> None:
@@ -363,6 +372,8 @@ class _Agent:
             self.start_response()
 
     async def cancel(self) -> None:
+        if self.avatar_media is not None:
+            self.avatar_media.stop()
         task = self.response
         if task is not None and not task.done():
             self.cancelled = True
@@ -517,6 +528,8 @@ class _Agent:
             rate = _OUT_RATES[self.session.get("output_audio_format", "pcm16")]
             rendered = render_text(reply, rate)
             pcm = (np.clip(rendered.samples, -1, 1) * 32767).astype("<i2").tobytes()
+            if self.avatar_media is not None:
+                say_at(self.avatar_media, rendered.samples, rate)
             step = rate // 10 * 2  # 100 ms
             chunks = [pcm[i : i + step] for i in range(0, len(pcm), step)]
             per_word = max(1, len(chunks) // max(1, len(words)))
@@ -633,6 +646,8 @@ def routes(state: EmulatorState) -> list[BaseRoute]:
             log.close_code, log.closed_by = exc.code, "client"
         finally:
             state.active_sessions -= 1
+            if agent_obj.avatar_media is not None:
+                await agent_obj.avatar_media.close()
             task = agent_obj.response
             if task is not None and not task.done():
                 task.cancel()

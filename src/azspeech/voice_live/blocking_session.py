@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._session.blocking import BlockingSession, _quietly
 from ..models.voice_live import ServerEvent
+from .avatar import VoiceLiveAvatar
 from .session import AsyncVoiceLiveSession
 
 if TYPE_CHECKING:
@@ -30,6 +31,12 @@ class VoiceLiveSession(BlockingSession[ServerEvent]):
         session = super().session
         assert isinstance(session, AsyncVoiceLiveSession)
         return session
+
+    @property
+    def avatar(self) -> VoiceLiveAvatar:
+        """The session's avatar (``ice_servers``, ``answer``, ``connect``; see
+        :class:`~azspeech.voice_live.avatar.VoiceLiveAvatar`)."""
+        return VoiceLiveAvatar(self)
 
     @property
     def remote_session(self) -> dict[str, Any]:

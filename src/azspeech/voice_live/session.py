@@ -36,6 +36,7 @@ from .._session.base import AsyncSession, Callback, Subscription
 from ..audio.formats import PcmFormat
 from ..errors import InvalidRequestError, ProtocolError
 from ..models import voice_live as m
+from .avatar import AsyncVoiceLiveAvatar
 from .tools import Tools
 
 if TYPE_CHECKING:
@@ -105,6 +106,8 @@ class AsyncVoiceLiveSession(AsyncSession[m.ServerEvent]):
         self._playing: tuple[str, int] | None = None  # (agent item id, ms of audio received)
         self._responding = False
         self._avatar_waiters: dict[str, asyncio.Future[m.ServerEvent]] = {}
+        self.avatar = AsyncVoiceLiveAvatar(self)
+        """The session's avatar: ``ice_servers``, ``answer(offer)``, ``connect()`` (aiortc)."""
         self.remote_session: dict[str, Any] = {}
         """The service's view of the session (from ``session.created``/``session.updated``)."""
         super().__init__(callbacks=callbacks)
@@ -152,6 +155,7 @@ class AsyncVoiceLiveSession(AsyncSession[m.ServerEvent]):
             if not waiter.done():
                 waiter.set_exception(self.error or InvalidRequestError("the session ended"))
         self._avatar_waiters.clear()
+        await self.avatar.close()
         self._client._state.untrack(self)
         ws, self._ws = self._ws, None
         if ws is not None:
