@@ -25,6 +25,7 @@ from ..models.voice_live import (
     ToolCompleted,
     ToolFailed,
 )
+from .avatar import AsyncVoiceLiveAvatar, VoiceLiveAvatar
 from .blocking_session import VoiceLiveSession
 from .resource import GA_API_VERSION, AsyncVoiceLive, VoiceLive
 from .session import AsyncVoiceLiveSession, Player
@@ -33,6 +34,7 @@ from .tools import Tools
 __all__ = [
     "GA_API_VERSION",
     "AsyncVoiceLive",
+    "AsyncVoiceLiveAvatar",
     "AsyncVoiceLiveSession",
     "AvatarConfig",
     "AzureCustomVoice",
@@ -53,5 +55,6 @@ __all__ = [
     "ToolFailed",
     "Tools",
     "VoiceLive",
+    "VoiceLiveAvatar",
     "VoiceLiveSession",
 ]
