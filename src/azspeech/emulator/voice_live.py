@@ -45,63 +45,15 @@ from .engines.base import Final, RecognitionOptions, SegmentingStream, SpeechSta
 from .state import EmulatorState, LoggedMessage, SessionLog
 from .tts_render import render_text
 from .tts_ssml import SynthesisError
-from .voices import find_voice
+from .voice_live_checks import OUT_RATES, session_problem
 
 __all__ = ["routes"]
 
 PATH = "/voice-live/realtime"
-_OUT_RATES = {"pcm16": 24000, "pcm16_8000hz": 8000, "pcm16_16000hz": 16000}
-_VOICE_TYPES = {
-    "azure-standard",
-    "azure-custom",
-    "azure-personal",
-    "openai",
-    "azure-realtime-native",
-}
-_VAD_TYPES = {"server_vad", "azure_semantic_vad", "azure_semantic_vad_multilingual", "semantic_vad"}
 
 
 def _id(prefix: str) -> str:
     return f"{prefix}_{secrets.token_hex(8)}"
-
-
-def _problem(session: dict[str, Any]) -> str | None:
-    """What the service would refuse in a ``session`` object, if anything."""
-    voice = session.get("voice")
-    if voice is not None:
-        if not isinstance(voice, dict) or voice.get("type") not in _VOICE_TYPES:
-            return (
-                f"Unknown voice type {voice.get('type') if isinstance(voice, dict) else voice!r}."
-            )
-        if voice["type"] == "azure-standard" and find_voice(str(voice.get("name", ""))) is None:
-            return f"Unsupported voice {voice.get('name')!r}."
-    temperature = session.get("temperature")
-    if temperature is not None and not (
-        isinstance(temperature, (int, float)) and 0.6 <= temperature <= 1.2
-    ):
-        return "temperature must be between 0.6 and 1.2."
-    if session.get("input_audio_format", "pcm16") not in ("pcm16", "g711_ulaw", "g711_alaw"):
-        return "Unsupported input_audio_format."
-    if session.get("output_audio_format", "pcm16") not in _OUT_RATES:
-        return "The emulator produces pcm16 output formats only."
-    td = session.get("turn_detection")
-    if td is not None and (not isinstance(td, dict) or td.get("type") not in _VAD_TYPES):
-        return "Unknown turn_detection type."
-    noise = session.get("input_audio_noise_reduction")
-    if noise is not None:
-        kind = noise.get("type") if isinstance(noise, dict) else None
-        if kind not in ("azure_deep_noise_suppression", "near_field", "far_field"):
-            return "Unknown input_audio_noise_reduction type."
-        if kind != "azure_deep_noise_suppression" and not str(session.get("model")).startswith(
-            "gpt-realtime"
-        ):
-            return f"{kind} noise reduction is only available with gpt-realtime models."
-    echo = session.get("input_audio_echo_cancellation")
-    if echo is not None and (
-        not isinstance(echo, dict) or echo.get("type") != "server_echo_cancellation"
-    ):
-        return "Unknown input_audio_echo_cancellation type."
-    return None
 
 
 class _Agent:
@@ -183,7 +135,7 @@ class _Agent:
             if not isinstance(new, dict):
                 return await self.error("session must be an object.", event_id=event_id)
             merged = {**self.session, **new}
-            problem = _problem(merged)
+            problem = session_problem(merged)
             if problem:
                 return await self.error(problem, event_id=event_id)
             if isinstance(merged.get("avatar"), dict):
@@ -525,7 +477,7 @@ class _Agent:
         delay = float(self.state.extra.get("voice_live_chunk_delay", 0.0))
         sent_words: list[str] = []
         if audio_on:
-            rate = _OUT_RATES[self.session.get("output_audio_format", "pcm16")]
+            rate = OUT_RATES[self.session.get("output_audio_format", "pcm16")]
             rendered = render_text(reply, rate)
             pcm = (np.clip(rendered.samples, -1, 1) * 32767).astype("<i2").tobytes()
             if self.avatar_media is not None:
