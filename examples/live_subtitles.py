@@ -22,15 +22,16 @@ removed on exit.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import os
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
-from azspeech import SpeechClient
+from azspeech import AsyncSpeechClient
 from azspeech.captions import LiveCaption, LiveCaptioner
 from azspeech.models.stt import Recognized, Recognizing
 from azspeech.models.translation import Translated, Translating
@@ -43,19 +44,19 @@ SPEECH = (
 )
 
 
-@contextlib.contextmanager
-def speech_client() -> Iterator[SpeechClient]:
+@contextlib.asynccontextmanager
+async def speech_client() -> AsyncIterator[AsyncSpeechClient]:
     """Azure when ``AZURE_SPEECH_KEY`` and a region or endpoint are set, else the emulator."""
     if os.environ.get("AZURE_SPEECH_KEY") and (
         os.environ.get("AZURE_SPEECH_REGION") or os.environ.get("AZURE_SPEECH_ENDPOINT")
     ):
-        with SpeechClient() as client:
+        async with AsyncSpeechClient() as client:
             yield client
         return
     from azspeech.emulator import Emulator
 
     print("(no AZURE_SPEECH_KEY/AZURE_SPEECH_REGION: using the bundled emulator)")
-    with Emulator() as emulator, emulator.client() as client:
+    async with Emulator() as emulator, emulator.async_client() as client:
         yield client
 
 
@@ -68,21 +69,57 @@ class SubtitleDisplay:
         self.lines = dict.fromkeys(languages, "")
         self.drawn = False
 
-    def show(self, language: str, caption: LiveCaption) -> None:
-        text = " ".join(caption.lines)
+    def show(self, updates: dict[str, LiveCaption], final: bool) -> None:
+        """Draw one event's caption updates; *final*: the phrase is settled."""
         if not self.tty:
-            print(f"{'=' if caption.is_final else '~'} [{language}] {text}", flush=True)
+            for lang, caption in updates.items():
+                mark = "=" if caption.is_final else "~"
+                print(f"{mark} [{lang}] {' '.join(caption.lines)}", flush=True)
             return
-        self.lines[language] = text
-        if self.drawn:  # back to the first of our lines
+        for lang, caption in updates.items():
+            self.lines[lang] = " ".join(caption.lines)
+        if self.drawn:  # back up to the first line of the block being updated
             sys.stdout.write(f"\x1b[{len(self.languages)}F")
         for lang in self.languages:
             sys.stdout.write(f"\x1b[2K[{lang}] {self.lines[lang]}\n")
-        self.drawn = True
-        if caption.is_final and all(self.lines.values()) and language == self.languages[-1]:
-            self.drawn = False  # a settled block: the next phrase starts below it
-            self.lines = dict.fromkeys(self.languages, "")
         sys.stdout.flush()
+        self.drawn = not final  # a settled block stays; the next phrase starts below it
+        if final:
+            self.lines = dict.fromkeys(self.languages, "")
+
+
+async def subtitles(
+    args: argparse.Namespace, targets: list[str], tmp: Path
+) -> list[tuple[str, LiveCaptioner]]:
+    """Translate the speech live, showing the subtitles; the caption tracks."""
+    tracks: dict[str, LiveCaptioner] = {args.source: LiveCaptioner()}
+    tracks.update({lang: TranslationCaptioner(lang) for lang in targets})
+    display = SubtitleDisplay(list(tracks))
+    async with speech_client() as client:
+        speech = args.speech
+        if speech is None:
+            speech = (await client.tts.synthesize(SPEECH)).save(tmp / "speech.wav")
+        async with client.translation.connect(
+            source_language=args.source, target_languages=targets, interim_results=True
+        ) as session:
+            # The audio goes out (at the pace of a live source) while the results come in.
+            sender = asyncio.create_task(session.send_file(speech, realtime=not args.fast))
+            async for event in session:
+                if not isinstance(event, (Translating, Translated)):
+                    continue
+                final = isinstance(event, Translated)
+                # The source line: the recognized text the translations come from.
+                kind = Recognized if final else Recognizing
+                source = kind(session_id=event.session_id, result=event.result)
+                updates = {}
+                for lang, track in tracks.items():
+                    caption = track.update(source if lang == args.source else event)
+                    if caption is not None:
+                        updates[lang] = caption
+                if updates:
+                    display.show(updates, final)
+            await sender
+    return list(tracks.items())
 
 
 def main() -> int:
@@ -95,36 +132,11 @@ def main() -> int:
     args = parser.parse_args()
     targets = [t.strip() for t in args.to.split(",") if t.strip()]
     args.out.mkdir(parents=True, exist_ok=True)
-    tracks = {lang: TranslationCaptioner(lang) for lang in targets}
-    source_track = LiveCaptioner()
-    display = SubtitleDisplay([args.source, *targets])
     started = time.perf_counter()
-
-    with (
-        tempfile.TemporaryDirectory(prefix="azspeech-subtitles-") as tmp,
-        speech_client() as client,
-    ):
-        speech = args.speech or client.tts.synthesize(SPEECH).save(Path(tmp) / "speech.wav")
-        with client.translation.connect(
-            source_language=args.source, target_languages=targets, interim_results=True
-        ) as session:
-            session.send_file(speech, realtime=not args.fast)
-            for event in session:
-                for lang, track in tracks.items():
-                    caption = track.update(event)
-                    if caption is not None:
-                        display.show(lang, caption)
-                # The source language's line: the recognized text the translations come from.
-                if isinstance(event, (Translating, Translated)):
-                    kind = Recognizing if isinstance(event, Translating) else Recognized
-                    caption = source_track.update(
-                        kind(session_id=event.session_id, result=event.result)
-                    )
-                    if caption is not None:
-                        display.show(args.source, caption)
-
+    with tempfile.TemporaryDirectory(prefix="azspeech-subtitles-") as tmp:
+        tracks = asyncio.run(subtitles(args, targets, Path(tmp)))
     print()
-    for lang, track in [(args.source, source_track), *tracks.items()]:
+    for lang, track in tracks:
         path = args.out / f"subtitles.{lang}.srt"
         path.write_text(track.to_srt(), encoding="utf-8")
         print(f"{path}: {len(track.captions)} subtitles")
