@@ -170,6 +170,12 @@ BENCHMARKS: tuple[Benchmark, ...] = (
                 "{n}",
                 note="target 1000",
             ),
+            Figure(
+                "client CPU at the last level sustained",
+                r"^\s*(?P<n>\d+) real-time streams: sustained;.*?\((?P<pct>\d+)% of one core\)",
+                "{pct}% of a core",
+                note="{n} streams",
+            ),
         ),
     ),
     Benchmark(
@@ -229,6 +235,13 @@ BENCHMARKS: tuple[Benchmark, ...] = (
                 "emulator sessions sustained",
                 r"sustained (?P<n>\d+) concurrent real-time STT sessions",
                 "{n}",
+            ),
+            Figure(
+                "emulator CPU per session-second",
+                rf"^sessions\s+(?P<n>\d+):.*?emulator CPU (?P<cpu>{NUM}) ms/session-s"
+                r"(?!.*not sustained).*$",
+                "{cpu} ms",
+                note="at {n} sessions (steadier than the count on a busy machine)",
             ),
         ),
     ),

@@ -146,7 +146,7 @@ def transcribe_from_loopback(
             job = client.batch.wait(
                 job, poll_interval=0.5, timeout=300, on_progress=lambda j: print(f"  {j.status}")
             )
-            return {urls[r.source or ""]: r for r in client.batch.results(job)}
+            return {urls[r.source]: r for r in client.batch.results(job) if r.source in urls}
         finally:
             client.batch.delete(job)
             print(f"deleted job {job.id}")
