@@ -45,12 +45,14 @@ class Figure:
         if not matches:
             return None
         values = matches[-1].groupdict()
+
+        def cell(template: str) -> str:
+            # An optional part that did not print (the official SDK missing): an empty cell.
+            names = re.findall(r"{(\w+)}", template)
+            return "" if any(values.get(n) is None for n in names) else template.format(**values)
+
         return Row(
-            benchmark,
-            self.measure,
-            self.azspeech.format(**values),
-            self.official.format(**values),
-            self.note.format(**values),
+            benchmark, self.measure, cell(self.azspeech), cell(self.official), cell(self.note)
         )
 
 
@@ -152,6 +154,12 @@ BENCHMARKS: tuple[Benchmark, ...] = (
                 "{rss} MB",
             ),
             Figure(
+                "official SDK did not run",
+                r"^official SDK: (?P<why>not installed|failed: .*)$",
+                official="-",
+                note="{why:.80}",
+            ),
+            Figure(
                 "audio used", rf"^audio: (?P<min>{NUM}) min, (?P<n>\d+) phrases", note="{min} min"
             ),
         ),
@@ -200,6 +208,12 @@ BENCHMARKS: tuple[Benchmark, ...] = (
                 rf"bare websockets median (?P<bare>{NUM})",
                 "{ours} ms",
                 note="bare websockets {bare} ms",
+            ),
+            Figure(
+                "official SDK did not run",
+                r"^\s*official SDK: (?P<why>(?!reused).*)$",
+                official="-",
+                note="{why:.80}",
             ),
             Figure(
                 "first audio, warm (blocking)",

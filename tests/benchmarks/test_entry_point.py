@@ -98,3 +98,25 @@ def test_smoke_run_of_every_benchmark_gives_its_figures(tmp_path: Path) -> None:
         assert re.search(r"first audio, warm \(async\)\s+\S+ ms\s+\d+\.\d+ ms", tts)
     assert re.search(r"emulator sessions sustained\s+\d+", "\n".join(rows["emulator"]))
     assert sorted(p.name for p in tmp_path.glob("*.log")) == sorted(f"{n}.log" for n in rows)
+
+
+def test_a_run_without_the_official_sdk_says_so_in_the_table(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.syspath_prepend(str(ROOT))
+    from benchmarks._suite import BENCHMARKS
+
+    stt = next(b for b in BENCHMARKS if b.name == "stt-cpu")
+    output = (
+        "audio: 5.0 min, 120 phrases, 9.6 MB\n"
+        "azspeech:     0.16 CPU-s for the file = 1.92 CPU-s per audio-hour (median of 1: 0.16;"
+        " wall 3.1 s, 120 finals, 900 partials); peak RSS of this process 76 MB\n"
+        "official SDK: not installed\n"
+    )
+    rows = {r.measure: r for r in stt.rows(output)}
+    assert (rows["CPU per audio hour"].azspeech, rows["CPU per audio hour"].official) == (
+        "1.92 CPU-s",
+        "",
+    )
+    assert rows["official SDK did not run"].note == "not installed"
+    assert "CPU ratio azspeech / official" not in rows
