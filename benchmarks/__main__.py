@@ -169,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
         "--timeout",
         type=float,
         default=None,
-        help="seconds per benchmark (default 120 smoke, 900 quick, 7200 full)",
+        help="seconds per benchmark (default 300 smoke, 900 quick, 7200 full)",
     )
     parser.add_argument("--log-dir", type=Path, help="keep each script's output here")
     parser.add_argument("--list", action="store_true", help="show what would run, run nothing")
@@ -178,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     size_name = opts.size or "quick"
     chosen = select(opts.only, opts.skip)
     custom = parse_sets(opts.set)
-    timeout = opts.timeout or {"smoke": 120.0, "quick": 900.0, "full": 7200.0}[size_name]
+    timeout = opts.timeout or {"smoke": 300.0, "quick": 900.0, "full": 7200.0}[size_name]
 
     if opts.list:
         for bench in chosen:
