@@ -13,7 +13,10 @@ import datetime as dt
 import os
 import shutil
 import sys
+import threading
+import urllib.parse
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -65,9 +68,10 @@ def snippet_files(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     yield folder
 
 
-# Pages whose snippets use the names a reader fills in for a storage account (ENDPOINT, KEY,
-# sas_url_1, sas_url_2, CONTAINER_URL, STORAGE_KEY): the runner defines them first, as
-# Azurite (the storage emulator) and the session's speech emulator.
+# Pages whose snippets use the names a reader fills in for a storage account and a web hook
+# (ENDPOINT, KEY, sas_url_1, sas_url_2, CONTAINER_URL, STORAGE_KEY, WEBHOOK_URL, SECRET): the
+# runner defines them first, as Azurite (the storage emulator), a receiver on 127.0.0.1 and
+# the session's speech emulator.
 _BLOB_PAGES = {"docs/guide/batch-transcription.md", "docs/guide/many-files.md"}
 
 
@@ -106,6 +110,32 @@ def snippet_storage(snippet_files: Path) -> Iterator[dict[str, str]]:
         server.stop()
 
 
+@pytest.fixture(scope="session")
+def snippet_webhook_url() -> Iterator[str]:
+    """A web hook receiver on 127.0.0.1 that answers the service's challenge with its token."""
+
+    class Receiver(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+            body = query.get("validationToken", [""])[0].encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/speech-events"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def test_snippets_were_found() -> None:
     assert len(SNIPPETS) >= 60
     assert all(s.skip is None or s.skip.strip() for s in SNIPPETS)
@@ -134,6 +164,8 @@ def test_snippet_runs(
     if snippet.path.relative_to(ROOT).as_posix() in _BLOB_PAGES:
         namespace.update(request.getfixturevalue("snippet_storage"))
         namespace.update(ENDPOINT=speech_emulator.url, KEY=speech_emulator.key)
+        namespace.update(WEBHOOK_URL=request.getfixturevalue("snippet_webhook_url"))
+        namespace.setdefault("SECRET", "a secret shared with the service")
     exec(compile(tree, snippet.id, "exec"), namespace)
     # A snippet must not leave an event loop running or a client open behind it.
     for value in namespace.values():
