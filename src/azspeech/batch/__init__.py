@@ -15,6 +15,7 @@ from ..models.batch import (
     TranscriptionReport,
     WebHook,
 )
+from ._blob import BlobContainer
 from .callbacks import (
     WebhookEvent,
     WebhookVerificationError,
@@ -37,6 +38,7 @@ __all__ = [
     "BatchTranscription",
     "BatchTranscriptionResult",
     "BatchTranscriptions",
+    "BlobContainer",
     "RecognizedPhrase",
     "TranscriptionFailedError",
     "TranscriptionFile",
