@@ -305,4 +305,31 @@ BENCHMARKS: tuple[Benchmark, ...] = (
         reader=_many_files_rows,
         needs=("node and npm (Azurite)",),
     ),
+    Benchmark(
+        "avatar",
+        "bench_avatar.py",
+        "real-time avatar over aiortc: connect and speak() to the first speech audio and video",
+        smoke="--runs 1",
+        quick="--runs 10",
+        figures=(
+            Figure(
+                "avatar: connect to first video frame",
+                rf"^connect to first video frame: (?P<ms>{NUM}) ms",
+                "{ms} ms",
+            ),
+            Figure(
+                "avatar: speak() to first speech audio",
+                rf"^speak\(\) -> first speech audio: median (?P<ms>{NUM}) ms",
+                "{ms} ms",
+                note="median",
+            ),
+            Figure(
+                "avatar: speak() to first speaking video",
+                rf"^speak\(\) -> first speaking video: median (?P<ms>{NUM}) ms",
+                "{ms} ms",
+                note="median",
+            ),
+        ),
+        needs=("the [webrtc] extra (aiortc)",),
+    ),
 )

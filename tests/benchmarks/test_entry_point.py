@@ -82,7 +82,16 @@ def test_smoke_run_of_every_benchmark_gives_its_figures(tmp_path: Path) -> None:
     context = done.stdout + logs  # every failure below shows what the scripts printed
     assert done.returncode == 0, context
     rows = table_rows(done.stdout)
-    expected = {"stt-cpu", "stt-streams", "tts", "tts-blocking", "emulator", "framing", "audio"}
+    expected = {
+        "stt-cpu",
+        "stt-streams",
+        "tts",
+        "tts-blocking",
+        "emulator",
+        "framing",
+        "audio",
+        "avatar",
+    }
     assert expected | ({"many-files"} if not skip else set()) == set(rows), context
     stt = "\n".join(rows["stt-cpu"])
     tts = "\n".join(rows["tts"])
