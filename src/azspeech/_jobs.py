@@ -40,7 +40,15 @@ from pydantic import BaseModel
 from ._paging import AsyncPaged, PageCursor, Paged, validate
 from ._resource import AsyncAPIResource, BodyOptions, HeaderOptions, RequestOptions, SyncAPIResource
 from ._transport.http import HttpRequest
-from .errors import InvalidRequestError, ProtocolError, TimeoutError
+from .errors import (
+    InvalidRequestError,
+    ProtocolError,
+    RateLimitError,
+    ServiceError,
+    SpeechError,
+    TimeoutError,
+    parse_retry_after,
+)
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -234,10 +242,28 @@ class JobKind(Generic[J]):
 
 #: the least time a poll of :meth:`SyncJobs.wait` gets, even at the end of the wait
 MIN_POLL_TIMEOUT = 1.0
+#: the longest a service's ``Retry-After`` makes a wait sleep before its next poll
+MAX_RETRY_AFTER = 300.0
+#: the shortest: a ``Retry-After: 0`` must not turn the wait into a busy loop
+MIN_RETRY_AFTER = 0.1
+
+
+def _throttle_delay(exc: SpeechError) -> float | None:
+    """The ``Retry-After`` of a poll answered 429 or 503 with one (poll again), else None."""
+    if isinstance(exc, (RateLimitError, ServiceError)) and exc.status_code in (429, 503):
+        return exc.retry_after
+    return None
 
 
 class WaitPlan:
-    """The polling of :meth:`SyncJobs.wait`: when to poll again, when to give up."""
+    """The polling of :meth:`SyncJobs.wait`: when to poll again, when to give up.
+
+    The next poll comes after ``poll_interval``, or after the ``Retry-After``
+    of the last answer when it carried one (a 200, or a 429/503, which is then
+    polled again instead of failing the wait), kept between
+    :data:`MIN_RETRY_AFTER` and :data:`MAX_RETRY_AFTER`. A next poll that
+    would come after the wait's deadline ends the wait at once.
+    """
 
     def __init__(self, kind: JobKind[Any], poll_interval: float, timeout: float | None) -> None:
         if (
@@ -272,14 +298,40 @@ class WaitPlan:
             out["timeout"] = max(self.deadline - time.monotonic(), MIN_POLL_TIMEOUT)
         return out
 
-    def next_delay(self, job: Any) -> float | None:
-        """None if *job* is final, else the seconds to sleep; TimeoutError past the deadline."""
+    def _delay(self, retry_after: float | None) -> float:
+        if retry_after is None:
+            return self.poll_interval
+        return min(max(retry_after, MIN_RETRY_AFTER), MAX_RETRY_AFTER)
+
+    def _beyond_deadline(self, delay: float) -> bool:
+        return self.deadline is not None and time.monotonic() + delay > self.deadline
+
+    def next_delay(self, job: Any, retry_after: float | None = None) -> float | None:
+        """None if *job* is final, else the seconds to sleep; TimeoutError past the deadline.
+
+        *retry_after*: the poll answer's ``Retry-After``, which replaces the interval.
+        """
         self.last = job
         if self.kind.is_done(job):
             return None
-        if self.deadline is not None and time.monotonic() + self.poll_interval > self.deadline:
+        delay = self._delay(retry_after)
+        if self._beyond_deadline(delay):
             raise self.expired()
-        return self.poll_interval
+        return delay
+
+    def throttled(self, exc: SpeechError) -> float:
+        """The seconds to sleep after a poll that failed with *exc*; *exc* itself if final.
+
+        A 429 or 503 with ``Retry-After`` asks to come back later: the wait
+        polls again then, unless that is past the deadline.
+        """
+        retry_after = _throttle_delay(exc)
+        if retry_after is None:
+            raise exc
+        delay = self._delay(retry_after)
+        if self._beyond_deadline(delay):
+            raise exc
+        return delay
 
     def past_deadline(self) -> bool:
         """Whether the wait's deadline has passed (a poll cut short by it is the wait's timeout)."""
@@ -301,6 +353,13 @@ class SyncJobs(SyncAPIResource, Generic[J]):
         """The job's current state (*job*: the job or its id)."""
         req = self._kind.get_request(self._endpoints, job)
         return self._request(req, self._kind.model, options)
+
+    def _poll(self, job: str | J, options: RequestOptions) -> tuple[J, float | None]:
+        """The job's state and the answer's ``Retry-After``."""
+        req = self._kind.get_request(self._endpoints, job)
+        response = self._send(req, options, self._json_limit)
+        current = self._parse(response, self._kind.model, req.what)
+        return current, parse_retry_after(response.headers)
 
     def delete(self, job: str | J, **options: Unpack[RequestOptions]) -> None:
         """Delete the job and its results."""
@@ -328,19 +387,24 @@ class SyncJobs(SyncAPIResource, Generic[J]):
         """Poll until the job succeeded or failed and return it (check ``.succeeded``).
 
         *on_progress* is called with the job after every poll; past *timeout*
-        seconds :class:`~azspeech.errors.TimeoutError` is raised.
+        seconds :class:`~azspeech.errors.TimeoutError` is raised. The service's
+        ``Retry-After`` (on a status answer, or on a 429/503, which is then
+        polled again) replaces *poll_interval* for the next poll.
         """
         plan = WaitPlan(self._kind, poll_interval, timeout)
         while True:
             try:
-                current = self.get(job, **plan.options(options))
+                current, retry_after = self._poll(job, plan.options(options))
             except TimeoutError as exc:
                 if plan.past_deadline():
                     raise plan.expired() from exc
                 raise
+            except SpeechError as exc:
+                time.sleep(plan.throttled(exc))
+                continue
             if on_progress is not None:
                 on_progress(current)
-            delay = plan.next_delay(current)
+            delay = plan.next_delay(current, retry_after)
             if delay is None:
                 return current
             time.sleep(delay)
@@ -373,6 +437,13 @@ class AsyncJobs(AsyncAPIResource, Generic[J]):
         req = self._kind.get_request(self._endpoints, job)
         return await self._request(req, self._kind.model, options)
 
+    async def _poll(self, job: str | J, options: RequestOptions) -> tuple[J, float | None]:
+        """The job's state and the answer's ``Retry-After``."""
+        req = self._kind.get_request(self._endpoints, job)
+        response = await self._send(req, options, self._json_limit)
+        current = self._parse(response, self._kind.model, req.what)
+        return current, parse_retry_after(response.headers)
+
     async def delete(self, job: str | J, **options: Unpack[RequestOptions]) -> None:
         """Delete the job and its results."""
         await self._request_none(self._kind.delete_request(self._endpoints, job), options)
@@ -403,16 +474,19 @@ class AsyncJobs(AsyncAPIResource, Generic[J]):
         plan = WaitPlan(self._kind, poll_interval, timeout)
         while True:
             try:
-                current = await self.get(job, **plan.options(options))
+                current, retry_after = await self._poll(job, plan.options(options))
             except TimeoutError as exc:
                 if plan.past_deadline():
                     raise plan.expired() from exc
                 raise
+            except SpeechError as exc:
+                await asyncio.sleep(plan.throttled(exc))
+                continue
             if on_progress is not None:
                 result = on_progress(current)
                 if asyncio.iscoroutine(result):
                     await result
-            delay = plan.next_delay(current)
+            delay = plan.next_delay(current, retry_after)
             if delay is None:
                 return current
             await asyncio.sleep(delay)

@@ -53,6 +53,9 @@ def _closed_error() -> ConnectionError:
 class AsyncClientState:
     """The shared state of an :class:`~azspeech.AsyncSpeechClient` and its copies.
 
+    A state dropped without :meth:`close` releases its connections when
+    collected (no loop needed) and warns with :class:`ResourceWarning`.
+
     Args:
         config: the configuration of the client that created the state (for
             an httpx client created here).
@@ -60,6 +63,9 @@ class AsyncClientState:
         http_client: the user's ``httpx.AsyncClient`` (never closed here), or
             None to create one, per event loop, on first use.
     """
+
+    #: Whether a drop without close is the user's mistake (False for the blocking client's twin).
+    warn_on_drop = True
 
     def __init__(
         self, config: ClientConfig, auth: Auth | None, http_client: httpx.AsyncClient | None
@@ -147,6 +153,43 @@ class AsyncClientState:
                 await http.aclose()
             else:
                 _close_dead_pool(http)
+
+    def __del__(self) -> None:
+        if getattr(self, "closed", True):
+            return
+        self.closed = True
+        with contextlib.suppress(Exception):
+            if self.warn_on_drop:
+                warnings.warn(
+                    "an AsyncSpeechClient was not closed; use 'async with AsyncSpeechClient(...)' "
+                    "or await close()",
+                    ResourceWarning,
+                    stacklevel=2,
+                )
+            self._release_without_loop()
+
+    def _release_without_loop(self) -> None:
+        """Close the connections without awaiting (from the GC, on any thread)."""
+        self.tts_pool.abandon()
+        http, self._http = self._http, None
+        if http is None or http is self._user_http:
+            return
+        loop = self._http_loop
+        if loop is not None and loop.is_running() and not loop.is_closed():
+            # The pool's sockets belong to a live loop: close them there, properly.
+            loop.call_soon_threadsafe(_close_on_loop, http)
+        else:
+            _close_dead_pool(http)
+
+
+#: Closes scheduled by collected states (the loop keeps only weak references to tasks).
+_closing: set[asyncio.Task[None]] = set()
+
+
+def _close_on_loop(http: httpx.AsyncClient) -> None:
+    task = asyncio.ensure_future(http.aclose())
+    _closing.add(task)
+    task.add_done_callback(_closing.discard)
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
@@ -261,6 +304,7 @@ class BlockingClientState:
         if self._twin is None:
             bridge = httpx.AsyncClient(transport=_BlockingBridge(self.http_client))
             self._twin = AsyncClientState(self.config, self.auth, bridge)
+            self._twin.warn_on_drop = False  # closed with this state; a drop is this state's
         return self._twin
 
     def close(self) -> None:

@@ -191,7 +191,15 @@ class RateLimitError(SpeechError):
 
 
 class ServiceError(SpeechError):
-    """The service failed (HTTP 5xx) or reported an internal error."""
+    """The service failed (HTTP 5xx) or reported an internal error.
+
+    ``retry_after``: the seconds the service asked to wait (a 503's
+    ``Retry-After``), or None.
+    """
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.retry_after = retry_after
 
 
 class ConnectionError(SpeechError, builtins.ConnectionError):
@@ -352,4 +360,4 @@ def error_from_response(
         return TimeoutError(message, **kw)
     if 400 <= status_code < 500:
         return InvalidRequestError(message, **kw)
-    return ServiceError(message, **kw)
+    return ServiceError(message, retry_after=parse_retry_after(headers), **kw)

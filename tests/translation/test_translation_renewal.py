@@ -15,7 +15,7 @@ from ..stt._audio import numbered_texts, phrase_audio, wav
 async def test_renewal_waits_for_the_speech_of_the_final(
     async_speech_client: AsyncSpeechClient,
 ) -> None:
-    texts = numbered_texts(4, seed=3, words=3)
+    texts = numbered_texts(3, seed=3, words=3)
     pcm, _ = phrase_audio(texts, gap_ms=(900, 1200), seed=3)
     # Every connection is "too old" at once: each final asks for a renewal.
     session = async_speech_client.translation.connect(

@@ -18,14 +18,9 @@ like Blob Storage, refuse requests that carry credentials.
 
 from __future__ import annotations
 
-import asyncio
-import datetime as _dt
 import io
 import re
 import secrets
-import threading
-import time
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -33,9 +28,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from .._protocol.framing import loads_json
-from ..errors import ProtocolError
-from .auth import admit_http, error_response
+from .auth import admit_http
+from .jobs import Job, JobApi, job_routes, sas_download
 from .state import EmulatorState
 from .tts import SynthesisError, render_ssml
 from .voices import find_voice
@@ -43,7 +37,6 @@ from .voices import find_voice
 __all__ = ["routes"]
 
 API_VERSION = "2024-08-01"
-_ID = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9._-]{1,62}[a-zA-Z0-9]$")
 _COLOR = re.compile(r"^#[0-9A-Fa-f]{6}([0-9A-Fa-f]{2})?$")
 _RESULTS = "/emulator/avatar/results"
 _CODECS = {"mp4": ("h264", "hevc"), "webm": ("vp9",)}
@@ -51,29 +44,7 @@ _SUBTITLES = ("none", "soft_embedded", "hard_embedded", "external_file")
 _W, _H, _FPS, _RATE = 320, 180, 25, 24000
 
 
-def _now() -> str:
-    return _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
-@dataclass
-class _Job:
-    body: dict[str, Any]
-    created: float = field(default_factory=time.monotonic)
-    created_at: str = field(default_factory=_now)
-    status: str = "NotStarted"
-    last_action: str = field(default_factory=_now)
-    sig: str = field(default_factory=lambda: secrets.token_urlsafe(24))
-    files: dict[str, bytes] = field(default_factory=dict)
-    error: dict[str, str] | None = None
-    stats: dict[str, Any] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-
-def _validate(job_id: str, body: Any) -> str | None:
-    if not _ID.match(job_id):
-        return "The id must be 3 to 64 letters, digits, '.', '_' or '-'."
-    if not isinstance(body, dict):
-        return "The request body must be a JSON object."
+def _validate(body: dict[str, Any]) -> str | None:
     kind = body.get("inputKind")
     if kind not in ("PlainText", "SSML"):
         return "inputKind must be PlainText or SSML."
@@ -178,7 +149,7 @@ def _video(samples: np.ndarray[Any, Any], avatar: dict[str, Any]) -> bytes:
     return buf.getvalue()
 
 
-def _produce(job: _Job) -> None:
+def _produce(job: Job) -> None:
     body = job.body
     avatar = body["avatarConfig"]
     voice = (body.get("synthesisConfig") or {}).get("voice", "")
@@ -228,24 +199,9 @@ def _produce(job: _Job) -> None:
     }
 
 
-def _view(job_id: str, job: _Job, base: str) -> dict[str, Any]:
-    props = dict(job.body.get("properties") or {})
-    props.setdefault("timeToLiveInHours", 744)
-    props.update(job.stats)
-    if job.error:
-        props["error"] = job.error
-    out: dict[str, Any] = {
-        "id": job_id,
-        "inputKind": job.body["inputKind"],
-        "status": job.status,
-        "createdDateTime": job.created_at,
-        "lastActionDateTime": job.last_action,
-        "avatarConfig": job.body["avatarConfig"],
-        "properties": props,
-    }
-    for key in ("description", "synthesisConfig", "customVoices"):
-        if key in job.body:
-            out[key] = job.body[key]
+def _view(job_id: str, job: Job, base: str) -> dict[str, Any]:
+    out = job.common_view(job_id)
+    out["avatarConfig"] = job.body["avatarConfig"]
     if job.status == "Succeeded":
         sas = f"?sv=2023-11-03&sr=b&sp=r&se=2099-01-01T00%3A00%3A00Z&sig={job.sig}"
         urls = {name: f"{base}{_RESULTS}/{job_id}/{name}{sas}" for name in job.files}
@@ -271,113 +227,33 @@ async def relay_port(state: EmulatorState) -> int:
     return int(state.extra["avatar_turn_port"])
 
 
+AVATAR_BATCH = JobApi(
+    what="avatar batch synthesis",
+    path="/avatar/batchsyntheses",
+    versions=(API_VERSION,),
+    seconds_key="batch_avatar_seconds",
+    store_key="batch_avatar",
+    validate=_validate,
+    produce=_produce,
+    view=_view,
+)
+_MEDIA = {"mp4": "video/mp4", "webm": "video/webm", "vtt": "text/vtt"}
+
+
 def routes(state: EmulatorState) -> list[BaseRoute]:
     """Avatar batch synthesis, its result downloads and the relay token."""
-    jobs: dict[str, _Job] = state.extra.setdefault("batch_avatar", {})
-    lock = threading.Lock()
-
-    def base_of(request: Request) -> str:
-        return str(request.base_url).rstrip("/")
-
-    async def guarded(request: Request, *, versioned: bool = True) -> Response | None:
-        entry, refused, _ = await admit_http(state, request)
-        if refused is None and versioned:
-            version = request.query_params.get("api-version")
-            if version != API_VERSION:
-                refused = error_response(400, f"Unsupported api-version {version}.")
-        entry.status = 200 if refused is None else refused.status_code
-        return refused
-
-    async def ripen(job: _Job) -> None:
-        total = float(state.extra.get("batch_avatar_seconds", 0.3))
-        age = time.monotonic() - job.created
-        if job.status == "NotStarted" and age >= min(0.05, total / 2):
-            job.status, job.last_action = "Running", _now()
-        if job.status == "Running" and age >= total:
-            await asyncio.to_thread(_produce_once, job)
-
-    def _produce_once(job: _Job) -> None:
-        with job.lock:
-            if job.status not in ("Succeeded", "Failed"):
-                _produce(job)
-                job.last_action = _now()
-
-    async def one(request: Request) -> Response:
-        refused = await guarded(request)
-        if refused is not None:
-            return refused
-        job_id = request.path_params["id"]
-        if request.method == "PUT":
-            try:
-                body = loads_json(await request.body() or b"null", what="request body")
-            except ProtocolError:
-                return error_response(400, "The request body is not valid JSON.")
-            problem = _validate(job_id, body)
-            if problem:
-                return error_response(400, problem, code="BadRequest")
-            with lock:
-                if job_id in jobs:
-                    return error_response(400, f"Job {job_id} already exists.", code="BadRequest")
-                job = jobs[job_id] = _Job(body=body)
-            return JSONResponse(_view(job_id, job, base_of(request)), status_code=201)
-        found = jobs.get(job_id)
-        if found is None:
-            return error_response(404, f"Batch synthesis {job_id} was not found.", code="NotFound")
-        if request.method == "DELETE":
-            with lock:
-                jobs.pop(job_id, None)
-            return Response(status_code=204)
-        await ripen(found)
-        return JSONResponse(_view(job_id, found, base_of(request)))
-
-    async def listing(request: Request) -> Response:
-        refused = await guarded(request)
-        if refused is not None:
-            return refused
-        try:
-            skip = int(request.query_params.get("skip", "0"))
-            size = int(request.query_params.get("maxpagesize", "100"))
-        except ValueError:
-            return error_response(400, "skip and maxpagesize must be integers.")
-        if skip < 0 or not 1 <= size <= 100:
-            return error_response(400, "skip must be >= 0 and maxpagesize between 1 and 100.")
-        items = list(jobs.items())
-        for _, job in items[skip : skip + size]:
-            await ripen(job)
-        base = base_of(request)
-        out: dict[str, Any] = {"value": [_view(i, j, base) for i, j in items[skip : skip + size]]}
-        if skip + size < len(items):
-            out["nextLink"] = (
-                f"{base}/avatar/batchsyntheses?skip={skip + size}&maxpagesize={size}"
-                f"&api-version={API_VERSION}"
-            )
-        return JSONResponse(out)
+    store, job_api = job_routes(state, AVATAR_BATCH)
 
     async def download(request: Request) -> Response:
-        entry = state.new_request(
-            request.method, request.url.path, dict(request.query_params), dict(request.headers)
-        )
-        headers = {k.lower() for k in request.headers}
-        job = jobs.get(request.path_params["id"])
-        data = job.files.get(request.path_params["name"]) if job else None
-        if "authorization" in headers or "ocp-apim-subscription-key" in headers:
-            entry.status, entry.error = 403, "credentials sent to a SAS URL"
-            return Response("<Error><Code>AuthenticationFailed</Code></Error>", status_code=403)
-        if job is None or data is None:
-            entry.status = 404
-            return Response("<Error><Code>BlobNotFound</Code></Error>", status_code=404)
-        if request.query_params.get("sig") != job.sig:
-            entry.status = 403
-            return Response("<Error><Code>AuthenticationFailed</Code></Error>", status_code=403)
-        entry.status = 200
+        with store.lock:
+            job = store.jobs.get(request.path_params["id"])
         name = request.path_params["name"]
-        kind = {"mp4": "video/mp4", "webm": "video/webm", "vtt": "text/vtt"}.get(
-            name.rsplit(".", 1)[-1], "application/json"
-        )
-        return Response(data, media_type=kind)
+        kind = _MEDIA.get(name.rsplit(".", 1)[-1], "application/json")
+        return sas_download(state, request, job, name, kind)
 
     async def relay_token(request: Request) -> Response:
-        refused = await guarded(request, versioned=False)
+        entry, refused, _ = await admit_http(state, request)
+        entry.status = 200 if refused is None else refused.status_code
         if refused is not None:
             return refused
         host = request.url.hostname or "127.0.0.1"
@@ -391,8 +267,7 @@ def routes(state: EmulatorState) -> list[BaseRoute]:
         )
 
     return [
-        Route("/avatar/batchsyntheses", listing, methods=["GET"]),
-        Route("/avatar/batchsyntheses/{id}", one, methods=["GET", "PUT", "DELETE"]),
+        *job_api,
         Route(_RESULTS + "/{id}/{name}", download, methods=["GET"]),
         Route("/cognitiveservices/avatar/relay/token/v1", relay_token, methods=["GET"]),
     ]

@@ -17,26 +17,21 @@ The archive holds ``0001.wav`` (extension per format), ``0001.word.json`` /
 
 from __future__ import annotations
 
-import asyncio
-import datetime as _dt
 import io
 import json
-import re
 import secrets
-import threading
-import time
 import zipfile
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from .._protocol.framing import loads_json
 from ..audio.formats import OutputFormat
-from ..errors import ConfigurationError, ProtocolError
-from .auth import admit_http, error_response
+from ..errors import ConfigurationError
+from .auth import error_response
+from .jobs import ID_PATTERN, Job, JobApi, job_routes, sas_download
 from .state import EmulatorState
 from .tts import SynthesisError, encode_audio, parse_format, render_ssml
 from .voices import find_voice
@@ -44,42 +39,9 @@ from .voices import find_voice
 __all__ = ["routes"]
 
 API_VERSION = "2024-04-01"
-_ID = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9._-]{1,62}[a-zA-Z0-9]$")
 _DEFAULT_FORMAT = "riff-24khz-16bit-mono-pcm"
 _RESULTS_PATH = "/emulator/batchsynthesis/results"
-
-
-def _now() -> str:
-    return _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
-@dataclass
-class _Job:
-    body: dict[str, Any]
-    created: float = field(default_factory=time.monotonic)
-    created_at: str = field(default_factory=_now)
-    status: str = "NotStarted"
-    last_action: str = field(default_factory=_now)
-    sig: str = field(default_factory=lambda: secrets.token_urlsafe(24))
-    archive: bytes | None = None
-    error: dict[str, str] | None = None
-    operation_id: str = ""
-    stats: dict[str, Any] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-
-class _Store:
-    def __init__(self) -> None:
-        self.jobs: dict[str, _Job] = {}
-        self.lock = threading.Lock()
-
-
-def _store(state: EmulatorState) -> _Store:
-    store = state.extra.get("batch_synthesis")
-    if not isinstance(store, _Store):
-        store = _Store()
-        state.extra["batch_synthesis"] = store
-    return store
+_ARCHIVE = "results.zip"
 
 
 def _ssml_for(text: str, voice: str, cfg: dict[str, Any]) -> str:
@@ -97,7 +59,7 @@ def _ssml_for(text: str, voice: str, cfg: dict[str, Any]) -> str:
     )
 
 
-def _produce(job: _Job) -> None:
+def _produce(job: Job) -> None:
     """Synthesize every input and build the results archive (or mark the job Failed)."""
     body = job.body
     props = body.get("properties") or {}
@@ -168,7 +130,7 @@ def _produce(job: _Job) -> None:
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in files:
             zf.writestr(name, data)
-    job.archive = buf.getvalue()
+    job.files = {_ARCHIVE: buf.getvalue()}
     job.status = "Succeeded"
     job.stats = {
         "sizeInBytes": sum(len(d) for n, d in files if not n.endswith(".json")),
@@ -182,53 +144,8 @@ def _produce(job: _Job) -> None:
     }
 
 
-def _due(state: EmulatorState, job: _Job) -> bool:
-    total = float(state.extra.get("batch_synthesis_seconds", 0.3))
-    return job.status not in ("Succeeded", "Failed") and time.monotonic() - job.created >= total
-
-
-async def _ripen(state: EmulatorState, jobs: list[_Job]) -> None:
-    """Finish the jobs whose time has come (synthesis runs off the event loop)."""
-    for job in jobs:
-        if _due(state, job):
-            await asyncio.to_thread(_produce_once, job)
-
-
-def _produce_once(job: _Job) -> None:
-    with job.lock:
-        if job.status not in ("Succeeded", "Failed"):
-            _produce(job)
-            job.last_action = _now()
-
-
-def _advance(state: EmulatorState, job: _Job) -> None:
-    if job.status != "NotStarted":
-        return
-    total = float(state.extra.get("batch_synthesis_seconds", 0.3))
-    if time.monotonic() - job.created >= min(0.05, total / 2):
-        job.status = "Running"
-        job.last_action = _now()
-
-
-def _view(job_id: str, job: _Job, base: str) -> dict[str, Any]:
-    body = job.body
-    props = dict(body.get("properties") or {})
-    props.setdefault("outputFormat", _DEFAULT_FORMAT)
-    props.setdefault("timeToLiveInHours", 744)
-    props.update(job.stats)
-    if job.error:
-        props["error"] = job.error
-    out: dict[str, Any] = {
-        "id": job_id,
-        "inputKind": body["inputKind"],
-        "status": job.status,
-        "createdDateTime": job.created_at,
-        "lastActionDateTime": job.last_action,
-        "properties": props,
-    }
-    for key in ("description", "synthesisConfig", "customVoices"):
-        if key in body:
-            out[key] = body[key]
+def _view(job_id: str, job: Job, base: str) -> dict[str, Any]:
+    out = job.common_view(job_id, outputFormat=_DEFAULT_FORMAT)
     if job.status == "Succeeded":
         out["outputs"] = {
             "result": f"{base}{_RESULTS_PATH}/{job_id}.zip?sv=2023-11-03&st={job.created_at}"
@@ -237,11 +154,7 @@ def _view(job_id: str, job: _Job, base: str) -> dict[str, Any]:
     return out
 
 
-def _validate(job_id: str, body: Any) -> str | None:
-    if not _ID.match(job_id):
-        return "The id must be 3 to 64 letters, digits, '.', '_' or '-'."
-    if not isinstance(body, dict):
-        return "The request body must be a JSON object."
+def _validate(body: dict[str, Any]) -> str | None:
     kind = body.get("inputKind")
     if kind not in ("PlainText", "SSML"):
         return "inputKind must be PlainText or SSML."
@@ -261,7 +174,7 @@ def _validate(job_id: str, body: Any) -> str | None:
         if not isinstance(custom, dict):
             return "customVoices must map voice names to deployment ids."
         for dep in custom.values():
-            if not isinstance(dep, str) or not _ID.match(dep):
+            if not isinstance(dep, str) or not ID_PATTERN.match(dep):
                 return f"Invalid deployment id {dep!r} in customVoices."
     props = body.get("properties") or {}
     if not isinstance(props, dict):
@@ -278,157 +191,52 @@ def _validate(job_id: str, body: Any) -> str | None:
     return None
 
 
-def _api_version_error(request: Request) -> Response | None:
-    version = request.query_params.get("api-version")
-    if not version:
-        return error_response(400, "The api-version query parameter is required.")
-    if version not in (API_VERSION, "2023-09-01"):
-        return error_response(400, f"Unsupported api-version {version}.")
-    return None
+def _created_headers(request: Request, job: Job, base: str) -> Mapping[str, str]:
+    job.operation_id = request.headers.get("operation-id") or secrets.token_hex(16)
+    return {
+        "Operation-Id": job.operation_id,
+        "Operation-Location": f"{base}/texttospeech/operations/{job.operation_id}"
+        f"?api-version={API_VERSION}",
+    }
+
+
+BATCH_SYNTHESIS = JobApi(
+    what="batch synthesis",
+    path="/texttospeech/batchsyntheses",
+    versions=(API_VERSION, "2023-09-01"),
+    seconds_key="batch_synthesis_seconds",
+    store_key="batch_synthesis",
+    validate=_validate,
+    produce=_produce,
+    view=_view,
+    created_headers=_created_headers,
+)
 
 
 def routes(state: EmulatorState) -> list[BaseRoute]:
-    """Batch synthesis routes and the results download."""
-    store = _store(state)
-
-    def base_of(request: Request) -> str:
-        return str(request.base_url).rstrip("/")
-
-    async def guarded(request: Request) -> Response | None:
-        entry, refused, _ = await admit_http(state, request)
-        if refused is None:
-            refused = _api_version_error(request)
-        entry.status = 200 if refused is None else refused.status_code
-        return refused
-
-    async def one(request: Request) -> Response:
-        refused = await guarded(request)
-        if refused is not None:
-            return refused
-        job_id = request.path_params["id"]
-        if request.method == "PUT":
-            try:
-                body = loads_json(await request.body() or b"null", what="request body")
-            except ProtocolError:
-                return error_response(400, "The request body is not valid JSON.")
-            problem = _validate(job_id, body)
-            if problem:
-                return error_response(400, problem, code="BadRequest")
-            op_id = request.headers.get("operation-id") or secrets.token_hex(16)
-            with store.lock:
-                if job_id in store.jobs:
-                    return error_response(
-                        400,
-                        f"A batch synthesis with id {job_id} already exists.",
-                        code="BadRequest",
-                    )
-                job = store.jobs[job_id] = _Job(body=body, operation_id=op_id)
-            base = base_of(request)
-            return JSONResponse(
-                _view(job_id, job, base),
-                status_code=201,
-                headers={
-                    "Operation-Id": op_id,
-                    "Operation-Location": f"{base}/texttospeech/operations/{op_id}"
-                    f"?api-version={API_VERSION}",
-                },
-            )
-        with store.lock:
-            pending = store.jobs.get(job_id)
-        if pending is not None and request.method == "GET":
-            await _ripen(state, [pending])
-        with store.lock:
-            job = store.jobs.get(job_id)  # type: ignore[assignment]
-            if job is None:
-                return error_response(
-                    404, f"Batch synthesis {job_id} was not found.", code="NotFound"
-                )
-            if request.method == "DELETE":
-                del store.jobs[job_id]
-                return Response(status_code=204)
-            _advance(state, job)
-            return JSONResponse(_view(job_id, job, base_of(request)))
-
-    async def listing(request: Request) -> Response:
-        refused = await guarded(request)
-        if refused is not None:
-            return refused
-        try:
-            skip = int(request.query_params.get("skip", "0"))
-            size = int(request.query_params.get("maxpagesize", "100"))
-        except ValueError:
-            return error_response(400, "skip and maxpagesize must be integers.")
-        if skip < 0 or not 1 <= size <= 100:
-            return error_response(400, "skip must be >= 0 and maxpagesize between 1 and 100.")
-        base = base_of(request)
-        with store.lock:
-            jobs = list(store.jobs.values())
-        await _ripen(state, jobs)
-        with store.lock:
-            items = list(store.jobs.items())
-            for _, job in items:
-                _advance(state, job)
-            page = [_view(i, j, base) for i, j in items[skip : skip + size]]
-        out: dict[str, Any] = {"value": page}
-        if skip + size < len(items):
-            out["nextLink"] = (
-                f"{base}/texttospeech/batchsyntheses?skip={skip + size}&maxpagesize={size}"
-                f"&api-version={API_VERSION}"
-            )
-        return JSONResponse(out)
+    """Batch synthesis routes, its operations and the results download."""
+    store, job_api = job_routes(state, BATCH_SYNTHESIS)
 
     async def operation(request: Request) -> Response:
-        refused = await guarded(request)
+        refused = await store.admitted(request)
         if refused is not None:
             return refused
         op_id = request.path_params["id"]
         with store.lock:
             jobs = [j for j in store.jobs.values() if j.operation_id == op_id]
-        await _ripen(state, jobs)
-        with store.lock:
-            for job in store.jobs.values():
-                if job.operation_id == op_id:
-                    _advance(state, job)
-                    return JSONResponse({"id": op_id, "status": job.status})
+        for job in jobs:
+            await store.ripen(job)
+            return JSONResponse({"id": op_id, "status": job.status})
         return error_response(404, f"Operation {op_id} was not found.", code="NotFound")
 
     async def download(request: Request) -> Response:
-        entry = state.new_request(
-            request.method, request.url.path, dict(request.query_params), dict(request.headers)
-        )
-        headers = {k.lower() for k in request.headers}
-        if "authorization" in headers or "ocp-apim-subscription-key" in headers:
-            # What Blob Storage says when a SAS URL also carries credentials.
-            entry.status = 403
-            entry.error = "credentials sent to a SAS URL"
-            return Response(
-                "<?xml version='1.0' encoding='utf-8'?><Error><Code>AuthenticationFailed</Code>"
-                "<Message>Authentication information is not given in the correct format."
-                "</Message></Error>",
-                status_code=403,
-                media_type="application/xml",
-            )
         job_id = request.path_params["name"].removesuffix(".zip")
         with store.lock:
             job = store.jobs.get(job_id)
-        if job is None or job.archive is None:
-            entry.status = 404
-            return Response("<Error><Code>BlobNotFound</Code></Error>", status_code=404)
-        if request.query_params.get("sig") != job.sig:
-            entry.status = 403
-            return Response(
-                "<Error><Code>AuthenticationFailed</Code><Message>Signature did not match."
-                "</Message></Error>",
-                status_code=403,
-                media_type="application/xml",
-            )
-        entry.status = 200
-        entry.body_size = len(job.archive)
-        return Response(job.archive, media_type="application/zip")
+        return sas_download(state, request, job, _ARCHIVE, "application/zip")
 
     return [
-        Route("/texttospeech/batchsyntheses", listing, methods=["GET"]),
-        Route("/texttospeech/batchsyntheses/{id}", one, methods=["GET", "PUT", "DELETE"]),
+        *job_api,
         Route("/texttospeech/operations/{id}", operation, methods=["GET"]),
         Route(_RESULTS_PATH + "/{name}", download, methods=["GET"]),
     ]

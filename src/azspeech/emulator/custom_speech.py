@@ -127,6 +127,12 @@ def _page(state: EmulatorState, request: Request, items: list[dict[str, Any]]) -
     return JSONResponse(out, headers={"Retry-After": "1"})
 
 
+def _poll_headers(state: EmulatorState) -> dict[str, str]:
+    """The service's ``Retry-After: 1`` and the emulator's own pace (read first by clients)."""
+    pace = float(state.extra.get("custom_speech_seconds", 0.3)) / 3
+    return {"Retry-After": "1", "retry-after-ms": str(max(10, round(pace * 1000)))}
+
+
 def _base(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
@@ -249,7 +255,7 @@ def routes(state: EmulatorState) -> list[BaseRoute]:
                 if props and "contentLoggingEnabled" in props:
                     entity.properties["loggingEnabled"] = props["contentLoggingEnabled"]
                 entity.last_action = now_iso()
-            headers = {} if entity.status in (None, "Succeeded", "Failed") else {"Retry-After": "1"}
+            headers = {} if entity.status in (None, "Succeeded", "Failed") else _poll_headers(state)
             return JSONResponse(view(entity, _base(request)), headers=headers)
 
         async def files(request: Request) -> Response:

@@ -7,12 +7,12 @@ from collections.abc import Iterator, Sequence
 from .._session.blocking import BlockingUspSession
 from ..models.stt import SpeechEvent
 from ..models.translation import Translated, TranslatedTranscript, TranslationResult
-from .session import AsyncTranslationSession
+from .session import AsyncTranslationSession, TranslationCallbacks
 
 __all__ = ["TranslationSession"]
 
 
-class TranslationSession(BlockingUspSession[SpeechEvent]):
+class TranslationSession(TranslationCallbacks, BlockingUspSession[SpeechEvent]):
     """The blocking face of :class:`AsyncTranslationSession` (same behaviour).
 
     Use it as ``with client.translation.connect(...) as session``. Callbacks

@@ -12,24 +12,34 @@ blocking face is :class:`~azspeech.translation.blocking_session.TranslationSessi
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, overload
 from urllib.parse import urlencode
 
 from .._protocol.framing import encode_text
 from .._protocol.stt import AudioFormat, canceled_event, recognition_path
 from .._protocol.translation import TranslationCodec
-from .._session.base import Callback
+from .._session.base import Callback, Subscription
 from .._session.usp import AsyncUspSession
 from ..errors import ConnectionError
 from ..models.stt import (
+    Canceled,
     NoMatch,
     RecognitionStatus,
     SessionStarted,
     SessionStopped,
+    SpeechEndDetected,
     SpeechEvent,
+    SpeechStartDetected,
 )
-from ..models.translation import Synthesized, Translated, TranslatedTranscript, TranslationResult
+from ..models.translation import (
+    Synthesized,
+    Synthesizing,
+    Translated,
+    TranslatedTranscript,
+    Translating,
+    TranslationResult,
+)
 from ..options import Reliability
 from ..options.translation import TranslationOptions
 
@@ -38,7 +48,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..audio.formats import PcmFormat
     from ..audio.sources import AudioInput
 
-__all__ = ["EVENT_TYPES", "AsyncTranslationSession", "recognize_once"]
+__all__ = ["EVENT_TYPES", "AsyncTranslationSession", "TranslationCallbacks", "recognize_once"]
 
 #: The event types of a translation session (``session.on(...)`` keys).
 EVENT_TYPES = frozenset(
@@ -57,7 +67,69 @@ EVENT_TYPES = frozenset(
 )
 
 
-class AsyncTranslationSession(AsyncUspSession[SpeechEvent]):
+class TranslationCallbacks:
+    """``on()`` typed per translation event: each callback receives its own event class."""
+
+    @overload
+    def on(
+        self, event_type: Literal["translated"], callback: Callable[[Translated], object]
+    ) -> Subscription[SpeechEvent]: ...
+    @overload
+    def on(
+        self, event_type: Literal["translating"], callback: Callable[[Translating], object]
+    ) -> Subscription[SpeechEvent]: ...
+    @overload
+    def on(
+        self, event_type: Literal["synthesized"], callback: Callable[[Synthesized], object]
+    ) -> Subscription[SpeechEvent]: ...
+    @overload
+    def on(
+        self, event_type: Literal["synthesizing"], callback: Callable[[Synthesizing], object]
+    ) -> Subscription[SpeechEvent]: ...
+    @overload
+    def on(
+        self, event_type: Literal["no_match"], callback: Callable[[NoMatch], object]
+    ) -> Subscription[SpeechEvent]: ...
+    @overload
+    def on(
+        self, event_type: Literal["canceled"], callback: Callable[[Canceled], object]
+    ) -> Subscription[SpeechEvent]: ...
+    @overload
+    def on(
+        self, event_type: Literal["session_started"], callback: Callable[[SessionStarted], object]
+    ) -> Subscription[SpeechEvent]: ...
+    @overload
+    def on(
+        self, event_type: Literal["session_stopped"], callback: Callable[[SessionStopped], object]
+    ) -> Subscription[SpeechEvent]: ...
+    @overload
+    def on(
+        self,
+        event_type: Literal["speech_start_detected"],
+        callback: Callable[[SpeechStartDetected], object],
+    ) -> Subscription[SpeechEvent]: ...
+    @overload
+    def on(
+        self,
+        event_type: Literal["speech_end_detected"],
+        callback: Callable[[SpeechEndDetected], object],
+    ) -> Subscription[SpeechEvent]: ...
+    @overload
+    def on(self, event_type: str, callback: Callback[SpeechEvent]) -> Subscription[SpeechEvent]: ...
+    def on(self, event_type: str, callback: Callable[[Any], object]) -> Subscription[SpeechEvent]:
+        """Add a callback for an event type (``"translated"``...) or ``"*"`` (every event).
+
+        Callbacks add up (``on_*=`` arguments included); ``.remove()`` on the
+        returned :class:`~azspeech._session.base.Subscription`, or ``off()``,
+        unregisters one. An unknown event type raises
+        :class:`~azspeech.errors.InvalidRequestError`.
+        """
+        on: Callable[[str, Callable[[Any], object]], Subscription[SpeechEvent]]
+        on = super().on  # type: ignore[misc]
+        return on(event_type, callback)
+
+
+class AsyncTranslationSession(TranslationCallbacks, AsyncUspSession[SpeechEvent]):
     """A continuous translation: send audio in, iterate translation events out.
 
     Use it as ``async with client.translation.connect(...) as session``;

@@ -112,6 +112,13 @@ class ConnectionPool:
                 else:
                     _drop(conn)
 
+    def abandon(self) -> None:
+        """Close the idle sockets without awaiting (the pool's owner was collected unclosed)."""
+        idle, self._idle = self._idle, {}
+        for conns in idle.values():
+            for conn in conns:
+                _drop(conn)
+
 
 def _drop(conn: PooledConnection) -> None:
     """Close the socket of a connection whose event loop is gone (no handshake possible)."""
