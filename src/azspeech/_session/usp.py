@@ -49,6 +49,10 @@ logger = logging.getLogger("azspeech")
 E = TypeVar("E", bound=Event)
 
 
+#: Audio bytes whose messages are written to the socket together (one system call).
+_BATCH_BYTES = 16 * MAX_AUDIO_PAYLOAD
+
+
 class _Reconnect(Exception):
     """Internal: end this connection deliberately and resume on a new one."""
 
@@ -242,12 +246,12 @@ class AsyncUspSession(AsyncSession[E]):
     ) -> PcmStream:
         from ..audio import open_pcm_stream
 
-        # Paced input is read chunk_ms at a time; otherwise in reads of about a second
-        # that are a whole number of full-size messages (fewer, cheaper iterations, and
-        # no short message at the end of each read).
+        # Paced input is read chunk_ms at a time; otherwise in reads of one batch of
+        # full-size messages (few, cheap iterations: one send() and one socket write each,
+        # and no short message at the end of each read).
         chunk_ms: float = self.chunk_ms
         if not realtime:
-            per_read = -(-self.format.bytes_per_second // self._bulk_bytes) * self._bulk_bytes
+            per_read = _BATCH_BYTES - _BATCH_BYTES % self._bulk_bytes
             chunk_ms = per_read * 1000 / self.format.bytes_per_second
         return open_pcm_stream(
             audio,
@@ -497,23 +501,25 @@ class AsyncUspSession(AsyncSession[E]):
     async def _pump(self, ws: UspConnection, turn: int) -> None:
         """Send the audio that is ready, until none is left or the window is full.
 
-        Each chunk is taken (the cursor advanced) right before its frame is
-        written, so that the sender and a direct send never take the same
-        audio and frames go out in order. Audio taken but lost with a dropped
+        A batch of messages (up to ``_BATCH_BYTES`` of audio, each message
+        within the protocol's payload limit) is taken (the cursor advanced)
+        right before its frames are written, in one write: the sender and a
+        direct send never take the same audio, frames go out in order, and the
+        per-message work is a slice, a join and a mask. Audio taken but lost with a dropped
         connection or an ended turn is replayed from the acknowledged point on
         the next turn anyway.
         """
         rb = self._replay
         st = self._state
-        clock = self._clock
         while st.turn_active and st.turns == turn and self._ws is ws:
-            chunk = rb.next_chunk(self._message_size())
-            if chunk is None or self._window_full(len(chunk)):
+            limit = rb.max_bytes
+            room = None if limit is None or self._window_forced else limit - rb.unacked_bytes
+            chunks = rb.take(self._message_size(), room, _BATCH_BYTES)
+            if not chunks:
                 return  # nothing ready, or flow control: the sender waits for a final result
-            rb.advance(len(chunk))
             if self._owed_since is None:
                 self._owed_since = asyncio.get_running_loop().time()
-            await ws.send(st.audio_frame(chunk, clock()))
+            await ws.send_many(st.audio_frames(chunks, self._clock()))
 
     def _message_size(self) -> int:
         """Bytes for the next audio message: ``chunk_ms`` for live audio, more for a backlog.
@@ -566,8 +572,9 @@ class AsyncUspSession(AsyncSession[E]):
                 self._failures = 0
                 self._window_forced = False
                 self._acked.set()
-            for event in events:
-                await self._emit(event)
+            for event in events:  # as _emit, without a coroutine per event when no callbacks
+                if self._deliver(event) and self._handlers:
+                    await self._run_callbacks(event)
             if st.error is not None:
                 self._canceled_sent = self._canceled_sent or bool(events)
                 raise st.error

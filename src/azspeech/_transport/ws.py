@@ -29,7 +29,7 @@ import os
 import ssl
 import struct
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -164,6 +164,51 @@ class RawWebSocket:
             return
         await self._send_slow(frame)
 
+    async def send_many(self, frames: Sequence[bytes]) -> None:
+        """Send binary frames in order, written to the socket at once (one system call).
+
+        What :meth:`send` does per frame, for a batch of audio messages: on an
+        open connection the frames are masked and written together; otherwise
+        they go one by one through :meth:`send`.
+        """
+        conn = self._conn
+        protocol = conn.protocol
+        if not (
+            protocol.state is self._open_state
+            and conn.send_in_progress is None
+            and not protocol.writes
+            and not protocol.extensions
+            and not protocol.expect_continuation_frame
+        ):
+            for frame in frames:
+                await self.send(frame)
+            return
+        parts: list[bytes] = []
+        add = parts.append
+        apply_mask = self._apply_mask
+        masks, pos = self._masks, self._mask_pos
+        for payload in frames:
+            n = len(payload)
+            if n < 126:
+                add(bytes((0x82, 0x80 | n)))
+            elif n < 0x10000:
+                add(_HEAD16.pack(0x82, 0xFE, n))
+            else:
+                add(_HEAD64.pack(0x82, 0xFF, n))
+            if pos >= len(masks):
+                masks, pos = os.urandom(4096), 0
+            mask = masks[pos : pos + 4]
+            pos += 4
+            add(mask)
+            add(apply_mask(payload, mask))
+        self._masks, self._mask_pos = masks, pos
+        try:
+            conn.transport.write(b"".join(parts))
+        except Exception as exc:  # as websockets does: the connection is unusable
+            await self._lost(exc)
+        if conn.paused or conn.transport.is_closing():
+            await conn.drain()  # flow control: the socket's buffer is full
+
     def _binary_frame(self, payload: bytes) -> bytes:
         """A final, masked binary frame (RFC 6455 5.2) carrying *payload*."""
         n = len(payload)
@@ -288,6 +333,10 @@ class UspSocket:
     async def send(self, frame: str | bytes) -> None:
         """Send one encoded frame."""
         await self.raw.send(frame)
+
+    async def send_many(self, frames: Sequence[bytes]) -> None:
+        """Send encoded binary frames in order, in one write where the connection allows."""
+        await self.raw.send_many(frames)
 
     async def recv(self) -> Message:
         """Receive and decode the next message; a close raises a typed error."""
