@@ -263,15 +263,25 @@ class UspAudioSender(AsyncSession[E]):
                 # Flow control: at most replay_buffer_seconds of audio in flight without a
                 # final result, so that a reconnect can replay all of it. If no final comes
                 # within window_wait (a long silence), send on and evict the oldest audio.
-                self._acked.clear()
+                # (A timer, not wait_for: no task and waiter per wait; one per final result.)
+                acked = self._acked
+                acked.clear()
+                timer = asyncio.get_running_loop().call_later(
+                    self.reliability.window_wait, self._window_wait_over, acked
+                )
                 try:
-                    await asyncio.wait_for(self._acked.wait(), self.reliability.window_wait)
-                except asyncio.TimeoutError:
-                    self._window_forced = True
+                    await acked.wait()
+                finally:
+                    timer.cancel()
                 continue
             await self._pump(ws, turn)
             if rb.unsent_bytes <= self._high_water:
                 self._space.set()
+
+    def _window_wait_over(self, acked: asyncio.Event) -> None:
+        if not acked.is_set():  # no final result within window_wait: send on, evicting
+            self._window_forced = True
+            acked.set()
 
     async def _pump(self, ws: UspConnection, turn: int) -> None:
         """Send the audio that is ready, until none is left or the window is full.
