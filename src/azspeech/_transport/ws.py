@@ -421,32 +421,9 @@ def _origin(url: str) -> tuple[bool, str, int]:
 @functools.cache
 def _websockets_classes() -> tuple[type[Any], type[Any]]:
     """websockets' ``connect`` and ``ClientConnection``, with our two changes (built lazily)."""
-    from websockets.asyncio.client import ClientConnection, connect
+    from websockets.asyncio.client import connect
 
-    class BoundedConnection(ClientConnection):
-        """Hangs up when the peer does not finish a close within the close timeout.
-
-        After a close frame either way, a client waits for the server to drop
-        TCP; websockets bounds that wait in ``close()`` only, so a close that
-        arrives while receiving (the peer's close, or one websockets sent
-        because the peer broke the protocol) waited for the keepalive, 20 s.
-        """
-
-        abort_armed = False
-
-        def data_received(self, data: bytes) -> None:
-            super().data_received(data)
-            protocol = self.protocol
-            if self.abort_armed or (protocol.close_sent is None and protocol.close_rcvd is None):
-                return
-            self.abort_armed = True
-            sent, rcvd = protocol.close_sent, protocol.close_rcvd
-            if sent is not None and (rcvd is not None or sent.code in _FAILED_BY_US):
-                # The handshake is done (the RFC lets a client drop TCP then), or
-                # the peer broke the protocol: nothing left to wait for.
-                _hang_up(self)
-            else:
-                self.loop.call_later(CLOSE_TIMEOUT, _abort_if_open, self)
+    from .ws_connection import BoundedConnection
 
     class Connect(connect):
         """Follows redirects only where the credential may go (the same origin)."""
