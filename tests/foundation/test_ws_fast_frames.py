@@ -166,3 +166,25 @@ async def test_a_frame_cut_by_the_end_of_the_connection_is_a_drop() -> None:
         finally:
             ws.abort()
     assert info.value.transient  # a network drop (1006): worth a reconnect
+
+
+async def test_text_that_is_not_utf8_fails_the_connection_as_websockets_does() -> None:
+    async def behave(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(frame("first"))
+        await writer.drain()
+        await asyncio.sleep(0.05)
+        writer.write(frame("ok") + bytes([0x81, 2]) + b"\xff\xfe" + frame("never"))
+        await writer.drain()
+        await ignore_everything(reader, writer)
+
+    async with hostile_server(behave) as url:
+        ws = await connect_raw(url + "/x", auth=None)
+        try:
+            assert await asyncio.wait_for(ws.recv(), 10) == "first"
+            await asyncio.sleep(0.1)  # both frames are queued before the next recv()
+            assert await asyncio.wait_for(ws.recv(), 10) == "ok"
+            with pytest.raises(ProtocolError) as info:
+                await asyncio.wait_for(ws.recv(), 10)
+        finally:
+            ws.abort()
+    assert "1007" in str(info.value)

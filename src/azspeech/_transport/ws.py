@@ -131,6 +131,10 @@ class RawWebSocket:
         self.connection_id = connection_id
         # Looked up once: an import statement per frame costs websockets' lazy __getattr__.
         self._open_state = State.OPEN
+        # BoundedConnection's (see ws_connection.py); any other connection queues nothing.
+        self._queued_message: Callable[[], str | bytes | None] = getattr(
+            conn, "queued_message", _nothing_queued
+        )
         self._connection_closed = ConnectionClosed
         self._apply_mask = apply_mask
         self._masks = b""
@@ -258,6 +262,9 @@ class RawWebSocket:
 
     async def recv(self) -> str | bytes:
         """The next frame; a close raises a typed error."""
+        message = self._queued_message()  # often one is waiting: no coroutine to await then
+        if message is not None:
+            return message
         try:
             return await self._conn.recv()
         except self._connection_closed as exc:
@@ -374,6 +381,10 @@ class UspSocket:
 
 WebSocket = UspSocket
 """The name the speech features annotate their connection with (a :class:`UspSocket`)."""
+
+
+def _nothing_queued() -> None:
+    return None
 
 
 def _closed_error(exc: ConnectionClosed) -> SpeechError:

@@ -19,7 +19,8 @@ that its state stays exact: control frames are then handled by websockets as
 before, and after any frame it must judge (an error, a fragment) the
 connection stays on websockets' path for good. A partial frame waits for the
 rest of its bytes (bounded by the frame size limit). With DEBUG logging on,
-websockets' path is kept (it logs every frame).
+websockets' path is kept (it logs every frame). :meth:`BoundedConnection.queued_message`
+takes a message that is already queued without ``recv()``'s coroutines.
 """
 
 from __future__ import annotations
@@ -124,6 +125,29 @@ class BoundedConnection(ClientConnection):
             self._hand_over(buf[pos:])  # a fragment or an unknown opcode
             return
         self._pending = buf[pos:] if pos < end else b""
+
+    def queued_message(self) -> str | bytes | None:
+        """A whole message already waiting in the queue, taken as ``recv()`` would take it.
+
+        ``None`` when there is none, or when it needs ``recv()``'s own handling
+        (a fragmented message, text that is not UTF-8: websockets then fails the
+        connection with 1007 and raises).
+        """
+        messages = self.recv_messages
+        queue = messages.frames.queue
+        if not queue or messages.get_in_progress or not queue[0].fin:
+            return None
+        frame = queue[0]
+        data = frame.data if type(frame.data) is bytes else bytes(frame.data)
+        message: str | bytes = data
+        if frame.opcode is _TEXT:
+            try:
+                message = data.decode()
+            except UnicodeDecodeError:
+                return None
+        queue.popleft()
+        messages.maybe_resume()
+        return message
 
     def _hand_over(self, rest: bytes) -> None:
         """From here on websockets' parser reads the stream (starting at a frame boundary)."""
