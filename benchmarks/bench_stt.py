@@ -25,7 +25,13 @@
 
     .venv/bin/python benchmarks/bench_stt.py [--minutes 60] [--levels 100,250,500,1000]
                                              [--stream-seconds 20] [--skip-official]
-                                             [--skip-concurrency] [--skip-cpu]
+                                             [--skip-concurrency] [--skip-cpu] [--profile N]
+
+On a shared machine, compare CPU figures only between runs alternated in the
+same invocation (``--repeat``): the load inflates CPU time too. For a figure
+immune to the load, count the client's instructions with
+``valgrind --tool=cachegrind --cache-sim=no`` over two audio lengths and take
+the difference (the emulator, a child process, is not traced).
 """
 
 from __future__ import annotations
@@ -236,6 +242,13 @@ def bench_cpu(args: argparse.Namespace) -> None:
                         args.skip_official = True
                     else:
                         official_runs.append(off)
+            if args.profile:  # one more run of ours, under cProfile (its CPU is not counted)
+                import cProfile
+                import pstats
+
+                profiler = cProfile.Profile()
+                profiler.runcall(asyncio.run, run_ours(port, path))
+                pstats.Stats(profiler).sort_stats("tottime").print_stats(args.profile)
             ours = _median(ours_runs)
             print(
                 f"azspeech:     {ours['cpu_s']:.2f} CPU-s for the file = "
@@ -519,6 +532,10 @@ def main() -> None:
     parser.add_argument("--skip-cpu", action="store_true")
     parser.add_argument("--repeat", type=int, default=3, help="runs per client (median)")
     parser.add_argument("--skip-official", action="store_true")
+    parser.add_argument(
+        "--profile", type=int, default=0, metavar="N",
+        help="after the CPU runs, profile one more azspeech run and print its top N functions",
+    )  # fmt: skip
     parser.add_argument("--skip-concurrency", action="store_true")
     parser.add_argument(
         "--levels", type=lambda s: [int(x) for x in s.split(",")], default=[100, 250, 500, 1000]

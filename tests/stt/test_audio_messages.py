@@ -42,16 +42,24 @@ def _record_audio(session: Any) -> list[list[int]]:
         ws = await connect()
         sizes: list[int] = []
         turns.append(sizes)
-        send = ws.send
+        send, send_many = ws.send, ws.send_many
 
-        async def recording_send(frame: str | bytes) -> None:
+        def note(frame: str | bytes) -> None:
             if isinstance(frame, bytes):
                 msg = decode_frame(frame)
                 if msg.path == "audio" and msg.header("Content-Type") is None:
                     sizes.append(len(msg.body))
+
+        async def recording_send(frame: str | bytes) -> None:
+            note(frame)
             await send(frame)
 
-        ws.send = recording_send
+        async def recording_send_many(frames: list[bytes]) -> None:
+            for frame in frames:  # a batch of audio messages, written at once
+                note(frame)
+            await send_many(frames)
+
+        ws.send, ws.send_many = recording_send, recording_send_many
         return ws
 
     session._connect = recording_connect

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -178,8 +178,15 @@ def encode_binary(
     return len(block).to_bytes(2, "big") + block + payload
 
 
-def _parse_header_lines(lines: Iterable[str], limits: Limits) -> dict[str, str]:
-    headers: dict[str, str] = {}
+def _parse_header_lines(lines: list[str], limits: Limits) -> dict[str, str]:
+    if len(lines) <= limits.max_header_count:  # the usual case: no count to keep
+        headers: dict[str, str] = {}
+        for line in lines:
+            name, sep, value = line.partition(":")
+            if sep:  # a line without a colon (or an empty one) carries nothing
+                headers[name.strip()] = value.strip()
+        return headers
+    headers = {}
     for count, line in enumerate(lines):
         if not line:
             continue
@@ -237,6 +244,9 @@ def _decode_binary(data: bytes, limits: Limits) -> Message:
 
 
 def _path_of(headers: Mapping[str, str]) -> str:
+    path = headers.get("Path")  # as spelled by the service: one lookup
+    if path:
+        return path
     for key, value in headers.items():
         if key.lower() == "path":
             if not value:

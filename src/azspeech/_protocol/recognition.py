@@ -76,6 +76,9 @@ class ResultCodec(ABC, Generic[E]):
     final_paths: frozenset[str] = frozenset()
     #: the service ends each turn after one utterance (interactive mode)
     one_utterance_per_turn: bool = False
+    #: interim results are reported; when False, the bodies of partial paths that are not
+    #: also final paths are not even decoded (nobody listens to them)
+    wants_partials: bool = True
 
     @abstractmethod
     def config(self, fmt: PcmFormat) -> Mapping[str, Any]:
@@ -208,6 +211,15 @@ class RecognitionState(Generic[E]):
         """The ``audio`` frame carrying *chunk* in the current turn."""
         if timestamp is None:
             return encode_binary("audio", chunk, request_id=self.request_id)
+        return b"".join((self._audio_prefix(timestamp), chunk))
+
+    def audio_frames(self, chunks: Sequence[bytes], timestamp: str) -> list[bytes]:
+        """The ``audio`` frames carrying *chunks*, all stamped *timestamp* (one batch)."""
+        prefix = self._audio_prefix(timestamp)
+        join = b"".join
+        return [join((prefix, chunk)) for chunk in chunks]
+
+    def _audio_prefix(self, timestamp: str) -> bytes:
         if self._prefix_rid != self.request_id:
             # The header block is fixed but for the timestamp: build it once per turn and
             # re-stamp it once per timestamp; each frame is then one join (one copy).
@@ -223,7 +235,7 @@ class RecognitionState(Generic[E]):
             block_len = len(self._prefix_head) + len(stamp) + 2
             self._prefix = block_len.to_bytes(2, "big") + self._prefix_head + stamp + b"\r\n"
             self._stamp_text = timestamp
-        return b"".join((self._prefix, chunk))
+        return self._prefix
 
     def end_frame(self, timestamp: str | None = None) -> bytes:
         """The empty ``audio`` frame that ends the audio of the current turn."""
@@ -290,6 +302,8 @@ class RecognitionState(Generic[E]):
             self._speech_open = False
             return [codec.detected(False, off, self.session_id)]
         if path in codec.partial_paths:
+            if not codec.wants_partials and path not in codec.final_paths:
+                return []  # interim results are off: no JSON decoding for nobody
             part = codec.partial(path, self._json(msg), self.base_ticks, self.session_id)
             if part is None:
                 return []

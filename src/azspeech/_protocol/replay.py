@@ -146,6 +146,31 @@ class ReplayBuffer:
             need -= len(nxt)
         return b"".join(pieces)
 
+    def take(self, piece: int, room: int | None, budget: int) -> list[bytes]:
+        """Take messages of up to *piece* bytes from the cursor and mark them sent.
+
+        As :meth:`next_chunk` then :meth:`advance` per message, in one call:
+        it stops before a message that would not fit in *room* (bytes the
+        flow-control window still admits; ``None``: no bound), and once
+        *budget* bytes are taken. A message is never cut to fit the room.
+        """
+        out: list[bytes] = []
+        end = self._end
+        while budget > 0 and self._cursor < end:
+            chunk = self.next_chunk(piece)
+            assert chunk is not None
+            n = len(chunk)
+            if room is not None:
+                if n > room:
+                    break
+                room -= n
+            out.append(chunk)
+            self._cursor += n
+            budget -= n
+        if out:
+            self._evict()
+        return out
+
     def advance(self, n: int) -> None:
         """Mark *n* bytes from the cursor as sent."""
         self._cursor = min(self._end, self._cursor + n)

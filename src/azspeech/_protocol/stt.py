@@ -95,6 +95,7 @@ class SpeechCodec(ResultCodec[SpeechEvent]):
     def __init__(self, options: RecognitionOptions) -> None:
         self.options = options
         self.one_utterance_per_turn = options.mode == "interactive"
+        self.wants_partials = bool(options.interim_results)
 
     def config(self, fmt: AudioFormat) -> Mapping[str, Any]:
         """The ``speech.config`` body for *fmt* and the recognition mode."""

@@ -3,7 +3,9 @@
 * :mod:`.base`: :class:`~.base.AsyncSession` (lifecycle, event queue, typed
   callbacks, iteration, ``Canceled``-then-raise), for any duplex protocol;
 * :mod:`.usp`: :class:`~.usp.AsyncUspSession`, audio over USP for any result
-  codec (reconnect with backoff, replay, flow control, watchdogs);
+  codec (reconnect with backoff, replay, watchdogs), over
+  :mod:`.audio_sender`'s :class:`~.audio_sender.UspAudioSender` (audio input,
+  batched audio messages, flow control);
 * :mod:`.blocking`: :class:`~.blocking.BlockingSession` and
   :class:`~.blocking.BlockingUspSession`, the one blocking wrapper, safe to
   call from its own callbacks;

@@ -16,8 +16,10 @@ without waiting for the session task (which is the one running the callback).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import logging
+from collections import deque
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from types import TracebackType
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
@@ -51,6 +53,47 @@ class _End:
 
 
 _END = _End()
+
+T = TypeVar("T")
+
+
+class _EventQueue(Generic[T]):
+    """The session's event FIFO: ``asyncio.Queue``'s ``put_nowait``/``get``, without its
+    bookkeeping (no size bound, no task counting), since every event passes through it."""
+
+    __slots__ = ("_items", "_waiters")
+
+    def __init__(self) -> None:
+        self._items: deque[T] = deque()
+        self._waiters: deque[asyncio.Future[None]] = deque()
+
+    def put_nowait(self, item: T) -> None:
+        self._items.append(item)
+        self._wake_one()
+
+    def _wake_one(self) -> None:
+        waiters = self._waiters
+        while waiters:
+            waiter = waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+
+    async def get(self) -> T:
+        items = self._items
+        while not items:
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+            try:
+                await waiter
+            except BaseException:
+                waiter.cancel()
+                with contextlib.suppress(ValueError):
+                    self._waiters.remove(waiter)
+                if items and not waiter.cancelled():
+                    self._wake_one()  # the item this reader was woken for goes to the next
+                raise
+        return items.popleft()
 
 
 class Subscription(Generic[E]):
@@ -97,7 +140,7 @@ class AsyncSession(Generic[E]):
         self._handlers: dict[str, list[Subscription[E]]] = {}
         self.error: BaseException | None = None
         """The error that ended the session, if it failed."""
-        self._queue: asyncio.Queue[E | _End] = asyncio.Queue()
+        self._queue: _EventQueue[E | _End] = _EventQueue()
         self._task: asyncio.Task[None] | None = None
         self._own: set[asyncio.Task[Any]] = set()  # tasks whose callbacks run inside the session
         self._stopping = False  # the session is over or ending: nothing may wait for it any more
@@ -337,10 +380,22 @@ class AsyncSession(Generic[E]):
         return False
 
     async def _emit(self, event: E, *, always: bool = False) -> None:
+        if self._deliver(event, always=always) and self._handlers:
+            await self._run_callbacks(event)
+
+    def _deliver(self, event: E, *, always: bool = False) -> bool:
+        """Record and queue *event* for iteration; ``False`` if the session was aborted.
+
+        The callbacks are :meth:`_run_callbacks`' business: a hot path checks
+        ``self._handlers`` and skips that coroutine when nobody registered any.
+        """
         if self._aborted and not always:
-            return  # aborted: nothing more is delivered but the end of the session
+            return False  # aborted: nothing more is delivered but the end of the session
         self._record(event)
         self._queue.put_nowait(event)
+        return True
+
+    async def _run_callbacks(self, event: E) -> None:
         handlers = (*self._handlers.get(event.type, ()), *self._handlers.get("*", ()))
         for subscription in handlers:
             try:

@@ -6,6 +6,7 @@ The sans-I/O state takes timestamps as parameters; this is where the clock is re
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Protocol
 
 from .._protocol.framing import Message
@@ -19,6 +20,9 @@ class UspConnection(Protocol):
 
     async def send(self, frame: str | bytes) -> None:
         """Send one text (``str``) or binary (``bytes``) frame."""
+
+    async def send_many(self, frames: Sequence[bytes]) -> None:
+        """Send binary frames in order (a batch of audio messages, written at once)."""
 
     async def recv(self) -> Message:
         """The next decoded message; a close raises a typed connection error."""

@@ -29,7 +29,7 @@ import os
 import ssl
 import struct
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -131,6 +131,10 @@ class RawWebSocket:
         self.connection_id = connection_id
         # Looked up once: an import statement per frame costs websockets' lazy __getattr__.
         self._open_state = State.OPEN
+        # BoundedConnection's (see ws_connection.py); any other connection queues nothing.
+        self._queued_message: Callable[[], str | bytes | None] = getattr(
+            conn, "queued_message", _nothing_queued
+        )
         self._connection_closed = ConnectionClosed
         self._apply_mask = apply_mask
         self._masks = b""
@@ -163,6 +167,51 @@ class RawWebSocket:
                 await conn.drain()  # flow control: the socket's buffer is full
             return
         await self._send_slow(frame)
+
+    async def send_many(self, frames: Sequence[bytes]) -> None:
+        """Send binary frames in order, written to the socket at once (one system call).
+
+        What :meth:`send` does per frame, for a batch of audio messages: on an
+        open connection the frames are masked and written together; otherwise
+        they go one by one through :meth:`send`.
+        """
+        conn = self._conn
+        protocol = conn.protocol
+        if not (
+            protocol.state is self._open_state
+            and conn.send_in_progress is None
+            and not protocol.writes
+            and not protocol.extensions
+            and not protocol.expect_continuation_frame
+        ):
+            for frame in frames:
+                await self.send(frame)
+            return
+        parts: list[bytes] = []
+        add = parts.append
+        apply_mask = self._apply_mask
+        masks, pos = self._masks, self._mask_pos
+        for payload in frames:
+            n = len(payload)
+            if n < 126:
+                add(bytes((0x82, 0x80 | n)))
+            elif n < 0x10000:
+                add(_HEAD16.pack(0x82, 0xFE, n))
+            else:
+                add(_HEAD64.pack(0x82, 0xFF, n))
+            if pos >= len(masks):
+                masks, pos = os.urandom(4096), 0
+            mask = masks[pos : pos + 4]
+            pos += 4
+            add(mask)
+            add(apply_mask(payload, mask))
+        self._masks, self._mask_pos = masks, pos
+        try:
+            conn.transport.write(b"".join(parts))
+        except Exception as exc:  # as websockets does: the connection is unusable
+            await self._lost(exc)
+        if conn.paused or conn.transport.is_closing():
+            await conn.drain()  # flow control: the socket's buffer is full
 
     def _binary_frame(self, payload: bytes) -> bytes:
         """A final, masked binary frame (RFC 6455 5.2) carrying *payload*."""
@@ -213,6 +262,9 @@ class RawWebSocket:
 
     async def recv(self) -> str | bytes:
         """The next frame; a close raises a typed error."""
+        message = self._queued_message()  # often one is waiting: no coroutine to await then
+        if message is not None:
+            return message
         try:
             return await self._conn.recv()
         except self._connection_closed as exc:
@@ -289,6 +341,10 @@ class UspSocket:
         """Send one encoded frame."""
         await self.raw.send(frame)
 
+    async def send_many(self, frames: Sequence[bytes]) -> None:
+        """Send encoded binary frames in order, in one write where the connection allows."""
+        await self.raw.send_many(frames)
+
     async def recv(self) -> Message:
         """Receive and decode the next message; a close raises a typed error."""
         frame = await self.raw.recv()
@@ -325,6 +381,10 @@ class UspSocket:
 
 WebSocket = UspSocket
 """The name the speech features annotate their connection with (a :class:`UspSocket`)."""
+
+
+def _nothing_queued() -> None:
+    return None
 
 
 def _closed_error(exc: ConnectionClosed) -> SpeechError:
@@ -372,32 +432,9 @@ def _origin(url: str) -> tuple[bool, str, int]:
 @functools.cache
 def _websockets_classes() -> tuple[type[Any], type[Any]]:
     """websockets' ``connect`` and ``ClientConnection``, with our two changes (built lazily)."""
-    from websockets.asyncio.client import ClientConnection, connect
+    from websockets.asyncio.client import connect
 
-    class BoundedConnection(ClientConnection):
-        """Hangs up when the peer does not finish a close within the close timeout.
-
-        After a close frame either way, a client waits for the server to drop
-        TCP; websockets bounds that wait in ``close()`` only, so a close that
-        arrives while receiving (the peer's close, or one websockets sent
-        because the peer broke the protocol) waited for the keepalive, 20 s.
-        """
-
-        abort_armed = False
-
-        def data_received(self, data: bytes) -> None:
-            super().data_received(data)
-            protocol = self.protocol
-            if self.abort_armed or (protocol.close_sent is None and protocol.close_rcvd is None):
-                return
-            self.abort_armed = True
-            sent, rcvd = protocol.close_sent, protocol.close_rcvd
-            if sent is not None and (rcvd is not None or sent.code in _FAILED_BY_US):
-                # The handshake is done (the RFC lets a client drop TCP then), or
-                # the peer broke the protocol: nothing left to wait for.
-                _hang_up(self)
-            else:
-                self.loop.call_later(CLOSE_TIMEOUT, _abort_if_open, self)
+    from .ws_connection import BoundedConnection
 
     class Connect(connect):
         """Follows redirects only where the credential may go (the same origin)."""

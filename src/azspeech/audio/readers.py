@@ -62,6 +62,13 @@ class Source:
     def close(self) -> None:
         """Release files and the like."""
 
+    def prefer_reads_of(self, nbytes: int) -> None:
+        """Read about *nbytes* at a time where the source can (a hint; by default ignored).
+
+        Raw PCM from a file or memory then comes in the pieces the consumer
+        cuts anyway, so that they pass through without being re-cut.
+        """
+
     def _block_bytes(self) -> int:
         n = int(self.format.bytes_per_second * _BLOCK_SECONDS)
         n = max(n, _MIN_BLOCK)
@@ -82,6 +89,11 @@ class BytesSource(Source):
         self._view = memoryview(data).cast("B")
         self._pos = 0
         self._block = self._block_bytes()
+
+    def prefer_reads_of(self, nbytes: int) -> None:
+        """Serve blocks of *nbytes* (whole sample frames) where that is more than the default."""
+        if nbytes > self._block:  # never smaller reads than the default
+            self._block = nbytes - nbytes % self.format.block_align
 
     def read(self) -> bytes | None:
         if self._pos >= len(self._view):
@@ -105,6 +117,11 @@ class FileSource(Source):
         self._got = 0
         self._block = self._block_bytes()
         self._done = False
+
+    def prefer_reads_of(self, nbytes: int) -> None:
+        """Read blocks of *nbytes* (whole sample frames) where that is more than the default."""
+        if nbytes > self._block:  # never smaller reads than the default
+            self._block = nbytes - nbytes % self.format.block_align
 
     def read(self) -> bytes | None:
         if self._done:

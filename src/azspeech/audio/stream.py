@@ -61,6 +61,8 @@ class PcmStream:
             source.format, target, what=source.what, warn_clip=source.warn_clip
         )
         self._realtime = realtime
+        if self._conv.passthrough:
+            source.prefer_reads_of(self._chunk_bytes)  # chunks then pass through uncopied
         self._buf = bytearray()
         self._eof = False
         self._closed = False
@@ -115,12 +117,17 @@ class PcmStream:
 
     # -- shared logic ---------------------------------------------------------------------
 
-    def _feed(self, data: bytes | None) -> None:
+    def _feed(self, data: bytes | None) -> bytes | None:
+        """Take in a piece of input; returns it as the next chunk when it is exactly one."""
         if data is None:
             self._eof = True
             self._buf += self._conv.flush()
-        else:
-            self._buf += self._conv.convert(data)
+            return None
+        out = self._conv.convert(data)
+        if not self._buf and len(out) == self._chunk_bytes and type(out) is bytes:
+            return out  # the usual case for raw PCM read in chunk-sized blocks: no copy
+        self._buf += out
+        return None
 
     def _take(self) -> bytes | None:
         """Cut the next chunk from the buffer, or None at the end."""
@@ -130,9 +137,15 @@ class PcmStream:
                 raise AudioError(f"{self._source.what} contains no audio (zero length)")
             self.close()
             return None
-        n = min(self._chunk_bytes, len(self._buf))
-        chunk = bytes(self._buf[:n])
-        del self._buf[:n]
+        buf = self._buf
+        n = self._chunk_bytes
+        if n >= len(buf):
+            chunk = bytes(buf)
+            buf.clear()
+            return chunk
+        with memoryview(buf) as view:
+            chunk = bytes(view[:n])  # one copy (a bytearray slice would make two)
+        del buf[:n]
         return chunk
 
     def _delay(self, chunk_len: int) -> float:
@@ -162,9 +175,13 @@ class PcmStream:
         if self._closed:
             raise StopIteration
         try:
+            chunk = None
             while len(self._buf) < self._chunk_bytes and not self._eof:
-                self._feed(self._source.read())
-            chunk = self._take()
+                chunk = self._feed(self._source.read())
+                if chunk is not None:
+                    break
+            else:
+                chunk = self._take()
         except Exception as exc:
             raise self._wrap(exc) from exc
         if chunk is None:
@@ -183,9 +200,13 @@ class PcmStream:
         if self._closed:
             raise StopAsyncIteration
         try:
+            chunk = None
             while len(self._buf) < self._chunk_bytes and not self._eof:
-                self._feed(await self._source.aread())
-            chunk = self._take()
+                chunk = self._feed(await self._source.aread())
+                if chunk is not None:
+                    break
+            else:
+                chunk = self._take()
         except Exception as exc:
             raise self._wrap(exc) from exc
         if chunk is None:
