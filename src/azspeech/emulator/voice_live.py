@@ -343,7 +343,8 @@ class _Agent:
                 if self.cancelled:
                     return  # response.cancel while waiting: the queued response goes too
             self.cancelled = False
-            await self.respond()
+            with contextlib.suppress(WebSocketDisconnect):  # the client left mid-answer
+                await self.respond()
 
         self.response = asyncio.get_running_loop().create_task(after_previous())
 
