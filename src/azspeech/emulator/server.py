@@ -1,8 +1,10 @@
 """Running the emulator app under uvicorn, in the foreground or on a background thread.
 
-The HTTP and WebSocket protocol classes are uvicorn's, subclassed only to
-remember each connection's transport, so that a ``drop`` fault can abort the
-TCP connection the way a network failure does (no close frame, no response).
+The HTTP and WebSocket protocol classes are uvicorn's, subclassed to remember
+each connection's transport, so that a ``drop`` fault can abort the TCP
+connection the way a network failure does (no close frame, no response); the
+WebSocket one handles open connections' data frames itself
+(:mod:`azspeech.emulator.fast_ws`).
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from typing import Any
 
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
-from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+
+from .fast_ws import FastWebSocketProtocol
 
 __all__ = ["ServerThread", "abort_connection", "make_config"]
 
@@ -47,7 +50,7 @@ class _HttpProtocol(H11Protocol):
         super().connection_lost(exc)
 
 
-class _WsProtocol(WebSocketsSansIOProtocol):
+class _WsProtocol(FastWebSocketProtocol):
     async def send(self, message: Any) -> None:
         await super().send(message)
         if message["type"] == "websocket.http.response.body" and not message.get("more_body"):
