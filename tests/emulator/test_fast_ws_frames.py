@@ -84,12 +84,11 @@ class RawClient:
                     n, head = int.from_bytes(self.buf[2:4], "big"), 4
                 elif n == 127 and len(self.buf) >= 10:
                     n, head = int.from_bytes(self.buf[2:10], "big"), 10
-                if n < 126 or head > 2:
-                    if len(self.buf) >= head + n:
-                        opcode = self.buf[0] & 0x0F
-                        payload = self.buf[head : head + n]
-                        self.buf = self.buf[head + n :]
-                        return opcode, payload
+                if (n < 126 or head > 2) and len(self.buf) >= head + n:
+                    opcode = self.buf[0] & 0x0F
+                    payload = self.buf[head : head + n]
+                    self.buf = self.buf[head + n :]
+                    return opcode, payload
             self.buf += self._recv()
 
     def messages_until(self, path: str, limit: int = 200) -> list[tuple[int, bytes]]:

@@ -28,6 +28,10 @@ logger = logging.getLogger("azspeech.emulator")
 
 _TRANSPORTS: dict[tuple[str, int], asyncio.BaseTransport] = {}
 
+#: Bind with ``SO_REUSEPORT`` (set by :mod:`azspeech.emulator.workers` in the processes it
+#: starts: each serves the same port, and the kernel spreads new connections over them).
+REUSE_PORT = False
+
 
 def _peer(transport: asyncio.BaseTransport) -> tuple[str, int] | None:
     peer = transport.get_extra_info("peername")
@@ -129,6 +133,8 @@ class ServerThread:
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self.sock = socket.socket(family, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if REUSE_PORT:
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         self.sock.bind((host, port))
         self.sock.listen(4096)
         self.host = host
