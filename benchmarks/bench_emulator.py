@@ -9,15 +9,23 @@ segmentation silence) had been sent. A step is sustained while the 95th
 percentile lag stays under ``--max-lag`` and the load generator itself keeps
 its 100 ms pacing (else the figure would measure the client).
 
+The load generator is cheap on purpose (it shares the cores with the
+emulator): raw asyncio sockets, every frame built and masked once before the
+clock starts (all sessions send the same bytes: request ids are per
+connection), one pacing task that wakes every 10 ms for a tenth of the
+sessions, and only ``speech.phrase`` messages are parsed.
+
     python benchmarks/bench_emulator.py                # ramp 50, 100, 150 ...
     python benchmarks/bench_emulator.py --step 100 --max-sessions 1500
     python benchmarks/bench_emulator.py --fixed 300    # hold 300 sessions, report CPU
+    python benchmarks/bench_emulator.py --emulator-arg=--workers=2   # one emulator per core
     python benchmarks/bench_emulator.py --in-process 50 --seconds 20   # no sockets
 
 Prints one line per step and, last, the number of sessions sustained. Every
 line also gives the emulator's CPU per session-second over the window (from
-``/proc``; user + system time of the emulator process divided by sessions ×
-seconds): a figure less sensitive to other load on the machine than the lag
+``/proc``; user + system time of the emulator process and its workers divided
+by sessions × seconds), the load generator's own CPU and the load average: the
+CPU figure is less sensitive to other load on the machine than the lag
 criterion, and the one to compare when the machine is shared.
 With ``--fixed N`` the ramp is a single step of N sessions.
 
