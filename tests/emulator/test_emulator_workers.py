@@ -80,6 +80,13 @@ def test_connections_spread_over_workers_and_tokens_open_every_worker(served: ob
             assert r.status_code == 200, r.text
             answered.add(http.get(base + "/emulator/health").json()["pid"])
     forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    for bad in (forged, token + "\u00e9", "a.b.c", "x"):
+        with httpx.Client() as http:
+            r = http.get(
+                base + "/cognitiveservices/voices/list",
+                headers={"Authorization": f"Bearer {bad}".encode("latin-1")},  # type: ignore[dict-item]
+            )
+            assert r.status_code == 401
     for _ in range(10):
         with httpx.Client() as http:
             r = http.get(

@@ -309,7 +309,9 @@ class EmulatorState:
     def _signed_expiry(self, token: str) -> float | None:
         """The expiry of a token this emulator's key signed, else None."""
         signed, _, signature = token.rpartition(".")
-        if not hmac.compare_digest(self._sign(signed), signature):
+        if not hmac.compare_digest(
+            self._sign(signed).encode(), signature.encode("utf-8", "replace")
+        ):
             return None
         try:
             claims = signed.split(".")[1]
