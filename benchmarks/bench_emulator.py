@@ -20,6 +20,7 @@ sessions, and only ``speech.phrase`` messages are parsed.
     python benchmarks/bench_emulator.py --fixed 300    # hold 300 sessions, report CPU
     python benchmarks/bench_emulator.py --emulator-arg=--workers=2   # one emulator per core
     python benchmarks/bench_emulator.py --in-process 50 --seconds 20   # no sockets
+    python benchmarks/bench_emulator.py --protocol fast --messages 3000  # WebSocket layer only
 
 Prints one line per step and, last, the number of sessions sustained. Every
 line also gives the emulator's CPU per session-second over the window (from
@@ -52,6 +53,7 @@ import time
 import urllib.parse
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 from azspeech._protocol.framing import encode_binary, encode_text
 from azspeech.emulator.engines import tones
@@ -439,6 +441,95 @@ def in_process(sessions: int, seconds: int, repeats: int) -> None:
     print(f"RESULT: best {best / frames * 1e6:.1f} us of emulator CPU per 100 ms audio frame")
 
 
+# -- protocol mode: the WebSocket layer's own per-frame cost -----------------------------------
+
+
+class _NullTransport:
+    """Enough of an asyncio transport for a protocol object driven without a socket."""
+
+    def __init__(self) -> None:
+        self.written = 0
+        self.closing = False
+
+    def write(self, data: bytes) -> None:
+        self.written += len(data)
+
+    def get_extra_info(self, name: str, default: object = None) -> object:
+        return {"peername": ("127.0.0.1", 2), "sockname": ("127.0.0.1", 1)}.get(name, default)
+
+    def is_closing(self) -> bool:
+        return self.closing
+
+    def pause_reading(self) -> None:
+        pass
+
+    def resume_reading(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self.closing = True
+
+    def set_protocol(self, protocol: object) -> None:
+        pass
+
+
+def protocol_cost(kind: str, messages: int) -> None:
+    """Feed *messages* audio frames through a WebSocket protocol object, no sockets.
+
+    *kind* ``uvicorn`` is uvicorn's sans-I/O protocol, ``fast`` the emulator's
+    (:mod:`azspeech.emulator.fast_ws`); a bare ASGI app reads every message and
+    answers every third with a 600-byte text message, as recognition does. Run
+    under cachegrind with two values of ``--messages``: the difference of the
+    instruction counts per message is the protocol layer's cost (plus the event
+    loop's, the same for both).
+    """
+    import uvicorn
+    from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+    from uvicorn.server import ServerState
+
+    from azspeech.emulator.fast_ws import FAST_WS_EXTENSION, FastWebSocketProtocol
+
+    cls = FastWebSocketProtocol if kind == "fast" else WebSocketsSansIOProtocol
+    result = "Path:speech.hypothesis\r\n\r\n" + "x" * 570
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        await receive()
+        await send({"type": "websocket.accept", "subprotocol": "USP"})
+        direct = scope.get("extensions", {}).get(FAST_WS_EXTENSION)
+        for k in range(messages):
+            await receive()
+            if k % 3 == 0:
+                if direct is not None:
+                    direct["send_data"](result)
+                else:
+                    await send({"type": "websocket.send", "text": result})
+
+    async def drive() -> int:
+        config = uvicorn.Config(app, lifespan="off", log_level="warning", ws_ping_interval=None)
+        config.load()
+        proto = cls(config=config, server_state=ServerState(), app_state={})
+        transport = _NullTransport()
+        proto.connection_made(transport)  # type: ignore[arg-type]
+        key = base64.b64encode(os.urandom(16)).decode()
+        proto.data_received(
+            f"GET /x HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+            f"Sec-WebSocket-Protocol: USP\r\n\r\n".encode()
+        )
+        for _ in range(5):
+            await asyncio.sleep(0)
+        for k in range(messages):
+            proto.data_received(FRAMES[k % len(FRAMES)])
+            await asyncio.sleep(0)
+            await asyncio.sleep(0)
+        return transport.written
+
+    cpu0 = time.thread_time()
+    written = asyncio.run(drive())
+    cpu = time.thread_time() - cpu0
+    print(f"protocol {kind}: {messages} messages, {written} bytes written, {cpu:.3f} CPU-s")
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--step", type=int, default=50, help="sessions added per step")
@@ -465,7 +556,17 @@ def main() -> int:
         metavar="ARG",
         help="pass ARG to the emulator's command line (repeatable): --emulator-arg=--workers=2",
     )
+    p.add_argument(
+        "--protocol",
+        choices=["uvicorn", "fast"],
+        default=None,
+        help="no sockets: feed --messages frames through this WebSocket protocol object",
+    )
+    p.add_argument("--messages", type=int, default=2000, help="frames per --protocol run")
     args = p.parse_args()
+    if args.protocol:
+        protocol_cost(args.protocol, args.messages)
+        return 0
     if args.in_process:
         in_process(args.in_process, args.seconds, args.repeats)
         return 0
