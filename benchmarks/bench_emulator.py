@@ -295,15 +295,18 @@ async def ramp(args: argparse.Namespace, url: str, pids: list[int]) -> int:
     try:
         while n < args.max_sessions and time.perf_counter() - started < args.max_seconds:
             target = args.fixed or min(args.max_sessions, n + args.step)
-            for _ in range(target - n):
-                try:
-                    client = await open_session(url, stats)
-                except OSError:
-                    stats.errors += 1
-                    continue
-                clients.append(client)
-                slots[len(clients) % SLOTS].append(client)
-                await asyncio.sleep(0.002)  # spread connection setup
+            for first in range(n, target, 20):  # 20 handshakes at a time, then a pause
+                opened = await asyncio.gather(
+                    *(open_session(url, stats) for _ in range(min(20, target - first))),
+                    return_exceptions=True,
+                )
+                for client in opened:
+                    if isinstance(client, BaseException):
+                        stats.errors += 1
+                        continue
+                    clients.append(client)
+                    slots[len(clients) % SLOTS].append(client)
+                await asyncio.sleep(0.02)  # spread connection setup
             n = target
             step_start = time.perf_counter()
             await asyncio.sleep(args.settle)
