@@ -310,6 +310,13 @@ def _parser() -> argparse.ArgumentParser:
         help="concurrent WebSockets before 429 (default: no limit)",
     )
     p.add_argument("--log-level", default="info", help="uvicorn/emulator log level (default: info)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="processes serving the port (load tests on several cores; each has its own log, "
+        "script and faults; default: 1)",
+    )
     return p
 
 
@@ -327,15 +334,13 @@ def _tune_gc() -> None:
     gc.set_threshold(max(gen0, 20_000), gen1, gen2)
 
 
-def cli_main(argv: Sequence[str] | None = None) -> int:
-    """``azspeech emulator`` / ``python -m azspeech.emulator``: serve until interrupted."""
-    args = _parser().parse_args(list(argv) if argv is not None else None)
-    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(message)s")
+def _cli_emulator(args: argparse.Namespace, port: int | None = None) -> Emulator:
+    """The emulator the command line asked for (on *port* instead of ``--port`` if given)."""
     emu = Emulator(
         key=args.key,
         engine=args.engine,
         host=args.host,
-        port=args.port,
+        port=args.port if port is None else port,
         allow_anonymous=args.allow_anonymous,
         max_connection_seconds=args.max_connection_seconds,
         idle_timeout_seconds=args.idle_timeout,
@@ -347,14 +352,20 @@ def cli_main(argv: Sequence[str] | None = None) -> int:
     # Nothing reads a served process's logs: a few hundred messages a session keep its
     # memory (and the collector's work) flat through long load tests.
     emu.state.session_messages = 200
+    return emu
+
+
+def _serve(emu: Emulator, args: argparse.Namespace, *, banner: str | None = "") -> int:
+    """Start *emu*, print the banner (unless None), serve until SIGINT/SIGTERM."""
     emu.start()
     _tune_gc()
-    key_note = f"key {args.key!r}" if args.key else "any non-empty key"
-    print(
-        f"azspeech emulator on {emu.url} (WebSocket {emu.ws_url}); {key_note}; "
-        f"engine {args.engine}. Ctrl+C stops.",
-        flush=True,
-    )
+    if banner is not None:
+        key_note = f"key {args.key!r}" if args.key else "any non-empty key"
+        print(
+            f"azspeech emulator on {emu.url} (WebSocket {emu.ws_url}); {key_note}; "
+            f"engine {args.engine}{banner}. Ctrl+C stops.",
+            flush=True,
+        )
     stop = threading.Event()
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -367,6 +378,17 @@ def cli_main(argv: Sequence[str] | None = None) -> int:
     finally:
         emu.stop()
     return 0
+
+
+def cli_main(argv: Sequence[str] | None = None) -> int:
+    """``azspeech emulator`` / ``python -m azspeech.emulator``: serve until interrupted."""
+    args = _parser().parse_args(list(argv) if argv is not None else None)
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(message)s")
+    if args.workers > 1:
+        from .workers import serve_workers
+
+        return serve_workers(args, _cli_emulator, _serve)
+    return _serve(_cli_emulator(args), args)
 
 
 main = cli_main

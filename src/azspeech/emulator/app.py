@@ -10,6 +10,8 @@ module fails the emulator's start with its traceback instead of turning into
 
 from __future__ import annotations
 
+import os
+
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -80,7 +82,10 @@ def create_app(state: EmulatorState) -> Starlette:
     """The Starlette app serving *state*'s emulator."""
 
     async def health(request: Request) -> Response:
-        return JSONResponse({"status": "ok", "engine": state.engine_name or "tones"})
+        # The process id tells ``--workers`` processes apart.
+        return JSONResponse(
+            {"status": "ok", "engine": state.engine_name or "tones", "pid": os.getpid()}
+        )
 
     async def not_found(request: Request) -> Response:
         state.new_request(

@@ -1,8 +1,10 @@
 """Running the emulator app under uvicorn, in the foreground or on a background thread.
 
-The HTTP and WebSocket protocol classes are uvicorn's, subclassed only to
-remember each connection's transport, so that a ``drop`` fault can abort the
-TCP connection the way a network failure does (no close frame, no response).
+The HTTP and WebSocket protocol classes are uvicorn's, subclassed to remember
+each connection's transport, so that a ``drop`` fault can abort the TCP
+connection the way a network failure does (no close frame, no response); the
+WebSocket one handles open connections' data frames itself
+(:mod:`azspeech.emulator.fast_ws`).
 """
 
 from __future__ import annotations
@@ -17,13 +19,18 @@ from typing import Any
 
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
-from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+
+from .fast_ws import FastWebSocketProtocol
 
 __all__ = ["ServerThread", "abort_connection", "make_config"]
 
 logger = logging.getLogger("azspeech.emulator")
 
 _TRANSPORTS: dict[tuple[str, int], asyncio.BaseTransport] = {}
+
+#: Bind with ``SO_REUSEPORT`` (set by :mod:`azspeech.emulator.workers` in the processes it
+#: starts: each serves the same port, and the kernel spreads new connections over them).
+REUSE_PORT = False
 
 
 def _peer(transport: asyncio.BaseTransport) -> tuple[str, int] | None:
@@ -47,7 +54,7 @@ class _HttpProtocol(H11Protocol):
         super().connection_lost(exc)
 
 
-class _WsProtocol(WebSocketsSansIOProtocol):
+class _WsProtocol(FastWebSocketProtocol):
     async def send(self, message: Any) -> None:
         await super().send(message)
         if message["type"] == "websocket.http.response.body" and not message.get("more_body"):
@@ -126,6 +133,8 @@ class ServerThread:
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self.sock = socket.socket(family, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if REUSE_PORT:
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         self.sock.bind((host, port))
         self.sock.listen(4096)
         self.host = host

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import collections
+import hashlib
+import hmac
 import json
 import logging
 import secrets
@@ -23,6 +25,10 @@ if TYPE_CHECKING:
 __all__ = ["EmulatorState", "LoggedMessage", "RequestLog", "Script", "SessionLog"]
 
 TOKEN_LIFETIME_S = 600.0
+
+#: Set by :mod:`azspeech.emulator.workers` before it forks: worker processes sign the
+#: tokens they issue with this key, so that a token from one worker opens the others.
+SHARED_TOKEN_KEY: bytes | None = None
 
 logger = logging.getLogger("azspeech.emulator")
 
@@ -205,6 +211,7 @@ class EmulatorState:
         self.session_messages = SessionLog.max_messages
         self._tokens: dict[str, float] = {}
         self._lock = threading.Lock()
+        self._token_key = SHARED_TOKEN_KEY
         self.engine_name = engine if isinstance(engine, str) or engine is None else "custom"
         self._engine_spec = engine
         self._engine: SttEngine | None = None
@@ -274,7 +281,11 @@ class EmulatorState:
                 "jti": secrets.token_hex(8),
             }
         )
-        token = f"{header}.{payload}.{secrets.token_urlsafe(32)}"
+        if self._token_key is None:
+            signature = secrets.token_urlsafe(32)
+        else:
+            signature = self._sign(f"{header}.{payload}")
+        token = f"{header}.{payload}.{signature}"
         with self._lock:
             # forget expired tokens so the table stays small
             for old in [t for t, exp in self._tokens.items() if exp < now]:
@@ -286,12 +297,35 @@ class EmulatorState:
         """Whether *token* was issued here and has not expired."""
         with self._lock:
             exp = self._tokens.get(token)
+        if exp is None and self._token_key is not None:
+            exp = self._signed_expiry(token)  # issued by another worker process
         return exp is not None and exp > time.time()
+
+    def _sign(self, signed: str) -> str:
+        assert self._token_key is not None
+        mac = hmac.new(self._token_key, signed.encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+
+    def _signed_expiry(self, token: str) -> float | None:
+        """The expiry of a token this emulator's key signed, else None."""
+        signed, _, signature = token.rpartition(".")
+        if not hmac.compare_digest(
+            self._sign(signed).encode(), signature.encode("utf-8", "replace")
+        ):
+            return None
+        try:
+            claims = signed.split(".")[1]
+            exp = json.loads(base64.urlsafe_b64decode(claims + "=" * (-len(claims) % 4)))["exp"]
+        except (IndexError, ValueError, KeyError, TypeError):
+            return None
+        return float(exp) if isinstance(exp, (int, float)) else None
 
     def expire_tokens(self) -> None:
         """Make every issued token invalid (tests of token refresh)."""
         with self._lock:
             self._tokens.clear()
+            if self._token_key is not None:  # signed tokens of this process die with its key
+                self._token_key = secrets.token_bytes(32)
 
     def check_key(self, key: str) -> bool:
         """Whether *key* is accepted."""

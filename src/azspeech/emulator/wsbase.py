@@ -29,6 +29,7 @@ from starlette.websockets import WebSocket, WebSocketState
 from .._protocol.framing import Limits, Message, decode_frame, encode_binary, encode_text
 from ..errors import ProtocolError
 from .auth import offered_usp
+from .fast_ws import FAST_WS_EXTENSION
 from .faults import Fault
 from .server import abort_connection
 from .state import EmulatorState, LoggedMessage, SessionLog
@@ -61,6 +62,10 @@ class Channel:
         self.stalled = False
         self.opened = time.monotonic()
         self.last_activity = self.opened
+        # The server's direct path for data messages, when it offers one (ours does).
+        fast = websocket.scope.get("extensions", {}).get(FAST_WS_EXTENSION)
+        self._receive = fast["receive"] if fast else websocket.receive
+        self._send_data = fast["send_data"] if fast else None
 
     @classmethod
     @contextlib.asynccontextmanager
@@ -102,7 +107,7 @@ class Channel:
 
         A frame that does not parse closes the session (and returns None).
         """
-        receive = self.ws.receive
+        receive = self._receive
         log = self.log
         while not self.closed:
             try:
@@ -214,8 +219,11 @@ class Channel:
         if self.delay:
             await asyncio.sleep(self.delay)
         try:
-            # What WebSocket.send_text/send_bytes send, one coroutine layer less.
-            if isinstance(frame, str):
+            # What WebSocket.send_text/send_bytes send, written at once when the server can.
+            send_data = self._send_data
+            if send_data is not None and send_data(frame):
+                pass
+            elif isinstance(frame, str):
                 await self.ws.send({"type": "websocket.send", "text": frame})
             else:
                 await self.ws.send({"type": "websocket.send", "bytes": frame})

@@ -41,6 +41,13 @@ MARGIN = ENGINE_RATE // 50  # 20 ms of context around a segment
 _VOICED = float(np.float32(SPEECH_RMS * SPEECH_RMS))  # frame energy above this is speech
 
 Float32Array = npt.NDArray[np.float32]
+_F32 = np.dtype(np.float32)
+_NO_SAMPLES = np.zeros(0, dtype=np.float32)
+
+try:  # einsum's C core: the same sums, without the Python wrapper's argument handling
+    from numpy._core.multiarray import c_einsum as _einsum
+except ImportError:  # pragma: no cover - other numpy layouts
+    _einsum = np.einsum
 
 
 @dataclass
@@ -151,6 +158,10 @@ class SttEngine(ABC):
 class SegmentingStream:
     """Feed audio in, get recognition events out (deterministic, driven by the audio only)."""
 
+    #: Move a phrase's counters over a whole message at once when no event can fall in it
+    #: (False: always frame by frame, the reference the tests compare with).
+    bulk_frames = True
+
     def __init__(self, engine: SttEngine, options: RecognitionOptions) -> None:
         self.engine = engine
         self.options = options
@@ -189,23 +200,59 @@ class SegmentingStream:
         if self.timed_out or len(samples) == 0:
             self.total += len(samples)
             return []
-        samples = samples.astype(np.float32, copy=False)
+        if samples.dtype is not _F32:
+            samples = samples.astype(np.float32)
         self._store(samples)
         self.total += len(samples)
         events: list[Event] = []
         x = np.concatenate((self._tail, samples)) if len(self._tail) else samples
         n = len(x) // FRAME
-        self._tail = x[n * FRAME :]
-        if n <= 0:
-            return events
-        frames = x[: n * FRAME].reshape(n, FRAME)
-        energy_l: list[float] = (np.einsum("ij,ij->i", frames, frames) / FRAME).tolist()
+        if n * FRAME == len(x):  # whole frames: what 10 ms multiples of audio give
+            self._tail = _NO_SAMPLES
+            frames = x.reshape(n, FRAME)
+        else:
+            self._tail = x[n * FRAME :]
+            if n <= 0:
+                return events
+            frames = x[: n * FRAME].reshape(n, FRAME)
+        energy_l: list[float] = (_einsum("ij,ij->i", frames, frames) / FRAME).tolist()
         # Compared as Python floats: the same answers as numpy's float32 comparison
         # (both sides are exact in float64), without two more arrays per message.
+        pos = self._pos
+        end = pos + n * FRAME
+        if (
+            self._in_speech
+            and end < self._hyp_next
+            and end - self._seg_start < self._max_seg
+            and self.bulk_frames
+        ):
+            # Inside a phrase, most messages only move counters: no interim result is due
+            # and no silence long enough to end the phrase. Checked over the voiced frames
+            # (the longest silence ends just before one of them, or at the end) and done
+            # in one step; otherwise the frame-by-frame loop below decides.
+            last = self._last_voiced
+            energy = self._voiced_energy
+            count = self._voiced_frames
+            seg_silence = self._seg_silence
+            quiet = True
+            for i, e in enumerate(energy_l):
+                if e > _VOICED:
+                    if pos + i * FRAME - last >= seg_silence:
+                        quiet = False
+                        break
+                    last = pos + (i + 1) * FRAME
+                    energy += e
+                    count += 1
+            if quiet and end - last < seg_silence:
+                self._last_voiced = last
+                self._voiced_energy = energy
+                self._voiced_frames = count
+                self._pos = end
+                self._trim()
+                return events
         voiced_l = [e > _VOICED for e in energy_l]
         if not self._in_speech and True not in voiced_l:
             # silence only: nothing happens unless the initial-silence timeout passes
-            end = self._pos + n * FRAME
             if not self.any_speech and self._initial is not None and end >= self._initial:
                 done = max(self._initial, self._pos + FRAME)
                 done = self._pos + -(-(done - self._pos) // FRAME) * FRAME
@@ -213,7 +260,6 @@ class SegmentingStream:
             self._pos = end
             self._trim()
             return events
-        pos = self._pos
         for i in range(n):
             p = pos + i * FRAME
             if self._in_speech:
