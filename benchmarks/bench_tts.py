@@ -252,12 +252,14 @@ OFFICIAL = textwrap.dedent(
     cfg.set_speech_synthesis_output_format(
         speechsdk.SpeechSynthesisOutputFormat.Raw24Khz16BitMonoPcm)
     synth = speechsdk.SpeechSynthesizer(speech_config=cfg, audio_config=None)
-    first = {}
+    # (result id, time) of every audio event: a late event of the previous run
+    # must not count as this run's first audio, so runs are told apart by id.
+    seen = []
     done = threading.Event()
 
     def on_audio(evt):
-        if "t" not in first and evt.result.audio_data:
-            first["t"] = time.perf_counter()
+        if evt.result.audio_data:
+            seen.append((evt.result.result_id, time.perf_counter()))
 
     synth.synthesizing.connect(on_audio)
     synth.synthesis_word_boundary.connect(lambda evt: None)
@@ -265,7 +267,6 @@ OFFICIAL = textwrap.dedent(
     times, started = [], []
     try:
         for i in range(runs + 1):
-            first.clear()
             t0 = time.perf_counter()
             result = synth.start_speaking_ssml_async(ssml).get()
             stream = speechsdk.AudioDataStream(result)
@@ -276,8 +277,10 @@ OFFICIAL = textwrap.dedent(
                     t1 = time.perf_counter()
             if i > 0 and t1 is not None:
                 started.append(t1 - t0)
-                if "t" in first and first["t"] >= t0:
-                    times.append(first["t"] - t0)
+                mine = [t for rid, t in list(seen) if rid == result.result_id]
+                if mine:
+                    times.append(min(mine) - t0)
+            seen.clear()
     finally:
         synth.synthesizing.disconnect_all()
         synth.synthesis_word_boundary.disconnect_all()
