@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -277,7 +277,8 @@ def _prescan_depth(text: str, limit: int) -> None:
             depth -= 1
 
 
-_scan_json = json.JSONDecoder().scan_once  # json.loads's own scanner (the C one where built)
+# json.loads's own scanner (the C one where built); typeshed does not declare it.
+_scan_json: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
 
 def loads_json(data: str | bytes, *, limits: Limits = DEFAULT_LIMITS, what: str = "message") -> Any:
