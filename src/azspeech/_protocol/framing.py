@@ -219,7 +219,7 @@ def _decode_text(data: str, limits: Limits) -> Message:
         raise ProtocolError(f"header block of {len(head)} bytes exceeds {limits.max_header_bytes}")
     headers = _parse_header_lines(head.split("\r\n"), limits)
     path = _path_of(headers)
-    return Message(path=path, body=body.encode("utf-8"), headers=headers, binary=False)
+    return Message(path, body.encode("utf-8"), headers, False)
 
 
 def _decode_binary(data: bytes, limits: Limits) -> Message:

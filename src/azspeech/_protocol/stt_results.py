@@ -251,14 +251,20 @@ def parse_partial(
     body: object, base_ticks: int = 0, *, what: str = "speech.hypothesis"
 ) -> RecognitionResult:
     """An interim result from a ``speech.hypothesis``/``speech.fragment`` body."""
-    body = as_object(body, what)
+    if type(body) is not dict:
+        body = as_object(body, what)
     text = body.get("Text")
     if text is None:
         text = body.get("DisplayText")
     if not isinstance(text, str):
         raise ProtocolError(f"{what}: missing required field 'Text'")
-    off = int_field(body, "Offset", what) + base_ticks
-    dur = int_field(body, "Duration", what, required=False)
+    off = body.get("Offset")
+    if type(off) is not int:  # the usual case is an int: no call
+        off = int_field(body, "Offset", what)
+    off += base_ticks
+    dur = body.get("Duration")
+    if type(dur) is not int:
+        dur = int_field(body, "Duration", what, required=False)
     language = lang_conf = speaker = channel = None
     if len(body) > 3 or "Text" not in body or "Duration" not in body:
         # Not just Text, Offset and Duration (the usual hypothesis): the optional fields.
