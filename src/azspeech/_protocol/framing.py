@@ -209,6 +209,7 @@ def decode_frame(
 
 
 def _decode_text(data: str, limits: Limits) -> Message:
+    # Once per service message (hypotheses...): the usual case inline, no helper calls.
     if len(data) > limits.max_frame_bytes:
         raise ProtocolError(f"text frame of {len(data)} characters exceeds the limit")
     head, sep, body = data.partition("\r\n\r\n")
@@ -217,8 +218,18 @@ def _decode_text(data: str, limits: Limits) -> Message:
         head, body = data.rstrip("\r\n"), ""
     if len(head) > limits.max_header_bytes:
         raise ProtocolError(f"header block of {len(head)} bytes exceeds {limits.max_header_bytes}")
-    headers = _parse_header_lines(head.split("\r\n"), limits)
-    path = _path_of(headers)
+    lines = head.split("\r\n")
+    if len(lines) <= limits.max_header_count:
+        headers: dict[str, str] = {}
+        for line in lines:
+            name, colon, value = line.partition(":")
+            if colon:  # a line without a colon (or an empty one) carries nothing
+                headers[name.strip()] = value.strip()
+    else:
+        headers = _parse_header_lines(lines, limits)
+    path = headers.get("Path")  # as spelled by the service: one lookup
+    if not path:
+        path = _path_of(headers)
     return Message(path, body.encode("utf-8"), headers, False)
 
 
