@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -209,6 +209,7 @@ def decode_frame(
 
 
 def _decode_text(data: str, limits: Limits) -> Message:
+    # Once per service message (hypotheses...): the usual case inline, no helper calls.
     if len(data) > limits.max_frame_bytes:
         raise ProtocolError(f"text frame of {len(data)} characters exceeds the limit")
     head, sep, body = data.partition("\r\n\r\n")
@@ -217,9 +218,19 @@ def _decode_text(data: str, limits: Limits) -> Message:
         head, body = data.rstrip("\r\n"), ""
     if len(head) > limits.max_header_bytes:
         raise ProtocolError(f"header block of {len(head)} bytes exceeds {limits.max_header_bytes}")
-    headers = _parse_header_lines(head.split("\r\n"), limits)
-    path = _path_of(headers)
-    return Message(path=path, body=body.encode("utf-8"), headers=headers, binary=False)
+    lines = head.split("\r\n")
+    if len(lines) <= limits.max_header_count:
+        headers: dict[str, str] = {}
+        for line in lines:
+            name, colon, value = line.partition(":")
+            if colon:  # a line without a colon (or an empty one) carries nothing
+                headers[name.strip()] = value.strip()
+    else:
+        headers = _parse_header_lines(lines, limits)
+    path = headers.get("Path")  # as spelled by the service: one lookup
+    if not path:
+        path = _path_of(headers)
+    return Message(path, body.encode("utf-8"), headers, False)
 
 
 def _decode_binary(data: bytes, limits: Limits) -> Message:
@@ -277,6 +288,10 @@ def _prescan_depth(text: str, limit: int) -> None:
             depth -= 1
 
 
+# json.loads's own scanner (the C one where built); typeshed does not declare it.
+_scan_json: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+
+
 def loads_json(data: str | bytes, *, limits: Limits = DEFAULT_LIMITS, what: str = "message") -> Any:
     """Parse JSON from the network: size and depth bounded, errors as ProtocolError."""
     if len(data) > limits.max_frame_bytes:
@@ -287,6 +302,17 @@ def loads_json(data: str | bytes, *, limits: Limits = DEFAULT_LIMITS, what: str 
         raise ProtocolError(f"{what}: body is not UTF-8") from exc
     if text.count("[") + text.count("{") > limits.max_json_depth:
         _prescan_depth(text, limits.max_json_depth)
+    if text[:1] == "{":
+        # What json.loads does for an object with no surrounding white space, without
+        # its Python layers (two regex matches, argument checks); anything else,
+        # including every error, goes through json.loads for its exact outcome.
+        try:
+            value, end = _scan_json(text, 0)
+        except (ValueError, StopIteration, RecursionError):
+            pass
+        else:
+            if end == len(text):
+                return value
     try:
         value = json.loads(text)
     except (ValueError, RecursionError) as exc:

@@ -265,7 +265,9 @@ class RecognitionState(Generic[E]):
         A cancelling final yields the codec's events and sets :attr:`error`.
         :attr:`progress` counts the messages that moved the recognition on.
         """
-        rid = msg.request_id
+        rid = msg.headers.get("X-RequestId")  # as the service spells it: no method call
+        if rid is None:
+            rid = msg.request_id
         own = self.request_id
         if rid is not None and own and rid != own and rid.lower() != own.lower():
             return []  # a late message of an earlier turn

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import CanceledError
+from ..models._base import build_trusted
 from ..models.stt import (
     NoMatch,
     NoMatchReason,
@@ -114,8 +115,23 @@ class SpeechCodec(ResultCodec[SpeechEvent]):
         if not self.options.interim_results:
             return None
         result = parse_partial(body, base_ticks, what=path)
-        event = Recognizing(session_id=session_id, result=result, stable=path == "speech.fragment")
-        return Partial(result.end_ticks, result.duration_ticks, [event])
+        stable = path == "speech.fragment"
+        event: Recognizing
+        if type(session_id) is str:  # the fields are of their types: no second validation
+            event = build_trusted(
+                Recognizing,
+                {
+                    "type": "recognizing",
+                    "session_id": session_id,
+                    "result": result,
+                    "stable": stable,
+                },
+                {"session_id", "result", "stable"},
+            )
+        else:
+            event = Recognizing(session_id=session_id, result=result, stable=stable)
+        dur = result.duration_ticks
+        return Partial(result.offset_ticks + dur, dur, [event])
 
     def final(
         self, path: str, body: Any, base_ticks: int, session_id: str
@@ -134,11 +150,31 @@ class SpeechCodec(ResultCodec[SpeechEvent]):
         if status is RecognitionStatus.END_OF_DICTATION:
             return None  # the service ending a dictation turn; not a result
         event: SpeechEvent
+        trusted = type(session_id) is str  # the fields are of their types: no second validation
         if status is RecognitionStatus.SUCCESS:
-            event = Recognized(session_id=session_id, result=result)
+            if trusted:
+                event = build_trusted(
+                    Recognized,
+                    {"type": "recognized", "session_id": session_id, "result": result},
+                    {"session_id", "result"},
+                )
+            else:
+                event = Recognized(session_id=session_id, result=result)
         else:
             reason = _NO_MATCH_REASON.get(status, NoMatchReason.NOT_RECOGNIZED)
-            event = NoMatch(session_id=session_id, result=result, reason=reason)
+            if trusted:
+                event = build_trusted(
+                    NoMatch,
+                    {
+                        "type": "no_match",
+                        "session_id": session_id,
+                        "result": result,
+                        "reason": reason,
+                    },
+                    {"session_id", "result", "reason"},
+                )
+            else:
+                event = NoMatch(session_id=session_id, result=result, reason=reason)
         return Final(
             result.end_ticks,
             result.duration_ticks,

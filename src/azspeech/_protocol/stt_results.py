@@ -9,9 +9,11 @@ the :class:`~azspeech.models.stt.Canceled` event for an error.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta as _td
 from typing import Any
 
 from ..errors import ProtocolError
+from ..models._base import build_trusted
 from ..models.stt import (
     Canceled,
     NBestEntry,
@@ -37,6 +39,13 @@ _STATUS_BY_NUMBER = [
     RecognitionStatus.FORBIDDEN,
 ]
 _STATUS_BY_NAME = {s.value.lower(): s for s in RecognitionStatus}
+
+# The fields a validating RecognitionResult(...) call of each parser is given (fields_set).
+_PARTIAL_FIELDS = {
+    "status", "text", "offset", "duration", "offset_ticks", "duration_ticks", "language",
+    "language_confidence", "speaker_id", "channel", "is_final", "raw",
+}  # fmt: skip
+_FINAL_FIELDS = _PARTIAL_FIELDS | {"snr", "nbest"}
 
 
 def _status(value: object) -> RecognitionStatus:
@@ -195,18 +204,43 @@ def parse_result(
     if text is None:
         text = nbest[0].display if nbest else ""
     language, lang_conf = _language(body)
+    speaker = _opt_str(body, "SpeakerId")
+    channel = _channel(body, what)
+    snr = _opt_float(body, "SNR", what)
+    if type(body) is dict and type(text) is str and type(off) is int:
+        # A JSON object (every value checked above): no second validation by pydantic.
+        return build_trusted(
+            RecognitionResult,
+            {
+                "status": status,
+                "text": text,
+                "offset": _td(0, 0, off // 10),
+                "duration": _td(0, 0, dur // 10),
+                "offset_ticks": off,
+                "duration_ticks": dur,
+                "language": language,
+                "language_confidence": lang_conf,
+                "speaker_id": speaker,
+                "channel": channel,
+                "snr": snr,
+                "nbest": nbest,
+                "is_final": True,
+                "raw": body.copy(),
+            },
+            _FINAL_FIELDS.copy(),
+        )
     return RecognitionResult(
         status=status,
-        text=text if status is RecognitionStatus.SUCCESS else text or "",
+        text=text,
         offset=ticks_to_timedelta(off),
         duration=ticks_to_timedelta(dur),
         offset_ticks=off,
         duration_ticks=dur,
         language=language,
         language_confidence=lang_conf,
-        speaker_id=_opt_str(body, "SpeakerId"),
-        channel=_channel(body, what),
-        snr=_opt_float(body, "SNR", what),
+        speaker_id=speaker,
+        channel=channel,
+        snr=snr,
         nbest=nbest,
         is_final=True,
         raw=dict(body),
@@ -217,15 +251,48 @@ def parse_partial(
     body: object, base_ticks: int = 0, *, what: str = "speech.hypothesis"
 ) -> RecognitionResult:
     """An interim result from a ``speech.hypothesis``/``speech.fragment`` body."""
-    body = as_object(body, what)
+    if type(body) is not dict:
+        body = as_object(body, what)
     text = body.get("Text")
     if text is None:
         text = body.get("DisplayText")
     if not isinstance(text, str):
         raise ProtocolError(f"{what}: missing required field 'Text'")
-    off = int_field(body, "Offset", what) + base_ticks
-    dur = int_field(body, "Duration", what, required=False)
-    language, lang_conf = _language(body)
+    off = body.get("Offset")
+    if type(off) is not int:  # the usual case is an int: no call
+        off = int_field(body, "Offset", what)
+    off += base_ticks
+    dur = body.get("Duration")
+    if type(dur) is not int:
+        dur = int_field(body, "Duration", what, required=False)
+    language = lang_conf = speaker = channel = None
+    if len(body) > 3 or "Text" not in body or "Duration" not in body:
+        # Not just Text, Offset and Duration (the usual hypothesis): the optional fields.
+        language, lang_conf = _language(body)
+        speaker = _opt_str(body, "SpeakerId")
+        channel = _channel(body, what)
+    if type(body) is dict and type(text) is str and type(off) is int:
+        # A JSON object (every value checked above): no second validation by pydantic.
+        return build_trusted(
+            RecognitionResult,
+            {
+                "status": RecognitionStatus.SUCCESS,
+                "text": text,
+                "offset": _td(0, 0, off // 10),
+                "duration": _td(0, 0, dur // 10),
+                "offset_ticks": off,
+                "duration_ticks": dur,
+                "language": language,
+                "language_confidence": lang_conf,
+                "speaker_id": speaker,
+                "channel": channel,
+                "snr": None,
+                "nbest": [],
+                "is_final": False,
+                "raw": body.copy(),
+            },
+            _PARTIAL_FIELDS.copy(),
+        )
     return RecognitionResult(
         status=RecognitionStatus.SUCCESS,
         text=text,
@@ -235,8 +302,8 @@ def parse_partial(
         duration_ticks=dur,
         language=language,
         language_confidence=lang_conf,
-        speaker_id=_opt_str(body, "SpeakerId"),
-        channel=_channel(body, what),
+        speaker_id=speaker,
+        channel=channel,
         is_final=False,
         raw=dict(body),
     )
