@@ -212,17 +212,26 @@ class _Client(asyncio.Protocol):
         if body.get("RecognitionStatus") != "Success":
             return
         now = time.perf_counter()
-        # The phrase is complete once the frame carrying its last audio (its end plus the
-        # segmentation silence) has arrived: the lag counts from when that frame was written.
-        end_s = (body["Offset"] + body["Duration"]) / 1e7 + SEG_SILENCE_S
-        k = max(0, math.ceil(round(end_s * 1000 / CHUNK_MS, 6)) - 1)
-        if k >= self.n or self.n - k > RING:
+        sent = self.completed_at(body["Offset"], body["Duration"])
+        if sent is None:
             self.stats.errors += 1  # a phrase about audio not sent yet or sent long ago
             return
-        self.stats.lags.append((now, now - self.sent_at[k % RING]))
+        self.stats.lags.append((now, now - sent))
         self.stats.phrases += 1
         if body["DisplayText"].rstrip(".!") not in EXPECTED:
             self.stats.wrong_text += 1
+
+    def completed_at(self, offset: int, duration: int) -> float | None:
+        """When the frame completing a phrase (its end plus the segmentation silence) was written.
+
+        *offset* and *duration* are the phrase's, in 100 ns ticks from the start of the
+        audio; None when that frame was not sent yet or is no longer remembered.
+        """
+        end_ms = (offset + duration) / 1e4 + SEG_SILENCE_S * 1000
+        k = max(0, math.ceil(round(end_ms / CHUNK_MS, 6)) - 1)  # the frame with its last sample
+        if k >= self.n or self.n - k > RING:
+            return None
+        return self.sent_at[k % RING]
 
 
 async def open_session(url: str, stats: Stats) -> _Client:
