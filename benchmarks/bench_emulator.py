@@ -5,9 +5,11 @@ process opens WebSocket recognition sessions in conversation mode, each
 streaming tone-coded speech in 100 ms chunks at real time, and adds sessions
 step by step. For every ``speech.phrase`` it measures the *lag*: arrival time
 minus the moment the frame carrying the audio that completes the phrase (its
-end plus the segmentation silence) was written to the socket. A step is sustained while the 95th
-percentile lag stays under ``--max-lag`` and the load generator itself keeps
-its 100 ms pacing (else the figure would measure the client).
+end plus the segmentation silence) was written to the socket; every frame
+carries exactly 100 ms, so the audio never drifts from the pacing clock however
+long a session runs. A step is sustained while the 95th percentile lag stays
+under ``--max-lag`` and the load generator itself keeps its 100 ms pacing (else
+the figure would measure the client).
 
 The load generator is cheap on purpose (it shares the cores with the
 emulator): raw asyncio sockets, every frame built and masked once before the
