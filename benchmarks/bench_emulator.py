@@ -4,10 +4,12 @@ The emulator runs in its own process (``python -m azspeech.emulator``); this
 process opens WebSocket recognition sessions in conversation mode, each
 streaming tone-coded speech in 100 ms chunks at real time, and adds sessions
 step by step. For every ``speech.phrase`` it measures the *lag*: arrival time
-minus the moment the audio that completes the phrase (its end plus the
-segmentation silence) had been sent. A step is sustained while the 95th
-percentile lag stays under ``--max-lag`` and the load generator itself keeps
-its 100 ms pacing (else the figure would measure the client).
+minus the moment the frame carrying the audio that completes the phrase (its
+end plus the segmentation silence) was written to the socket; every frame
+carries exactly 100 ms, so the audio never drifts from the pacing clock however
+long a session runs. A step is sustained while the 95th percentile lag stays
+under ``--max-lag`` and the load generator itself keeps its 100 ms pacing (else
+the figure would measure the client).
 
 The load generator is cheap on purpose (it shares the cores with the
 emulator): raw asyncio sockets, every frame built and masked once before the
@@ -45,6 +47,7 @@ import argparse
 import asyncio
 import base64
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -85,6 +88,10 @@ def _wav_header() -> bytes:
 
 
 AUDIO = tones.encode(TEXT, RATE, lead_ms=200, tail_ms=800).pcm16()
+# Whole 100 ms chunks only: the pacer sends one frame per 100 ms, so a short last frame would
+# let the audio fall behind the clock on every loop (40 ms per 5.6 s loop with a 60 ms last
+# chunk) and the measured lag would grow with each session's age, not with the load.
+AUDIO += bytes(-len(AUDIO) % CHUNK)
 
 
 @dataclass
@@ -134,6 +141,7 @@ CLOSE = bytes((0x88, 0x82)) + MASK + apply_mask((1000).to_bytes(2, "big"), MASK)
 EXPECTED = {w.rstrip(".!") for w in TEXT.replace("!", ".").split(". ")}
 PHRASE_PATH = b"Path:speech.phrase\r\n"
 SLOTS = CHUNK_MS // 10  # sessions are spread over 10 ms slots of the 100 ms audio period
+RING = 256  # send times kept per session (25.6 s of audio: longer than any phrase)
 
 
 class _Client(asyncio.Protocol):
@@ -148,8 +156,8 @@ class _Client(asyncio.Protocol):
         self.opened: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.closed = False
         self.stopping = False
-        self.t0 = 0.0  # when its first audio frame was due
-        self.n = 0
+        self.n = 0  # audio frames sent
+        self.sent_at = [0.0] * RING  # frame k was written at sent_at[k % RING]
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]  # uvloop's is no subclass
@@ -206,11 +214,26 @@ class _Client(asyncio.Protocol):
         if body.get("RecognitionStatus") != "Success":
             return
         now = time.perf_counter()
-        done_at = self.t0 + (body["Offset"] + body["Duration"]) / 1e7 + SEG_SILENCE_S
-        self.stats.lags.append((now, now - done_at))
+        sent = self.completed_at(body["Offset"], body["Duration"])
+        if sent is None:
+            self.stats.errors += 1  # a phrase about audio not sent yet or sent long ago
+            return
+        self.stats.lags.append((now, now - sent))
         self.stats.phrases += 1
         if body["DisplayText"].rstrip(".!") not in EXPECTED:
             self.stats.wrong_text += 1
+
+    def completed_at(self, offset: int, duration: int) -> float | None:
+        """When the frame completing a phrase (its end plus the segmentation silence) was written.
+
+        *offset* and *duration* are the phrase's, in 100 ns ticks from the start of the
+        audio; None when that frame was not sent yet or is no longer remembered.
+        """
+        end_ms = (offset + duration) / 1e4 + SEG_SILENCE_S * 1000
+        k = max(0, math.ceil(round(end_ms / CHUNK_MS, 6)) - 1)  # the frame with its last sample
+        if k >= self.n or self.n - k > RING:
+            return None
+        return self.sent_at[k % RING]
 
 
 async def open_session(url: str, stats: Stats) -> _Client:
@@ -240,13 +263,14 @@ async def pace(slots: list[list[_Client]], stats: Stats, stop: asyncio.Event) ->
         now = time.perf_counter()
         if due > now:
             await asyncio.sleep(due - now)
+            now = time.perf_counter()
         else:
             stats.send_lags.append((now, now - due))
+        sent_at = now
         for client in slots[k % SLOTS]:
             if client.closed or client.transport is None:
                 continue
-            if not client.t0:
-                client.t0 = due
+            client.sent_at[client.n % RING] = sent_at
             client.transport.write(FRAMES[client.n % len(FRAMES)])
             client.n += 1
         k += 1
