@@ -2,6 +2,7 @@
 
     azspeech --emulator demo                       offline, against an in-process emulator
     azspeech synthesize "Hello" -o hi.wav          text to speech (TEXT, --ssml FILE or stdin)
+    azspeech synthesize "Hello" --play             ... to the speaker (extra [mic])
     azspeech transcribe talk.wav --format srt      real time, fast or batch; text/json/srt/vtt
     azspeech transcribe call.wav --plot when.png   who spoke when, as a picture (extra [plot])
     azspeech voices --search ava                   a searchable table of the voices
@@ -11,8 +12,9 @@
 Global options (``--key``, ``--region``, ``--endpoint``, ``--config``, ``--emulator``,
 ``--json``, ``--debug``) go before or after the subcommand. Exit codes are listed in
 ``docs/cli.md``: 0 ok, 1 error, 2 usage, 3 nothing recognized, 4 missing or non-audio file,
-5 missing extra, 130 interrupted. On a terminal, long work shows progress on stderr
-(``_progress``: rich bars, plain lines without rich, nothing with ``--json`` or in a pipe).
+5 missing extra, 6 no audio output device, 130 interrupted. On a terminal, long work shows
+progress on stderr (``_progress``: rich bars, plain lines without rich, nothing with ``--json``
+or in a pipe).
 """
 
 from __future__ import annotations
@@ -81,10 +83,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.set_defaults(func=_commands.demo)
 
-    syn = _sub(sub, "synthesize", "text to speech into a file")
+    syn = _sub(sub, "synthesize", "text to speech into a file or to the speaker")
     syn.add_argument("text", nargs="?", default=None, help="the text (default, or '-': read stdin)")
     syn.add_argument("--ssml", default=None, help="read SSML from this file (default: speak TEXT)")
-    syn.add_argument("-o", "--output", default="speech.wav", help="the audio file to write")
+    syn.add_argument(
+        "-o",
+        "--output",
+        default=None,
+        metavar="FILE",
+        help="the audio file to write (default: speech.wav, or no file with --play)",
+    )
+    syn.add_argument(
+        "--play",
+        action="store_true",
+        help="play the audio on the default output device (extra [mic]; exit code 5 without "
+        "it, 6 without an output device)",
+    )
     syn.add_argument("--voice", default="en-US-AvaMultilingualNeural", help="the voice")
     syn.add_argument("--format", default="riff-24khz-16bit-mono-pcm", help="the output format")
     syn.add_argument("--list-formats", action="store_true", help="list the output formats")
