@@ -4,6 +4,7 @@
     azspeech synthesize "Hello" -o hi.wav          text to speech (TEXT, --ssml FILE or stdin)
     azspeech synthesize "Hello" --play             ... to the speaker (extra [mic])
     azspeech transcribe talk.wav --format srt      real time, fast or batch; text/json/srt/vtt
+    azspeech transcribe talk.wav --mode llm        LLM speech (--prompt guides the model)
     azspeech transcribe call.wav --plot when.png   who spoke when, as a picture (extra [plot])
     azspeech voices --search ava                   a searchable table of the voices
     azspeech batch list                            batch transcription jobs
@@ -119,13 +120,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     rec.set_defaults(func=_commands.recognize)
 
-    tr = _sub(sub, "transcribe", "transcribe an audio file or URL (real time, fast or batch)")
+    tr = _sub(sub, "transcribe", "transcribe an audio file or URL (real time, fast, LLM or batch)")
     tr.add_argument("file", help="an audio file, or an http(s) URL (batch mode)")
     tr.add_argument(
         "--mode",
-        choices=["auto", "realtime", "fast", "batch"],
+        choices=["auto", "realtime", "fast", "llm", "batch"],
         default="auto",
-        help="auto: real time for text output of files up to 2 MiB, else fast; URLs go to batch",
+        help="auto: real time for text output of files up to 2 MiB, else fast; URLs go to "
+        "batch; llm: LLM speech (the language is detected, --prompt guides it)",
+    )
+    tr.add_argument(
+        "--prompt",
+        action="append",
+        default=None,
+        help="--mode llm: an instruction for the model (repeat; default: none)",
     )
     tr.add_argument("--language", default="en-US", help="the real-time recognition language")
     tr.add_argument(

@@ -144,10 +144,19 @@ def recognize(args: argparse.Namespace) -> int:
 
 
 def transcribe(args: argparse.Namespace) -> int:
-    """``azspeech transcribe FILE``: real time, fast or batch; text, JSON, SRT or WebVTT."""
+    """``azspeech transcribe FILE``: real time, fast, LLM or batch; text, JSON, SRT or WebVTT."""
     output = args.format or ("json" if args.json else "text")
     check_plot_extra(args.plot)
-    if args.file.startswith(("http://", "https://")) or args.mode == "batch":
+    if args.prompt and args.mode != "llm":
+        raise CliError("--prompt applies to --mode llm only", EXIT["usage"])
+    if args.mode == "llm" and args.locale:
+        raise CliError(
+            "--locale does not apply to --mode llm: the model detects the language", EXIT["usage"]
+        )
+    remote = args.file.startswith(("http://", "https://"))
+    if args.mode == "llm":
+        return _upload_transcribe(args, output, None if remote else check_audio_file(args.file))
+    if remote or args.mode == "batch":
         return _batch_transcribe(args, output)
     file = check_audio_file(args.file)
     mode = args.mode
@@ -156,20 +165,35 @@ def transcribe(args: argparse.Namespace) -> int:
         mode = "realtime" if realtime_ok else "fast"
     if mode == "realtime":
         return _realtime_lines(args, file)
-    size = file.stat().st_size
+    return _upload_transcribe(args, output, file)
+
+
+def _upload_transcribe(args: argparse.Namespace, output: str, file: Path | None) -> int:
+    """Fast or LLM transcription (``--mode llm``) of *file*, or of the URL when it is None."""
+    where = file.name if file is not None else args.file
+    size = file.stat().st_size if file is not None else None
     with (
         open_client(args) as client,
-        open_meter(args, f"uploading {file.name}", size, "bytes") as meter,
+        open_meter(args, f"{'uploading' if file else 'transcribing'} {where}", size) as meter,
     ):
-        result = client.stt.transcribe(
-            str(file),
-            locales=args.locale or None,
-            diarization=args.diarization,
-            on_progress=lambda p: meter.update(p.sent),
-        )
-        meter.describe(f"transcribed {file.name}")
+        source: dict[str, Any] = {"audio": str(file)} if file else {"audio_url": args.file}
+        if args.mode == "llm":
+            result = client.llm.transcribe(
+                **source,
+                prompt=args.prompt,
+                diarization=args.diarization or None,
+                on_progress=lambda p: meter.update(p.sent),
+            )
+        else:
+            result = client.stt.transcribe(
+                **source,
+                locales=args.locale or None,
+                diarization=args.diarization,
+                on_progress=lambda p: meter.update(p.sent),
+            )
+        meter.describe(f"transcribed {where}")
     if not result.phrases:
-        return nothing_recognized(file)
+        return nothing_recognized(file or Path(args.file))
     if args.plot:
         save_picture(args.plot, result.plot, json=output == "json")
     if output == "srt":
