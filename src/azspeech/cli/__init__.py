@@ -2,7 +2,9 @@
 
     azspeech --emulator demo                       offline, against an in-process emulator
     azspeech synthesize "Hello" -o hi.wav          text to speech (TEXT, --ssml FILE or stdin)
+    azspeech synthesize "Hello" --play             ... to the speaker (extra [mic])
     azspeech transcribe talk.wav --format srt      real time, fast or batch; text/json/srt/vtt
+    azspeech transcribe talk.wav --mode llm        LLM speech (--prompt guides the model)
     azspeech transcribe call.wav --plot when.png   who spoke when, as a picture (extra [plot])
     azspeech voices --search ava                   a searchable table of the voices
     azspeech batch list                            batch transcription jobs
@@ -11,8 +13,9 @@
 Global options (``--key``, ``--region``, ``--endpoint``, ``--config``, ``--emulator``,
 ``--json``, ``--debug``) go before or after the subcommand. Exit codes are listed in
 ``docs/cli.md``: 0 ok, 1 error, 2 usage, 3 nothing recognized, 4 missing or non-audio file,
-5 missing extra, 130 interrupted. On a terminal, long work shows progress on stderr
-(``_progress``: rich bars, plain lines without rich, nothing with ``--json`` or in a pipe).
+5 missing extra, 6 no audio output device, 130 interrupted. On a terminal, long work shows
+progress on stderr (``_progress``: rich bars, plain lines without rich, nothing with ``--json``
+or in a pipe).
 """
 
 from __future__ import annotations
@@ -81,10 +84,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.set_defaults(func=_commands.demo)
 
-    syn = _sub(sub, "synthesize", "text to speech into a file")
+    syn = _sub(sub, "synthesize", "text to speech into a file or to the speaker")
     syn.add_argument("text", nargs="?", default=None, help="the text (default, or '-': read stdin)")
     syn.add_argument("--ssml", default=None, help="read SSML from this file (default: speak TEXT)")
-    syn.add_argument("-o", "--output", default="speech.wav", help="the audio file to write")
+    syn.add_argument(
+        "-o",
+        "--output",
+        default=None,
+        metavar="FILE",
+        help="the audio file to write (default: speech.wav, or no file with --play)",
+    )
+    syn.add_argument(
+        "--play",
+        action="store_true",
+        help="play the audio on the default output device (extra [mic]; exit code 5 without "
+        "it, 6 without an output device)",
+    )
     syn.add_argument("--voice", default="en-US-AvaMultilingualNeural", help="the voice")
     syn.add_argument("--format", default="riff-24khz-16bit-mono-pcm", help="the output format")
     syn.add_argument("--list-formats", action="store_true", help="list the output formats")
@@ -105,13 +120,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     rec.set_defaults(func=_commands.recognize)
 
-    tr = _sub(sub, "transcribe", "transcribe an audio file or URL (real time, fast or batch)")
+    tr = _sub(sub, "transcribe", "transcribe an audio file or URL (real time, fast, LLM or batch)")
     tr.add_argument("file", help="an audio file, or an http(s) URL (batch mode)")
     tr.add_argument(
         "--mode",
-        choices=["auto", "realtime", "fast", "batch"],
+        choices=["auto", "realtime", "fast", "llm", "batch"],
         default="auto",
-        help="auto: real time for text output of files up to 2 MiB, else fast; URLs go to batch",
+        help="auto: real time for text output of files up to 2 MiB, else fast; URLs go to "
+        "batch; llm: LLM speech (the language is detected, --prompt guides it)",
+    )
+    tr.add_argument(
+        "--prompt",
+        action="append",
+        default=None,
+        help="--mode llm: an instruction for the model (repeat; default: none)",
     )
     tr.add_argument("--language", default="en-US", help="the real-time recognition language")
     tr.add_argument(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import os
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,17 +16,23 @@ from ._output import print_json, print_line, print_table
 from ._pictures import check_plot_extra, save_picture
 from ._progress import Meter, open_meter
 from ._settings import EXIT, CliError, open_client
+from ._speaker import check_speaker, play
 
 __all__ = [
+    "audio_seconds",
     "batch",
     "check_audio_file",
     "demo",
     "nothing_recognized",
     "recognize",
+    "streaming",
     "synthesize",
     "transcribe",
     "voices",
 ]
+
+#: Where ``synthesize`` writes without ``-o`` (and without ``--play``).
+DEFAULT_SPEECH_FILE = "speech.wav"
 
 #: Files above this size go to fast transcription when ``--mode auto``.
 REALTIME_MAX_BYTES = 2 * 1024 * 1024
@@ -38,7 +46,7 @@ def check_audio_file(path: str) -> Path:
     return file
 
 
-def _audio_seconds(file: Path) -> float | None:
+def audio_seconds(file: Path) -> float | None:
     """The length of *file* in seconds, when its header tells (for the bar's total)."""
     try:
         import soundfile
@@ -62,6 +70,30 @@ def _send_audio(session: Any, file: Path, realtime: bool, meter: Meter) -> None:
     session.end_audio()
 
 
+@contextlib.contextmanager
+def streaming(session: Any, file: Path, realtime: bool, meter: Meter) -> Iterator[None]:
+    """Send *file* into *session* from a thread while the body reads the results.
+
+    A failure of the sender closes the session (so the reader stops) and is
+    raised here when the body ends.
+    """
+    failure: list[BaseException] = []
+
+    def send() -> None:
+        try:
+            _send_audio(session, file, realtime, meter)
+        except BaseException as exc:  # shown by the main thread
+            failure.append(exc)
+            session.close()
+
+    sender = threading.Thread(target=send, daemon=True)
+    sender.start()
+    yield
+    sender.join(timeout=30)
+    if failure:
+        raise failure[0]
+
+
 def _realtime_lines(args: argparse.Namespace, file: Path) -> int:
     """Recognize in real time, printing each phrase as soon as the service returns it."""
     from ..stt import Recognized
@@ -72,19 +104,9 @@ def _realtime_lines(args: argparse.Namespace, file: Path) -> int:
     with (
         open_client(args) as client,
         client.stt.connect(language=args.language, **diarized) as session,
-        open_meter(args, f"streaming {file.name}", _audio_seconds(file), "seconds") as meter,
+        open_meter(args, f"streaming {file.name}", audio_seconds(file), "seconds") as meter,
+        streaming(session, file, realtime, meter),
     ):
-        failure: list[BaseException] = []
-
-        def send() -> None:
-            try:
-                _send_audio(session, file, realtime, meter)
-            except BaseException as exc:  # shown by the main thread
-                failure.append(exc)
-                session.close()
-
-        sender = threading.Thread(target=send, daemon=True)
-        sender.start()
         for event in session:
             if isinstance(event, Recognized) and event.result.text:
                 result = event.result
@@ -95,9 +117,6 @@ def _realtime_lines(args: argparse.Namespace, file: Path) -> int:
                 else:
                     label = f" {speaker}" if speaker else ""
                     print_line(f"[{result.offset}]{label} {result.text}")
-        sender.join(timeout=30)
-        if failure:
-            raise failure[0]
     if results and getattr(args, "plot", None):
         from ..plot import transcription_timeline
 
@@ -125,10 +144,19 @@ def recognize(args: argparse.Namespace) -> int:
 
 
 def transcribe(args: argparse.Namespace) -> int:
-    """``azspeech transcribe FILE``: real time, fast or batch; text, JSON, SRT or WebVTT."""
+    """``azspeech transcribe FILE``: real time, fast, LLM or batch; text, JSON, SRT or WebVTT."""
     output = args.format or ("json" if args.json else "text")
     check_plot_extra(args.plot)
-    if args.file.startswith(("http://", "https://")) or args.mode == "batch":
+    if args.prompt and args.mode != "llm":
+        raise CliError("--prompt applies to --mode llm only", EXIT["usage"])
+    if args.mode == "llm" and args.locale:
+        raise CliError(
+            "--locale does not apply to --mode llm: the model detects the language", EXIT["usage"]
+        )
+    remote = args.file.startswith(("http://", "https://"))
+    if args.mode == "llm":
+        return _upload_transcribe(args, output, None if remote else check_audio_file(args.file))
+    if remote or args.mode == "batch":
         return _batch_transcribe(args, output)
     file = check_audio_file(args.file)
     mode = args.mode
@@ -137,20 +165,35 @@ def transcribe(args: argparse.Namespace) -> int:
         mode = "realtime" if realtime_ok else "fast"
     if mode == "realtime":
         return _realtime_lines(args, file)
-    size = file.stat().st_size
+    return _upload_transcribe(args, output, file)
+
+
+def _upload_transcribe(args: argparse.Namespace, output: str, file: Path | None) -> int:
+    """Fast or LLM transcription (``--mode llm``) of *file*, or of the URL when it is None."""
+    where = file.name if file is not None else args.file
+    size = file.stat().st_size if file is not None else None
     with (
         open_client(args) as client,
-        open_meter(args, f"uploading {file.name}", size, "bytes") as meter,
+        open_meter(args, f"{'uploading' if file else 'transcribing'} {where}", size) as meter,
     ):
-        result = client.stt.transcribe(
-            str(file),
-            locales=args.locale or None,
-            diarization=args.diarization,
-            on_progress=lambda p: meter.update(p.sent),
-        )
-        meter.describe(f"transcribed {file.name}")
+        source: dict[str, Any] = {"audio": str(file)} if file else {"audio_url": args.file}
+        if args.mode == "llm":
+            result = client.llm.transcribe(
+                **source,
+                prompt=args.prompt,
+                diarization=args.diarization or None,
+                on_progress=lambda p: meter.update(p.sent),
+            )
+        else:
+            result = client.stt.transcribe(
+                **source,
+                locales=args.locale or None,
+                diarization=args.diarization,
+                on_progress=lambda p: meter.update(p.sent),
+            )
+        meter.describe(f"transcribed {where}")
     if not result.phrases:
-        return nothing_recognized(file)
+        return nothing_recognized(file or Path(args.file))
     if args.plot:
         save_picture(args.plot, result.plot, json=output == "json")
     if output == "srt":
@@ -262,7 +305,12 @@ def _synthesize_with_events(client: Any, text: str, voice: str, fmt: str) -> tup
 
 
 def synthesize(args: argparse.Namespace) -> int:
-    """``azspeech synthesize TEXT``: text, an SSML file or stdin to an audio file."""
+    """``azspeech synthesize TEXT``: text, an SSML file or stdin to an audio file or the speaker.
+
+    ``--play`` plays the audio on the default output device (extra ``[mic]``);
+    then a file is written only when ``-o`` is given. Without ``--play`` the
+    audio goes to ``-o`` (default ``speech.wav``).
+    """
     from ..audio import OutputFormat
 
     if args.list_formats:
@@ -282,21 +330,29 @@ def synthesize(args: argparse.Namespace) -> int:
         raise CliError("nothing to say: give TEXT, --ssml FILE or text on stdin", EXIT["usage"])
     fmt_name = _output_format(args.format)
     check_plot_extra(args.plot)
+    output = args.output if args.output or args.play else DEFAULT_SPEECH_FILE
+    if args.play:
+        check_speaker()
     with open_client(args) as client:
         if args.plot:
             audio, events = _synthesize_with_events(client, text, args.voice, fmt_name)
         else:
             audio = client.tts.synthesize(text, voice=args.voice, output_format=fmt_name)
-        audio.save(args.output)
+    if output:
+        audio.save(output)
     if args.plot:
         from ..plot import synthesis_timeline
 
         save_picture(args.plot, lambda: synthesis_timeline(events, audio=audio), json=args.json)
+    if args.play:
+        play(audio)
     seconds = audio.duration.total_seconds()
     if args.json:
-        print_json({"output": args.output, "seconds": seconds, "format": fmt_name})
+        print_json({"output": output, "played": args.play, "seconds": seconds, "format": fmt_name})
     else:
-        print_line(f"wrote {args.output} ({seconds:.2f} s, {fmt_name})")
+        done = [f"wrote {output}"] if output else []
+        done += ["played it" if output else "played"] if args.play else []
+        print_line(f"{' and '.join(done)} ({seconds:.2f} s, {fmt_name})")
     return EXIT["ok"]
 
 

@@ -5,16 +5,21 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ._commands import check_audio_file, nothing_recognized
+from ._commands import audio_seconds, check_audio_file, nothing_recognized, streaming
 from ._output import print_json, print_line, print_table
 from ._pictures import check_plot_extra, save_picture
+from ._progress import open_meter
 from ._settings import EXIT, open_client
 
 __all__ = ["add_feature_commands"]
 
 
 def translate(args: argparse.Namespace) -> int:
-    """``azspeech translate FILE --to de --to fr``: each phrase and its translations."""
+    """``azspeech translate FILE --to de --to fr``: each phrase and its translations, live.
+
+    The audio streams from a thread (a seconds-of-audio bar on a terminal)
+    while each result is printed the moment it arrives, above the bar.
+    """
     file = check_audio_file(args.file)
     found = 0
     with (
@@ -22,9 +27,9 @@ def translate(args: argparse.Namespace) -> int:
         client.translation.connect(
             source_language=args.source, target_languages=args.to
         ) as session,
+        open_meter(args, f"streaming {file.name}", audio_seconds(file), "seconds") as meter,
+        streaming(session, file, args.realtime, meter),
     ):
-        session.send_file(str(file))
-        session.close()
         for result in session.results():
             if not result.text:
                 continue
@@ -87,6 +92,11 @@ def add_feature_commands(sub: Any, make: Any) -> None:
     tr.add_argument("file", help="an audio file")
     tr.add_argument("--source", default="en-US", help="the spoken language")
     tr.add_argument("--to", action="append", required=True, help="a target language (repeat)")
+    tr.add_argument(
+        "--realtime",
+        action="store_true",
+        help="send the audio at the pace of speech, like a live source",
+    )
     tr.set_defaults(func=translate)
 
     lid = make(sub, "identify-language", "which languages an audio file speaks")

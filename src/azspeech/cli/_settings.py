@@ -24,6 +24,7 @@ EXIT = {
     "nothing_recognized": 3,
     "bad_file": 4,
     "missing_extra": 5,
+    "no_audio_device": 6,
     "interrupted": 130,
 }
 

@@ -20,6 +20,7 @@ from ..models.stt import TranscriptionResult
 from ..options.fast import FastProfanity, FastTranscriptionOptions
 from ..stt import _build
 from ..stt.fast import DEFAULT_API_VERSION, MAX_UPLOAD_BYTES, parse_transcription
+from ..stt.upload_progress import UploadProgressCallback
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -96,6 +97,7 @@ def _prepare(
     profanity: FastProfanity | None,
     api_version: str,
     max_upload_bytes: int | None,
+    on_progress: UploadProgressCallback | None = None,
 ) -> tuple[HttpRequest, FastTranscriptionRequest | None]:
     if mode.task == "translate" and diarization not in (None, False):
         raise InvalidRequestError("diarization is not supported with task='translate'")
@@ -103,7 +105,9 @@ def _prepare(
         diarization=diarization, channels=channels, profanity=profanity,
         extra_definition={"enhancedMode": mode.to_wire()},
     )  # fmt: skip
-    req, part = _build.fast_request(client, audio, audio_url, fast, api_version, max_upload_bytes)
+    req, part = _build.fast_request(
+        client, audio, audio_url, fast, api_version, max_upload_bytes, on_progress=on_progress
+    )
     req.what = "LLM speech"
     return req, part
 
@@ -125,18 +129,24 @@ class LlmSpeech(SyncAPIResource):
         profanity: FastProfanity | None = None,
         api_version: str = DEFAULT_API_VERSION,
         max_upload_bytes: int | None = MAX_UPLOAD_BYTES,
+        on_progress: UploadProgressCallback | None = None,
         **options: Unpack[RequestOptions],
     ) -> TranscriptionResult:
         """Transcribe *audio* (a path, bytes, a file...) or *audio_url*; the language is detected.
 
         *prompt* guides the model; *model*, *timestamps* and *style* pick the
         model and its options; *diarization*, *channels* and *profanity* as in
-        ``client.stt.transcribe``.
+        ``client.stt.transcribe``. *on_progress* is called with an
+        :class:`~azspeech.stt.UploadProgress` (bytes sent of the total) each time
+        the next 64 KiB of the audio goes out, from the thread doing the upload
+        (the event loop's for the async client): keep it quick. A retry starts
+        again from 0.
         """
         mode = enhanced_mode("transcribe", prompt=prompt, model=model, timestamps=timestamps,
                              style=style)  # fmt: skip
         return self._send_mode(mode, audio, audio_url, diarization, channels, profanity,
-                               api_version, max_upload_bytes, options)  # fmt: skip
+                               api_version, max_upload_bytes, options,
+                                     on_progress)  # fmt: skip
 
     def translate(
         self,
@@ -152,24 +162,26 @@ class LlmSpeech(SyncAPIResource):
         profanity: FastProfanity | None = None,
         api_version: str = DEFAULT_API_VERSION,
         max_upload_bytes: int | None = MAX_UPLOAD_BYTES,
+        on_progress: UploadProgressCallback | None = None,
         **options: Unpack[RequestOptions],
     ) -> TranscriptionResult:
         """Translate the speech of *audio* into *target_language* (``"de"``, ``"ja"``...).
 
         The phrases are in the target language; words carry no timings.
+        *on_progress* follows the upload as in :meth:`transcribe`.
         """
         mode = enhanced_mode("translate", target_language=target_language, prompt=prompt,
                              model=model, timestamps=timestamps, style=style)  # fmt: skip
         return self._send_mode(mode, audio, audio_url, None, channels, profanity, api_version,
-                               max_upload_bytes, options)  # fmt: skip
+                               max_upload_bytes, options, on_progress)  # fmt: skip
 
     def _send_mode(
         self, mode: EnhancedMode, audio: Any, audio_url: str | None, diarization: Any,
         channels: Any, profanity: Any, api_version: str, max_upload_bytes: int | None,
-        options: RequestOptions,
+        options: RequestOptions, on_progress: UploadProgressCallback | None = None,
     ) -> TranscriptionResult:  # fmt: skip
         req, part = _prepare(self._client, mode, audio, audio_url, diarization, channels,
-                             profanity, api_version, max_upload_bytes)  # fmt: skip
+                             profanity, api_version, max_upload_bytes, on_progress)  # fmt: skip
         with _build.closing(part):
             return self._request(req, parse_transcription, options)
 
@@ -191,13 +203,15 @@ class AsyncLlmSpeech(AsyncAPIResource):
         profanity: FastProfanity | None = None,
         api_version: str = DEFAULT_API_VERSION,
         max_upload_bytes: int | None = MAX_UPLOAD_BYTES,
+        on_progress: UploadProgressCallback | None = None,
         **options: Unpack[RequestOptions],
     ) -> TranscriptionResult:
         """Transcribe *audio* or *audio_url* (see :meth:`LlmSpeech.transcribe`)."""
         mode = enhanced_mode("transcribe", prompt=prompt, model=model, timestamps=timestamps,
                              style=style)  # fmt: skip
         return await self._send_mode(mode, audio, audio_url, diarization, channels, profanity,
-                                     api_version, max_upload_bytes, options)  # fmt: skip
+                                     api_version, max_upload_bytes, options,
+                                     on_progress)  # fmt: skip
 
     async def translate(
         self,
@@ -213,20 +227,22 @@ class AsyncLlmSpeech(AsyncAPIResource):
         profanity: FastProfanity | None = None,
         api_version: str = DEFAULT_API_VERSION,
         max_upload_bytes: int | None = MAX_UPLOAD_BYTES,
+        on_progress: UploadProgressCallback | None = None,
         **options: Unpack[RequestOptions],
     ) -> TranscriptionResult:
         """Translate the speech of *audio* (see :meth:`LlmSpeech.translate`)."""
         mode = enhanced_mode("translate", target_language=target_language, prompt=prompt,
                              model=model, timestamps=timestamps, style=style)  # fmt: skip
         return await self._send_mode(mode, audio, audio_url, None, channels, profanity,
-                                     api_version, max_upload_bytes, options)  # fmt: skip
+                                     api_version, max_upload_bytes, options,
+                                     on_progress)  # fmt: skip
 
     async def _send_mode(
         self, mode: EnhancedMode, audio: Any, audio_url: str | None, diarization: Any,
         channels: Any, profanity: Any, api_version: str, max_upload_bytes: int | None,
-        options: RequestOptions,
+        options: RequestOptions, on_progress: UploadProgressCallback | None = None,
     ) -> TranscriptionResult:  # fmt: skip
         req, part = _prepare(self._client, mode, audio, audio_url, diarization, channels,
-                             profanity, api_version, max_upload_bytes)  # fmt: skip
+                             profanity, api_version, max_upload_bytes, on_progress)  # fmt: skip
         with _build.closing(part):
             return await self._request(req, parse_transcription, options)
