@@ -82,7 +82,17 @@ async def test_a_cancelled_reader_loses_no_event(aclient: AsyncSpeechClient) -> 
     got: list[str] = []
     timeouts = 0
     async with aclient.stt.connect(interim_results=False) as session:
-        feeder = asyncio.create_task(session.send_file(wav(pcm)))
+
+        async def feed() -> None:
+            # Paced, so that results arrive spread out and the 1 ms reads below
+            # surely wait on an empty queue at times (a file sent at once can
+            # have every result queued before a slow reader first looks).
+            for start in range(0, len(pcm), 3200):
+                await session.send(pcm[start : start + 3200])
+                await asyncio.sleep(0.005)
+            await session.end_audio()
+
+        feeder = asyncio.create_task(feed())
         events = session.__aiter__()
         for _ in range(100_000):  # bounded; ends at the end of the session
             try:
