@@ -195,3 +195,22 @@ def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path: Path) -> N
     assert child.wait(timeout=120) == EXIT["ok"]
     assert LINES[0] in first.decode()
     assert "Traceback" not in err and "Broken pipe" not in err, err
+
+
+def test_a_reader_that_stops_while_the_audio_still_streams_ends_quietly(tmp_path: Path) -> None:
+    # Paced at the speed of speech, the sender thread is surely still sending
+    # when the reader goes: it must end before the client closes under it
+    # (it used to print "Exception in thread ... the client was closed").
+    wav = tmp_path / "talk.wav"
+    with Emulator() as emulator, emulator.client() as client:
+        _speech(client, wav, LINES * 3, gap=0.3)
+    command = [sys.executable, "-m", "azspeech", "--emulator", "transcribe", str(wav),
+               "--mode", "realtime", "--realtime"]  # fmt: skip
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert child.stdout is not None and child.stderr is not None
+    first = child.stdout.readline()
+    child.stdout.close()  # like `| head -1`
+    err = child.stderr.read().decode()
+    assert child.wait(timeout=120) == EXIT["ok"]
+    assert LINES[0] in first.decode()
+    assert "Traceback" not in err and "Exception in thread" not in err, err

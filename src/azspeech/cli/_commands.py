@@ -56,7 +56,9 @@ def audio_seconds(file: Path) -> float | None:
         return None
 
 
-def _send_audio(session: Any, file: Path, realtime: bool, meter: Meter) -> None:
+def _send_audio(
+    session: Any, file: Path, realtime: bool, meter: Meter, stop: threading.Event
+) -> None:
     """Stream *file* into *session* chunk by chunk, moving *meter* by seconds sent."""
     from ..audio import open_pcm_stream
 
@@ -64,6 +66,8 @@ def _send_audio(session: Any, file: Path, realtime: bool, meter: Meter) -> None:
     with open_pcm_stream(str(file), target=target, realtime=realtime) as stream:
         sent = 0
         for chunk in stream:
+            if stop.is_set():  # the reader has gone: nobody wants the rest
+                return
             session.send(chunk)  # waits while the connection is behind
             sent += len(chunk)
             meter.update(sent / target.bytes_per_second)
@@ -78,17 +82,29 @@ def streaming(session: Any, file: Path, realtime: bool, meter: Meter) -> Iterato
     raised here when the body ends.
     """
     failure: list[BaseException] = []
+    stop = threading.Event()
 
     def send() -> None:
         try:
-            _send_audio(session, file, realtime, meter)
+            _send_audio(session, file, realtime, meter, stop)
         except BaseException as exc:  # shown by the main thread
             failure.append(exc)
-            session.close()
+            # The command may be ending (and the client closing) meanwhile.
+            with contextlib.suppress(Exception):
+                session.close()
 
     sender = threading.Thread(target=send, daemon=True)
     sender.start()
-    yield
+    try:
+        yield
+    except BaseException:
+        # The reader stopped early (a closed pipe, Ctrl-C, an error): the sender
+        # must end before the client closes under it, not print a traceback.
+        stop.set()
+        with contextlib.suppress(Exception):
+            session.close()  # wakes a sender waiting on the connection
+        sender.join(timeout=30)
+        raise
     sender.join(timeout=30)
     if failure:
         raise failure[0]
