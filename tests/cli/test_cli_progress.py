@@ -16,7 +16,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from rich.console import Console
 
 from azspeech import SpeechClient
 from azspeech.audio import Audio
@@ -25,15 +24,6 @@ from azspeech.emulator import Emulator
 from tests.batch._storage import Storage, storage_host
 
 LINES = ["Thanks for calling, how can I help?", "My order has not arrived yet."]
-
-
-@pytest.fixture
-def terminal(monkeypatch: pytest.MonkeyPatch) -> io.StringIO:
-    """What the progress bars draw, as if stdout and stderr were a terminal."""
-    screen = io.StringIO()
-    console = Console(file=screen, force_terminal=True, width=110, color_system=None)
-    monkeypatch.setattr(_progress, "bar_console", lambda: console)
-    return screen
 
 
 def _speech(client: SpeechClient, path: Path, lines: list[str], gap: float) -> Path:
@@ -48,6 +38,18 @@ def _speech(client: SpeechClient, path: Path, lines: list[str], gap: float) -> P
 
 def _percentages(screen: str) -> list[int]:
     return [int(p) for p in re.findall(r"(\d+)%", screen)]
+
+
+def assert_live_lines_above_a_moving_bar(screen: str, first_line: str, second_line: str) -> None:
+    """The seconds bar moved before *first_line* was printed and after it, and ended full."""
+    first = screen.index(first_line)
+    before, after = _percentages(screen[:first]), _percentages(screen[first:])
+    assert before and max(before) < 100  # the bar was moving before the line came...
+    assert [p for p in after if p < 100]  # ...and went on moving after it
+    assert after[-1] == 100
+    assert screen.index(second_line) > first
+    seconds = re.findall(r"([\d.]+)/([\d.]+) s", screen)
+    assert seconds and float(seconds[-1][0]) == pytest.approx(float(seconds[-1][1]), abs=0.15)
 
 
 def _client_flags(emulator: Emulator) -> list[str]:
@@ -86,14 +88,7 @@ def test_realtime_lines_arrive_above_the_bar_while_the_audio_streams(
     assert main(argv) == EXIT["ok"]
     screen = terminal.getvalue()
     assert "streaming talk.wav" in screen
-    first = screen.index(LINES[0])
-    before, after = _percentages(screen[:first]), _percentages(screen[first:])
-    assert before and max(before) < 100  # the bar was moving before the line came...
-    assert [p for p in after if p < 100]  # ...and went on moving after it
-    assert after[-1] == 100
-    assert screen.index(LINES[1]) > first
-    seconds = re.findall(r"([\d.]+)/([\d.]+) s", screen)
-    assert seconds and float(seconds[-1][0]) == pytest.approx(float(seconds[-1][1]), abs=0.15)
+    assert_live_lines_above_a_moving_bar(screen, LINES[0], LINES[1])
 
 
 def test_without_rich_plain_lines_tell_the_progress(

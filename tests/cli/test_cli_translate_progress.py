@@ -8,29 +8,20 @@ from __future__ import annotations
 
 import io
 import json
-import re
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
-from rich.console import Console
 
 from azspeech import SpeechClient
 from azspeech.audio import Audio
 from azspeech.cli import EXIT, _progress, main
 from azspeech.emulator import Emulator
 
+from .test_cli_progress import assert_live_lines_above_a_moving_bar
+
 LINES = ["Thanks for calling, how can I help?", "My order has not arrived yet."]
-
-
-@pytest.fixture
-def terminal(monkeypatch: pytest.MonkeyPatch) -> io.StringIO:
-    """What the progress bars draw, as if stdout and stderr were a terminal."""
-    screen = io.StringIO()
-    console = Console(file=screen, force_terminal=True, width=110, color_system=None)
-    monkeypatch.setattr(_progress, "bar_console", lambda: console)
-    return screen
 
 
 def _speech(client: SpeechClient, path: Path, gap: float) -> Path:
@@ -48,10 +39,6 @@ def _argv(emulator: Emulator, wav: Path, *more: str) -> list[str]:
     return ["translate", str(wav), "--to", "de", *more, *flags]
 
 
-def _percentages(screen: str) -> list[int]:
-    return [int(p) for p in re.findall(r"(\d+)%", screen)]
-
-
 def test_translations_arrive_above_the_bar_while_the_audio_streams(
     emulator: Emulator, client: SpeechClient, tmp_path: Path, terminal: io.StringIO
 ) -> None:
@@ -63,13 +50,7 @@ def test_translations_arrive_above_the_bar_while_the_audio_streams(
     assert "streaming talk.wav" in screen
     first = screen.index(LINES[0])
     assert screen.index("    de: ", first) > first  # its translation right under it
-    before, after = _percentages(screen[:first]), _percentages(screen[first:])
-    assert before and max(before) < 100  # the bar was moving before the line came...
-    assert [p for p in after if p < 100]  # ...and went on moving after it
-    assert after[-1] == 100
-    assert screen.index(LINES[1]) > first
-    seconds = re.findall(r"([\d.]+)/([\d.]+) s", screen)
-    assert seconds and float(seconds[-1][0]) == pytest.approx(float(seconds[-1][1]), abs=0.15)
+    assert_live_lines_above_a_moving_bar(screen, LINES[0], LINES[1])
 
 
 def test_without_rich_plain_lines_tell_the_seconds_sent(
