@@ -125,6 +125,7 @@ async def run_ours(port: int, path: Path) -> dict[str, Any]:
     counts = {"recognized": 0, "recognizing": 0}
     async with AsyncSpeechClient(endpoint=f"http://127.0.0.1:{port}", key=KEY) as client:
         cpu0, wall0 = time.process_time(), time.perf_counter()
+        ru0 = resource.getrusage(resource.RUSAGE_SELF)
         async with client.stt.connect(language="en-US") as session:
             # Events are taken as they come while the file goes out (as the official SDK's
             # callbacks get them): memory stays flat in the length of the audio. (Sending the
@@ -137,7 +138,14 @@ async def run_ours(port: int, path: Path) -> dict[str, Any]:
                     counts["recognizing"] += 1
             await feeder
         cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
-    return {"cpu_s": cpu, "wall_s": wall, **counts}
+        ru1 = resource.getrusage(resource.RUSAGE_SELF)
+    return {
+        "cpu_s": cpu,
+        "user_s": ru1.ru_utime - ru0.ru_utime,
+        "system_s": ru1.ru_stime - ru0.ru_stime,
+        "wall_s": wall,
+        **counts,
+    }
 
 
 OFFICIAL_CHILD = textwrap.dedent(
@@ -253,7 +261,9 @@ def bench_cpu(args: argparse.Namespace) -> None:
             print(
                 f"azspeech:     {ours['cpu_s']:.2f} CPU-s for the file = "
                 f"{ours['cpu_s'] / hours:.2f} CPU-s per audio-hour (median of {len(ours_runs)}: "
-                f"{_cpus(ours_runs)}; wall {ours['wall_s']:.1f} s, "
+                f"{_cpus(ours_runs)}; user {ours['user_s']:.2f} s, "
+                f"system {ours['system_s']:.2f} s; "
+                f"wall {ours['wall_s']:.1f} s, "
                 f"{ours['recognized']} finals, {ours['recognizing']} partials); peak RSS of "
                 f"this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
             )
