@@ -6,6 +6,8 @@
    connection takes it, several times alternating (medians reported):
 
    * by azspeech in this process: ``time.process_time()`` around the session;
+   * by a bare ``websockets`` client doing the least the protocol needs (a
+     floor for comparison: no replay buffer, no reconnects, no typed results);
    * by Microsoft's official SDK (``azure-cognitiveservices-speech``) in a
      child process, with its self-pacing lifted (the three
      ``SPEECH-...`` properties); its CPU is measured with
@@ -148,6 +150,59 @@ async def run_ours(port: int, path: Path) -> dict[str, Any]:
     }
 
 
+async def run_floor(port: int, data: bytes) -> dict[str, Any]:
+    """A floor for comparison: a bare ``websockets`` client doing the least USP recognition.
+
+    One ``speech.config``, the file in 8192-byte audio messages as fast as the
+    connection takes them, every text message's headers split and JSON body
+    decoded, until ``turn.end``: no replay buffer, no reconnects, no typed results.
+    """
+    import uuid
+
+    import websockets
+
+    rid = uuid.uuid4().hex
+
+    def audio(payload: bytes) -> bytes:
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
+        head = f"Path:audio\r\nX-RequestId:{rid}\r\nX-Timestamp:{stamp}\r\n".encode()
+        return len(head).to_bytes(2, "big") + head + payload
+
+    url = (
+        f"ws://127.0.0.1:{port}/speech/recognition/conversation/cognitiveservices/v1"
+        "?language=en-US&format=detailed"
+    )
+    headers = {"Ocp-Apim-Subscription-Key": KEY, "X-ConnectionId": uuid.uuid4().hex}
+    counts = {"recognized": 0, "recognizing": 0}
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    async with websockets.connect(url, additional_headers=headers, max_size=2**20) as ws:
+        config = {"context": {"system": {"version": "1"}}}
+        await ws.send(f"Path:speech.config\r\nX-RequestId:{rid}\r\n\r\n" + json.dumps(config))
+
+        async def send() -> None:
+            for i in range(44, len(data), 8192):
+                await ws.send(audio(data[i : i + 8192]))
+            await ws.send(audio(b""))
+
+        sender = asyncio.create_task(send())
+        await ws.send(audio(data[:44]))
+        async for message in ws:
+            head, _, body = str(message).partition("\r\n\r\n")
+            fields = dict(line.partition(":")[::2] for line in head.split("\r\n"))
+            if body:
+                json.loads(body)
+            path_ = fields.get("Path", "").strip().lower()
+            if path_ == "speech.phrase":
+                counts["recognized"] += 1
+            elif path_ == "speech.hypothesis":
+                counts["recognizing"] += 1
+            elif path_ == "turn.end":
+                break
+        await sender
+    cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    return {"cpu_s": cpu, "wall_s": wall, **counts}
+
+
 OFFICIAL_CHILD = textwrap.dedent(
     """
     import json, resource, sys, threading, time
@@ -239,9 +294,12 @@ def bench_cpu(args: argparse.Namespace) -> None:
             cold = asyncio.run(run_ours(port, warm))
             print(f"azspeech warm-up (first session, 3 s of audio): {cold['cpu_s']:.2f} CPU-s")
             ours_runs: list[dict[str, Any]] = []
+            floor_runs: list[dict[str, Any]] = []
             official_runs: list[dict[str, Any]] = []
             for _ in range(args.repeat):  # alternate, so that both see the same machine load
                 ours_runs.append(asyncio.run(run_ours(port, path)))
+                if not args.skip_floor:
+                    floor_runs.append(asyncio.run(run_floor(port, path.read_bytes())))
                 if not args.skip_official:
                     off = run_official(port, path, timeout=max(120.0, seconds))
                     if off is None or "error" in off:
@@ -267,6 +325,13 @@ def bench_cpu(args: argparse.Namespace) -> None:
                 f"{ours['recognized']} finals, {ours['recognizing']} partials); peak RSS of "
                 f"this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
             )
+            if floor_runs:
+                floor = _median(floor_runs)
+                print(
+                    f"bare websockets: {floor['cpu_s'] / hours:.2f} CPU-s per audio-hour "
+                    f"(median of {len(floor_runs)}: {_cpus(floor_runs)} for the file; a minimal "
+                    "client of the same recognition, no replay, no typed results, for comparison)"
+                )
             if not official_runs:
                 return
             official = _median(official_runs)
@@ -542,6 +607,9 @@ def main() -> None:
     parser.add_argument("--skip-cpu", action="store_true")
     parser.add_argument("--repeat", type=int, default=3, help="runs per client (median)")
     parser.add_argument("--skip-official", action="store_true")
+    parser.add_argument(
+        "--skip-floor", action="store_true", help="skip the bare websockets client's runs"
+    )
     parser.add_argument(
         "--profile", type=int, default=0, metavar="N",
         help="after the CPU runs, profile one more azspeech run and print its top N functions",

@@ -10,9 +10,18 @@ for it; ``client`` / ``aclient`` are a blocking and an async client for it
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import settings
+
+# The property tests draw the same examples on every run, so that a run of the
+# suite (CI's included) passes or fails on the code alone, never on the draw.
+# To search new examples: HYPOTHESIS_PROFILE=explore bash scripts/test.sh
+settings.register_profile("suite", derandomize=True, database=None)
+settings.register_profile("explore", max_examples=1000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 pytest_plugins = ["azspeech.emulator.pytest_plugin"]
 

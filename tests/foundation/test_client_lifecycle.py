@@ -48,7 +48,7 @@ def test_close_from_a_session_callback_ends_the_iteration(emulator: Emulator) ->
     client = emulator.client(max_retries=0)
 
     def iterate() -> list[str]:
-        with client.stt.stream(on_recognized=lambda ev: client.close()) as session:
+        with client.stt.connect(on_recognized=lambda ev: client.close()) as session:
             session.send_file(wav(pcm))
             return [ev.type for ev in session]
 
@@ -158,7 +158,7 @@ def test_async_close_ends_a_running_recognition(emulator: Emulator) -> None:
 
     async def main() -> None:
         client = emulator.async_client(max_retries=0)
-        async with client.stt.stream() as session:
+        async with client.stt.connect() as session:
             await session.send(pcm[: len(pcm) // 4])
             await client.close()
             await asyncio.wait_for(_drain(session), 10)

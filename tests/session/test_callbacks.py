@@ -38,7 +38,7 @@ async def test_on_adds_to_earlier_callbacks_and_can_be_undone(
     async def async_recorder(event: SpeechEvent) -> None:
         seen["a"].append(event.type)
 
-    session = aclient.stt.stream(interim_results=False, on_recognized=recorder("kw"))
+    session = aclient.stt.connect(interim_results=False, on_recognized=recorder("kw"))
     session.on("recognized", async_recorder)
     session.on("recognized", recorder("b"))
     session.on("*", recorder("all"))
@@ -60,7 +60,7 @@ async def test_on_adds_to_earlier_callbacks_and_can_be_undone(
 async def test_unknown_event_type_is_an_invalid_request(
     aclient: AsyncSpeechClient, bad: Any
 ) -> None:
-    session = aclient.stt.stream()
+    session = aclient.stt.connect()
     with pytest.raises(InvalidRequestError):
         session.on(bad, print)
     with pytest.raises(InvalidRequestError):
@@ -68,7 +68,7 @@ async def test_unknown_event_type_is_an_invalid_request(
 
 
 def test_unknown_event_type_is_an_invalid_request_sync(client: SpeechClient) -> None:
-    with client.stt.stream() as session:
+    with client.stt.connect() as session:
         with pytest.raises(InvalidRequestError):
             session.on("recognised", print)
         session.abort()
@@ -81,7 +81,7 @@ def test_abort_from_a_blocking_callback_stops_the_session(
     client: SpeechClient, speech: bytes
 ) -> None:
     got: list[str] = []
-    session = client.stt.stream(interim_results=False)
+    session = client.stt.connect(interim_results=False)
 
     def stop(event: Recognized) -> None:
         got.append(event.text)
@@ -100,7 +100,7 @@ def test_abort_from_a_blocking_callback_stops_the_session(
 def test_send_and_close_from_a_blocking_callback(client: SpeechClient) -> None:
     first, _ = phrase_audio(["First part."], seed=5)
     second, _ = phrase_audio(["Second part."], seed=6)
-    session = client.stt.stream(interim_results=False)
+    session = client.stt.connect(interim_results=False)
 
     def more(event: Recognized) -> None:
         if event.text == "First part.":
@@ -117,7 +117,7 @@ def test_send_and_close_from_a_blocking_callback(client: SpeechClient) -> None:
 async def test_abort_from_an_async_callback_stops_the_session(
     aclient: AsyncSpeechClient, speech: bytes
 ) -> None:
-    session = aclient.stt.stream(interim_results=False)
+    session = aclient.stt.connect(interim_results=False)
 
     async def stop(event: Recognized) -> None:
         await session.abort()

@@ -29,7 +29,7 @@ def test_client_close_from_a_callback_ends_the_iteration(emulator: Emulator, att
 
     def iterate() -> None:
         try:
-            with client.stt.stream(interim_results=False, on_recognized=on_recognized) as session:
+            with client.stt.connect(interim_results=False, on_recognized=on_recognized) as session:
                 session.send_file(wav(pcm))
                 for _ in session:
                     pass

@@ -51,7 +51,7 @@ async def test_send_raises_after_failure_with_an_async_stopped_callback(
 
     # A one-second window and silence (no final to acknowledge it): send() waits for space
     # when the service fails the session.
-    session = aclient.stt.stream(
+    session = aclient.stt.connect(
         replay_buffer_seconds=1.0, on_session_stopped=slow_stopped, interim_results=False
     )
     await session.start()
@@ -73,7 +73,7 @@ async def test_close_does_not_swallow_the_callers_timeout(
     async def slow_stopped(event: SessionStopped) -> None:
         await asyncio.sleep(3)
 
-    session = aclient.stt.stream(interim_results=False, on_session_stopped=slow_stopped)
+    session = aclient.stt.connect(interim_results=False, on_session_stopped=slow_stopped)
     await session.start()
     await session.send_file(speech, close=False)
     with pytest.raises(asyncio.TimeoutError):
@@ -87,7 +87,7 @@ async def test_a_cancelled_close_task_ends_cancelled(
     async def slow_stopped(event: SessionStopped) -> None:
         await asyncio.sleep(3)
 
-    session = aclient.stt.stream(interim_results=False, on_session_stopped=slow_stopped)
+    session = aclient.stt.connect(interim_results=False, on_session_stopped=slow_stopped)
     await session.start()
     await session.send_file(speech, close=False)
     closing = asyncio.ensure_future(session.close())
@@ -103,7 +103,7 @@ async def test_abort_does_not_swallow_the_callers_timeout(aclient: AsyncSpeechCl
     async def slow_stopped(event: SessionStopped) -> None:
         await asyncio.sleep(3)
 
-    session = aclient.stt.stream(on_session_stopped=slow_stopped)
+    session = aclient.stt.connect(on_session_stopped=slow_stopped)
     await session.start()
     with pytest.raises(asyncio.TimeoutError):
         await asyncio.wait_for(session.abort(), 0.3)
@@ -149,7 +149,7 @@ async def test_messages_the_client_ignores_are_no_sign_of_life(speech: bytes) ->
 
 async def test_stream_end_timeout_ignores_chatter(speech: bytes) -> None:
     async with fake_client(chatter_forever) as client:
-        session = client.stt.stream(end_timeout=1.0, max_reconnects=1)
+        session = client.stt.connect(end_timeout=1.0, max_reconnects=1)
         with pytest.raises(SpeechError) as info:
             async with session:
                 await session.send_file(speech)
@@ -182,7 +182,7 @@ async def test_a_stall_in_mid_stream_reconnects_while_audio_flows(
     pcm, _ = phrase_audio(texts, gap_ms=(700, 900), seed=11)
     emulator.faults.stall(after_audio_ms=1500, path="/speech/recognition")
     # The bound must exceed the service's silences (none here is longer than a second).
-    session = aclient.stt.stream(end_timeout=2.0)
+    session = aclient.stt.connect(end_timeout=2.0)
     async with session:
         # A live source: real-time audio, the input still open when the stall hits.
         await asyncio.wait_for(session.send_file(wav(pcm), realtime=True, close=False), HANG)
@@ -206,7 +206,7 @@ async def test_abort_right_after_start_still_ends_the_session(
     aclient: AsyncSpeechClient, emulator: Emulator
 ) -> None:
     for _ in range(5):
-        session = aclient.stt.stream()
+        session = aclient.stt.connect()
         await session.start()
         await session.abort()  # before the session task ever ran (no wait_for: no task switch)
         kinds = await asyncio.wait_for(_kinds(session), HANG)
@@ -222,7 +222,7 @@ async def _kinds(session: AsyncRecognitionSession) -> list[str]:
 
 async def test_a_long_silence_does_not_spend_the_reconnect_budget() -> None:
     async with fake_client(quiet_until_the_end) as client:
-        session = client.stt.stream(end_timeout=0.5, max_reconnects=1)
+        session = client.stt.connect(end_timeout=0.5, max_reconnects=1)
         async with session:
             await asyncio.wait_for(session.send_file(wav(bytes(32000 * 3)), realtime=True), HANG)
             kinds = await asyncio.wait_for(_kinds(session), HANG)

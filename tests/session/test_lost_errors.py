@@ -111,7 +111,7 @@ async def test_recognize_once_reports_the_input_error(
 
 async def test_a_failing_input_ends_the_stream_with_its_error(aclient: AsyncSpeechClient) -> None:
     canceled: list[Canceled] = []
-    session = aclient.stt.stream(on_canceled=canceled.append)
+    session = aclient.stt.connect(on_canceled=canceled.append)
     await session.start()
     sender = asyncio.ensure_future(session.send_file(_speech_then_failure()))
     with pytest.raises(AudioError) as info:  # the iterating task gets the input's error too
@@ -135,7 +135,7 @@ async def _drain(session: object) -> None:
 
 
 async def test_a_bad_input_before_the_start_ends_the_session(aclient: AsyncSpeechClient) -> None:
-    session = aclient.stt.stream()
+    session = aclient.stt.connect()
     with pytest.raises(AudioError) as sent:
         await session.send_file("/no/such.wav")
     with pytest.raises(AudioError) as iterated:

@@ -30,11 +30,11 @@ async def test_bad_settings_are_invalid_requests(
     aclient: AsyncSpeechClient, bad: dict[str, Any]
 ) -> None:
     with pytest.raises(InvalidRequestError):
-        aclient.stt.stream(**bad)
+        aclient.stt.connect(**bad)
 
 
 async def test_reliability_object_and_single_settings(aclient: AsyncSpeechClient) -> None:
-    options = aclient.stt.stream()._options  # whatever shape the options take
+    options = aclient.stt.connect()._options  # whatever shape the options take
     rel = Reliability(end_timeout=7.0, max_reconnects=2)
     session = AsyncRecognitionSession(aclient, options, reliability=rel)
     assert session.reliability is rel and session.end_timeout == 7.0

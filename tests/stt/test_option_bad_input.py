@@ -44,7 +44,7 @@ async def test_bare_string_phrase_list_is_refused_in_a_session(
     aclient: AsyncSpeechClient, emulator: Emulator
 ) -> None:
     with pytest.raises(InvalidRequestError, match="phrases"):
-        aclient.stt.stream(phrases="Contoso")  # type: ignore[arg-type]
+        aclient.stt.connect(phrases="Contoso")  # type: ignore[arg-type]
     assert _ws_sessions(emulator) == []
 
 
@@ -82,7 +82,7 @@ async def test_bad_session_settings_are_invalid_requests(
     aclient: AsyncSpeechClient, emulator: Emulator, kwargs: dict[str, float], match: str
 ) -> None:
     with pytest.raises(InvalidRequestError, match=match):
-        aclient.stt.stream(**kwargs)  # type: ignore[arg-type]
+        aclient.stt.connect(**kwargs)  # type: ignore[arg-type]
     assert _ws_sessions(emulator) == []
 
 

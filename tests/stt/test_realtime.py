@@ -89,7 +89,7 @@ async def test_stream_async_events_and_callbacks(
         seen.append(ev.text)
 
     events = []
-    async with aclient.stt.stream(
+    async with aclient.stt.connect(
         on_recognized=on_recognized, on_session_stopped=lambda ev: seen.append("stopped")
     ) as session:
         await session.send_file(speech[0])
@@ -108,7 +108,7 @@ async def test_stream_async_events_and_callbacks(
 
 
 def test_stream_sync(client: SpeechClient, speech: tuple[bytes, list[Any]]) -> None:
-    with client.stt.stream(interim_results=False) as session:
+    with client.stt.connect(interim_results=False) as session:
         session.send_file(speech[0])
         texts = [r.text for r in session.results()]
     assert texts == TEXTS
@@ -117,7 +117,7 @@ def test_stream_sync(client: SpeechClient, speech: tuple[bytes, list[Any]]) -> N
 
 def test_stream_sync_raw_chunks(client: SpeechClient, speech: tuple[bytes, list[Any]]) -> None:
     pcm = speech[0][44:]
-    with client.stt.stream() as session:
+    with client.stt.connect() as session:
         for i in range(0, len(pcm), 5000):  # odd sizes: the session re-chunks
             session.send(pcm[i : i + 5000])
         session.close()
@@ -138,7 +138,7 @@ async def test_stream_push_stream_from_another_task(
             await push.write(pcm[i : i + 3200])
         await push.close()
 
-    async with aclient.stt.stream() as session:
+    async with aclient.stt.connect() as session:
         task = asyncio.create_task(producer())
         await session.send_file(push)
         await task
@@ -150,7 +150,7 @@ async def test_stream_push_stream_from_another_task(
 async def test_modes(
     mode: str, aclient: AsyncSpeechClient, emulator: Emulator, speech: tuple[bytes, list[Any]]
 ) -> None:
-    async with aclient.stt.stream(mode=mode) as session:
+    async with aclient.stt.connect(mode=mode) as session:
         await session.send_file(speech[0])
         texts = [r.text async for r in session.results()]
     assert texts == TEXTS  # interactive: one phrase per turn, the session opens the next
@@ -162,7 +162,7 @@ async def test_modes(
 
 async def test_detailed_word_timings(aclient: AsyncSpeechClient, emulator: Emulator) -> None:
     pcm, phrases = phrase_audio(["One two three.", "Four five."], seed=3)
-    async with aclient.stt.stream(word_timings=True, word_confidence=True) as session:
+    async with aclient.stt.connect(word_timings=True, word_confidence=True) as session:
         await session.send_file(wav(pcm))
         finals = [r async for r in session.results()]
     assert [r.text for r in finals] == ["One two three.", "Four five."]
@@ -195,7 +195,7 @@ async def test_phrase_list(aclient: AsyncSpeechClient, emulator: Emulator) -> No
 async def test_timeouts_endpoint_and_threshold_reach_the_wire(
     aclient: AsyncSpeechClient, emulator: Emulator, speech: tuple[bytes, list[Any]]
 ) -> None:
-    async with aclient.stt.stream(
+    async with aclient.stt.connect(
         initial_silence_timeout=3, segmentation_silence_timeout=0.6, end_silence_timeout=1.2,
         endpoint_id="my-model", stable_partial_threshold=3,
     ) as session:  # fmt: skip
@@ -227,7 +227,7 @@ def test_diarization_speaker_ids(client: SpeechClient) -> None:
     for text, gain in [("Good morning.", 1.0), ("Hi there.", 0.25), ("How are you.", 1.0)]:
         parts.append(encode(text, 16000, gain=gain, tail_ms=900).samples)
     pcm = (np.concatenate(parts) * 32767).astype("<i2").tobytes()
-    with client.stt.stream(diarization=True) as session:
+    with client.stt.connect(diarization=True) as session:
         session.send_file(wav(pcm))
         finals = list(session.results())
     assert [r.text for r in finals] == ["Good morning.", "Hi there.", "How are you."]
@@ -243,14 +243,14 @@ def test_diarization_speaker_ids(client: SpeechClient) -> None:
 async def test_send_after_close_is_an_error(
     aclient: AsyncSpeechClient, speech: tuple[bytes, list[Any]]
 ) -> None:
-    async with aclient.stt.stream() as session:
+    async with aclient.stt.connect() as session:
         await session.send_file(speech[0])
         with pytest.raises(StreamClosedError):
             await session.send(b"\0\0")
 
 
 def test_send_after_close_is_an_error_sync(client: SpeechClient) -> None:
-    with client.stt.stream() as session:
+    with client.stt.connect() as session:
         session.close()
         with pytest.raises(StreamClosedError):
             session.send(b"\0\0")
@@ -263,7 +263,7 @@ async def test_fatal_close_cancels(
     events: list[Any] = []
     canceled: list[Canceled] = []
     with pytest.raises(CanceledError) as info:  # from send_file or from the iteration
-        async with aclient.stt.stream(on_canceled=canceled.append) as session:
+        async with aclient.stt.connect(on_canceled=canceled.append) as session:
             await session.send_file(speech[0])
             async for ev in session:
                 events.append(ev)
@@ -279,7 +279,7 @@ async def test_reconnect_budget_is_bounded(
 ) -> None:
     emulator.faults.drop(after_audio_ms=100, times=None, path="/speech/recognition")
     with pytest.raises(ConnectionClosedError):
-        async with aclient.stt.stream(max_reconnects=2) as session:
+        async with aclient.stt.connect(max_reconnects=2) as session:
             await session.send_file(speech[0])
             async for _ in session:
                 pass
@@ -292,7 +292,7 @@ def test_bad_key_fails_at_start(emulator: Emulator) -> None:
     with SpeechClient(endpoint=emulator.url, key="wrong-key-000", max_retries=0) as c:
         with pytest.raises(AuthenticationError):
             c.stt.recognize_once(b"RIFF")
-        with pytest.raises(AuthenticationError), c.stt.stream() as s:
+        with pytest.raises(AuthenticationError), c.stt.connect() as s:
             s.send(b"\0\0")
 
 
@@ -317,7 +317,7 @@ async def test_proactive_reconnect_keeps_one_timeline(
     pcm, phrases = phrase_audio(texts, seed=5)
     # max_connection_age=0: renew the connection after every final result.
     got = []
-    async with aclient.stt.stream(max_connection_age=0.0, interim_results=False) as session:
+    async with aclient.stt.connect(max_connection_age=0.0, interim_results=False) as session:
         await session.send_file(wav(pcm), close=False)  # a live source: the audio goes on
         async for r in session.results():
             got.append(r)
@@ -333,7 +333,7 @@ async def test_proactive_reconnect_keeps_one_timeline(
 def test_sync_callbacks_and_iteration_together(client: SpeechClient) -> None:
     seen: list[str] = []
     pcm, _ = phrase_audio(["Sync callback."])
-    with client.stt.stream(on_recognized=lambda ev: seen.append(ev.text)) as session:
+    with client.stt.connect(on_recognized=lambda ev: seen.append(ev.text)) as session:
         session.send_file(wav(pcm))
         kinds = [ev.type for ev in session]
     assert seen == ["Sync callback."]
@@ -343,7 +343,7 @@ def test_sync_callbacks_and_iteration_together(client: SpeechClient) -> None:
 
 async def test_send_file_realtime_paced(aclient: AsyncSpeechClient) -> None:
     pcm, _ = phrase_audio(["Paced."], lead_ms=100, gap_ms=(200, 200))
-    async with aclient.stt.stream(interim_results=False) as session:
+    async with aclient.stt.connect(interim_results=False) as session:
         await session.send_file(wav(pcm), realtime=True)
         assert [r.text async for r in session.results()] == ["Paced."]
 
@@ -352,7 +352,7 @@ async def test_continuous_language_id_uses_the_universal_endpoint(
     aclient: AsyncSpeechClient, emulator: Emulator
 ) -> None:
     pcm, _ = phrase_audio(["Hello there.", "Grüße aus Berlin."], seed=2)
-    async with aclient.stt.stream(
+    async with aclient.stt.connect(
         candidate_languages=["en-US", "de-DE"], language_id_mode="continuous"
     ) as session:
         await session.send_file(wav(pcm))
@@ -374,7 +374,7 @@ def test_sync_stream_survives_a_dropped_connection(
     texts = numbered_texts(5, seed=9)
     pcm, _ = phrase_audio(texts, seed=9)
     emulator.faults.drop(after_audio_ms=4000, path="/speech/recognition")
-    with client.stt.stream(interim_results=False) as session:
+    with client.stt.connect(interim_results=False) as session:
         session.send_file(wav(pcm))
         got = [r.text for r in session.results()]
     assert got == texts and session.reconnects == 1
@@ -384,7 +384,7 @@ async def test_stalled_connection_after_the_audio_is_replaced(
     aclient: AsyncSpeechClient, emulator: Emulator, speech: tuple[bytes, list[Any]]
 ) -> None:
     emulator.faults.stall(after_audio_ms=1500, path="/speech/recognition")
-    async with aclient.stt.stream(interim_results=False, end_timeout=1.0) as session:
+    async with aclient.stt.connect(interim_results=False, end_timeout=1.0) as session:
         await session.send_file(speech[0])
         texts = [r.text async for r in session.results()]
     assert texts == TEXTS and session.reconnects == 1
@@ -398,7 +398,7 @@ async def test_malformed_frame_from_the_service_is_a_protocol_error(
     emulator.faults.malformed(after_sent=2, path="/speech/recognition")
     canceled: list[Canceled] = []
     with pytest.raises(ProtocolError):
-        async with aclient.stt.stream(on_canceled=canceled.append) as session:
+        async with aclient.stt.connect(on_canceled=canceled.append) as session:
             await session.send_file(speech[0])
             async for _ in session:
                 pass
@@ -422,7 +422,7 @@ def test_sync_push_stream_from_a_thread(
 
     thread = threading.Thread(target=producer)
     thread.start()
-    with client.stt.stream(interim_results=False) as session:
+    with client.stt.connect(interim_results=False) as session:
         session.send_file(push)
         texts = [r.text for r in session.results()]
     thread.join(10)

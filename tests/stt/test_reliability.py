@@ -37,7 +37,7 @@ async def test_ten_minutes_twenty_drops_every_phrase_once(
         plan.append((kind, after))
     fired = []
 
-    session = aclient.stt.stream(interim_results=False, max_reconnects=4)
+    session = aclient.stt.connect(interim_results=False, max_reconnects=4)
     connect = session._connect
 
     async def connect_with_fault():  # type: ignore[no-untyped-def]
@@ -76,7 +76,7 @@ async def test_flow_control_keeps_the_replay_window_bounded(aclient: AsyncSpeech
     texts = numbered_texts(20, seed=3)
     pcm, _ = phrase_audio(texts, seed=3)
     # A 4-second window: the sender waits for final results instead of evicting audio.
-    async with aclient.stt.stream(interim_results=False, replay_buffer_seconds=4) as session:
+    async with aclient.stt.connect(interim_results=False, replay_buffer_seconds=4) as session:
         await session.send_file(wav(pcm))
         got = [r.text async for r in session.results()]
     assert got == texts

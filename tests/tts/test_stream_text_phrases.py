@@ -14,7 +14,7 @@ def test_sentences_mode_audio_recognizes_as_separate_phrases(client: SpeechClien
         pieces, mode="sentences", output_format="raw-16khz-16bit-mono-pcm"
     )
     pcm = b"".join(item for item in items if isinstance(item, AudioChunk))
-    with client.stt.stream() as session:
+    with client.stt.connect() as session:
         session.send(pcm)
         session.close()
         finals = [e.result.text for e in session if type(e).__name__ == "Recognized"]
