@@ -156,6 +156,32 @@ def _tracks(speech: _Speech, background: str) -> tuple[Any, Any]:
     return AudioTrack(), VideoTrack()
 
 
+async def _gather_loopback(pc: Any) -> None:
+    """Give *pc*'s ICE agents a 127.0.0.1 host candidate before they gather the rest.
+
+    aioice leaves loopback out of its host addresses, so on a host with only a
+    loopback interface the emulator's peer had no candidate at all and a
+    client on the same host (whose WebRTC stack does offer 127.0.0.1, as
+    libwebrtc does) never connected. Uses aiortc/aioice internals: if they
+    change, the peer simply goes without the loopback candidate.
+    """
+    try:
+        transports = [t.receiver.transport for t in pc.getTransceivers()]
+        if pc.sctp is not None:
+            transports.append(pc.sctp.transport)
+        gatherers = {id(g): g for g in (d.transport.iceGatherer for d in transports)}
+        for gatherer in gatherers.values():
+            connection = gatherer._connection
+            if gatherer.state != "new" or connection.local_candidates:
+                continue
+            for component in sorted(connection._components):
+                connection._local_candidates += await connection.get_component_candidates(
+                    component=component, addresses=["127.0.0.1"]
+                )
+    except AttributeError:  # pragma: no cover - another aiortc/aioice layout
+        return
+
+
 class AvatarMedia:
     """One avatar's WebRTC peer in the emulator, speaking what it is given."""
 
@@ -165,11 +191,7 @@ class AvatarMedia:
         self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
         self.speech = _Speech()
         self.audio, self.video = _tracks(self.speech, background)
-        self.channel: Any = None
-
-        @self.pc.on("datachannel")  # type: ignore[untyped-decorator,unused-ignore]
-        def on_channel(channel: Any) -> None:
-            self.channel = channel
+        self.channel: Any = None  # the data channel the events go on (the peer opens its own)
 
     async def answer(self, offer_sdp: str) -> str:
         """Apply the client's offer; return the answer's SDP (after ICE gathering)."""
@@ -178,7 +200,14 @@ class AvatarMedia:
         await self.pc.setRemoteDescription(RTCSessionDescription(sdp=offer_sdp, type="offer"))
         self.pc.addTrack(self.audio)
         self.pc.addTrack(self.video)
-        await self.pc.setLocalDescription(await self.pc.createAnswer())
+        if "m=application" in offer_sdp:
+            # As the service: the events come on a channel the server opens (a client
+            # listens with ondatachannel); the client's own "eventChannel" in the offer
+            # is only there so the offer has a data section.
+            self.channel = self.pc.createDataChannel("eventChannel")
+        answer = await self.pc.createAnswer()
+        await _gather_loopback(self.pc)
+        await self.pc.setLocalDescription(answer)
         return str(self.pc.localDescription.sdp)
 
     def event(self, event_type: str) -> None:
