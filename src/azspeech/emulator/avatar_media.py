@@ -156,6 +156,19 @@ def _tracks(speech: _Speech, background: str) -> tuple[Any, Any]:
     return AudioTrack(), VideoTrack()
 
 
+def _prefer_video_codec(pc: Any, codec: str) -> None:
+    from aiortc import RTCRtpSender
+
+    capabilities = RTCRtpSender.getCapabilities("video").codecs
+    wanted = [c for c in capabilities if c.mimeType.lower() == f"video/{codec.lower()}"]
+    if not wanted:  # a codec aiortc cannot send (HEVC, VP9): the offer decides
+        return
+    order = wanted + [c for c in capabilities if c not in wanted]
+    for transceiver in pc.getTransceivers():
+        if transceiver.kind == "video":
+            transceiver.setCodecPreferences(order)
+
+
 async def _gather_loopback(pc: Any) -> None:
     """Give *pc*'s ICE agents a 127.0.0.1 host candidate before they gather the rest.
 
@@ -192,14 +205,21 @@ class AvatarMedia:
         self.speech = _Speech()
         self.audio, self.video = _tracks(self.speech, background)
         self.channel: Any = None  # the data channel the events go on (the peer opens its own)
+        #: The video codec asked for (``format.codec``: ``H264``...): sent when the offer
+        #: has it, else the offer's first codec we can send. None: the offer's order.
+        self.video_codec: str | None = None
 
     async def answer(self, offer_sdp: str) -> str:
         """Apply the client's offer; return the answer's SDP (after ICE gathering)."""
         from aiortc import RTCSessionDescription
 
-        await self.pc.setRemoteDescription(RTCSessionDescription(sdp=offer_sdp, type="offer"))
+        # the tracks' transceivers first, so the codec preference holds when the offer is
+        # matched to them
         self.pc.addTrack(self.audio)
         self.pc.addTrack(self.video)
+        if self.video_codec:
+            _prefer_video_codec(self.pc, self.video_codec)
+        await self.pc.setRemoteDescription(RTCSessionDescription(sdp=offer_sdp, type="offer"))
         if "m=application" in offer_sdp:
             # As the service: the events come on a channel the server opens (a client
             # listens with ondatachannel); the client's own "eventChannel" in the offer
