@@ -15,7 +15,6 @@ import asyncio
 import ipaddress
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -24,24 +23,16 @@ import pytest
 
 from azspeech.emulator import Emulator
 
+from .js_node import HERE, node_with
+
 pytest.importorskip("aiortc", reason="the emulator answers avatar offers with aiortc ([webrtc])")
 pytestmark = [pytest.mark.interop, pytest.mark.timeout(120)]
 
-HERE = Path(__file__).parent / "js_avatar"
 PACKAGES = ("microsoft-cognitiveservices-speech-sdk", "@roamhq/wrtc")
 
 
 def _node_with_wrtc() -> Path:
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        if os.environ.get("CI"):
-            raise AssertionError("node and npm are needed under CI for the avatar referee")
-        pytest.skip("node and npm are needed to run Microsoft's JavaScript Speech SDK")
-    if not all((HERE / "node_modules" / name).is_dir() for name in PACKAGES):
-        subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=HERE, check=True, timeout=600,
-        )  # fmt: skip
+    node = node_with(*PACKAGES)
     probe = subprocess.run(
         [node, "-e", "require('@roamhq/wrtc').RTCPeerConnection"],
         cwd=HERE, capture_output=True, text=True, timeout=60,
@@ -117,5 +108,6 @@ async def test_the_sample_hears_the_avatar_events_on_the_channel_the_service_ope
     # Microsoft's sample listens with ondatachannel only; the events used to go on the
     # client's own "eventChannel" and never reached it.
     result = await _referee(emulator)
+    assert result["service_channel"] == {"label": "eventChannel", "state": "open"}, result
     events = result["events"]
     assert events[:2] == ["EVENT_TYPE_TURN_START", "EVENT_TYPE_SWITCH_TO_IDLE"], events

@@ -114,7 +114,9 @@ async function main() {
       sinks.push(sink);
     }
   };
+  let serviceChannel = null;
   pc.addEventListener("datachannel", (event) => {
+    serviceChannel = event.channel;
     event.channel.onmessage = (e) => {
       try {
         events.push(JSON.parse(e.data).event.eventType);
@@ -141,6 +143,12 @@ async function main() {
     await until("video and audio frames", () => frames.video > 0 && frames.audio > 0);
     mark("first_frames");
     await sleep(300); // idle avatar: media flows before anyone speaks
+    // the sample does not wait for the service's channel; we do (bounded, not required)
+    // so that the first speech's events are not sent before it is open
+    await until("the service's data channel", () => serviceChannel
+      && serviceChannel.readyState === "open").catch(() => null);
+    out.service_channel = serviceChannel
+      ? { label: serviceChannel.label, state: serviceChannel.readyState } : null;
     const before = await snapshot(pc);
     const framesBefore = { ...frames };
     const loudBefore = frames.audio_loud;
