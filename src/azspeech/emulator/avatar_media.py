@@ -1,7 +1,9 @@
 """The emulator's real-time avatar media: an aiortc answer with generated video and speech.
 
-:class:`AvatarMedia` answers a WebRTC offer (aiortc, host candidates only:
-the emulator never contacts a STUN or TURN server) and sends two tracks: the
+:class:`AvatarMedia` answers a WebRTC offer (aiortc, host candidates only,
+127.0.0.1 among them: the emulator never contacts a STUN or TURN server), in
+the video codec asked for when the offer has it, opens its own data channel
+for the avatar's events (as the service does) and sends two tracks: the
 synthesized speech (48 kHz mono) and small video frames of a face-like
 figure on the configured background whose mouth opens with the audio level
 and whose word bar counts the words spoken. :meth:`AvatarMedia.say` queues a
