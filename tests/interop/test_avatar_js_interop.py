@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from azspeech import AsyncSpeechClient
 from azspeech.emulator import Emulator
 
 from ..avatar.offers import real_offer
+from .js_node import node_with
 
 pytest.importorskip("aiortc", reason="the emulator answers avatar offers with aiortc ([webrtc])")
 pytestmark = pytest.mark.interop
@@ -31,15 +31,7 @@ HERE = Path(__file__).parent / "js_avatar"
 
 
 def _node_sdk() -> Path:
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        pytest.skip("node and npm are needed to run Microsoft's JavaScript Speech SDK")
-    if not (HERE / "node_modules" / "microsoft-cognitiveservices-speech-sdk").is_dir():
-        subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=HERE, check=True, timeout=600,
-        )  # fmt: skip
-    return Path(node)
+    return node_with("microsoft-cognitiveservices-speech-sdk")
 
 
 def _video_section(emulator: Emulator, lang: str) -> tuple[Any, Any]:

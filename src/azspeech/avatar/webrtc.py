@@ -201,8 +201,10 @@ async def open_peer(
     try:
         pc.addTransceiver("video", direction="sendrecv")
         pc.addTransceiver("audio", direction="sendrecv")
-        channel = pc.createDataChannel("eventChannel")
-        channel.on("message", peer._event)
+        # the service sends its events on a channel it opens; "eventChannel" gives the
+        # offer its data section (Microsoft's samples do the same)
+        pc.createDataChannel("eventChannel").on("message", peer._event)
+        pc.on("datachannel", lambda channel: channel.on("message", peer._event))
         # aiortc gathers all candidates inside setLocalDescription
         await pc.setLocalDescription(await pc.createOffer())
         offer = {"type": pc.localDescription.type, "sdp": pc.localDescription.sdp}

@@ -1,7 +1,9 @@
 """The emulator's real-time avatar media: an aiortc answer with generated video and speech.
 
-:class:`AvatarMedia` answers a WebRTC offer (aiortc, host candidates only:
-the emulator never contacts a STUN or TURN server) and sends two tracks: the
+:class:`AvatarMedia` answers a WebRTC offer (aiortc, host candidates only,
+127.0.0.1 among them: the emulator never contacts a STUN or TURN server), in
+the video codec asked for when the offer has it, opens its own data channel
+for the avatar's events (as the service does) and sends two tracks: the
 synthesized speech (48 kHz mono) and small video frames of a face-like
 figure on the configured background whose mouth opens with the audio level
 and whose word bar counts the words spoken. :meth:`AvatarMedia.say` queues a
@@ -156,6 +158,45 @@ def _tracks(speech: _Speech, background: str) -> tuple[Any, Any]:
     return AudioTrack(), VideoTrack()
 
 
+def _prefer_video_codec(pc: Any, codec: str) -> None:
+    from aiortc import RTCRtpSender
+
+    capabilities = RTCRtpSender.getCapabilities("video").codecs
+    wanted = [c for c in capabilities if c.mimeType.lower() == f"video/{codec.lower()}"]
+    if not wanted:  # a codec aiortc cannot send (HEVC, VP9): the offer decides
+        return
+    order = wanted + [c for c in capabilities if c not in wanted]
+    for transceiver in pc.getTransceivers():
+        if transceiver.kind == "video":
+            transceiver.setCodecPreferences(order)
+
+
+async def _gather_loopback(pc: Any) -> None:
+    """Give *pc*'s ICE agents a 127.0.0.1 host candidate before they gather the rest.
+
+    aioice leaves loopback out of its host addresses, so on a host with only a
+    loopback interface the emulator's peer had no candidate at all and a
+    client on the same host (whose WebRTC stack does offer 127.0.0.1, as
+    libwebrtc does) never connected. Uses aiortc/aioice internals: if they
+    change, the peer simply goes without the loopback candidate.
+    """
+    try:
+        transports = [t.receiver.transport for t in pc.getTransceivers()]
+        if pc.sctp is not None:
+            transports.append(pc.sctp.transport)
+        gatherers = {id(g): g for g in (d.transport.iceGatherer for d in transports)}
+        for gatherer in gatherers.values():
+            connection = gatherer._connection
+            if gatherer.state != "new" or connection.local_candidates:
+                continue
+            for component in sorted(connection._components):
+                connection._local_candidates += await connection.get_component_candidates(
+                    component=component, addresses=["127.0.0.1"]
+                )
+    except AttributeError:  # pragma: no cover - another aiortc/aioice layout
+        return
+
+
 class AvatarMedia:
     """One avatar's WebRTC peer in the emulator, speaking what it is given."""
 
@@ -165,20 +206,30 @@ class AvatarMedia:
         self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
         self.speech = _Speech()
         self.audio, self.video = _tracks(self.speech, background)
-        self.channel: Any = None
-
-        @self.pc.on("datachannel")  # type: ignore[untyped-decorator,unused-ignore]
-        def on_channel(channel: Any) -> None:
-            self.channel = channel
+        self.channel: Any = None  # the data channel the events go on (the peer opens its own)
+        #: The video codec asked for (``format.codec``: ``H264``...): sent when the offer
+        #: has it, else the offer's first codec we can send. None: the offer's order.
+        self.video_codec: str | None = None
 
     async def answer(self, offer_sdp: str) -> str:
         """Apply the client's offer; return the answer's SDP (after ICE gathering)."""
         from aiortc import RTCSessionDescription
 
-        await self.pc.setRemoteDescription(RTCSessionDescription(sdp=offer_sdp, type="offer"))
+        # the tracks' transceivers first, so the codec preference holds when the offer is
+        # matched to them
         self.pc.addTrack(self.audio)
         self.pc.addTrack(self.video)
-        await self.pc.setLocalDescription(await self.pc.createAnswer())
+        if self.video_codec:
+            _prefer_video_codec(self.pc, self.video_codec)
+        await self.pc.setRemoteDescription(RTCSessionDescription(sdp=offer_sdp, type="offer"))
+        if "m=application" in offer_sdp:
+            # As the service: the events come on a channel the server opens (a client
+            # listens with ondatachannel); the client's own "eventChannel" in the offer
+            # is only there so the offer has a data section.
+            self.channel = self.pc.createDataChannel("eventChannel")
+        answer = await self.pc.createAnswer()
+        await _gather_loopback(self.pc)
+        await self.pc.setLocalDescription(answer)
         return str(self.pc.localDescription.sdp)
 
     def event(self, event_type: str) -> None:

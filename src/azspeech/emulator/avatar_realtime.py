@@ -84,9 +84,16 @@ def _offer_sdp(encoded: Any) -> str:
     return sdp
 
 
-async def answer_offer(offer_sdp: str, background: str = "#FFFFFFFF") -> tuple[AvatarMedia, str]:
-    """A media peer for *offer_sdp* and the base64 JSON answer to send back."""
+async def answer_offer(
+    offer_sdp: str, background: str = "#FFFFFFFF", codec: str | None = None
+) -> tuple[AvatarMedia, str]:
+    """A media peer for *offer_sdp* and the base64 JSON answer to send back.
+
+    *codec* is the video codec the client asked for (``H264`` by default in
+    the SDKs' video format); it is sent when the offer has it.
+    """
     media = AvatarMedia(background)
+    media.video_codec = codec
     try:
         sdp = await media.answer(offer_sdp)
     except Exception as exc:
@@ -141,7 +148,8 @@ class _AvatarSocket:
             raise SynthesisError("Talking avatar needs context.synthesis.video in speech.config.")
         offer = _offer_sdp(_ci(self.video, "protocol", "webrtcConfig", "clientDescription"))
         background = str(_ci(self.video, "talkingAvatar", "background", "color") or "#FFFFFFFF")
-        self.media, answer = await answer_offer(offer, background)
+        codec = str(_ci(self.video, "format", "codec") or "H264")
+        self.media, answer = await answer_offer(offer, background, codec)
         tag = secrets.token_hex(16).upper()
         body = {"context": {"serviceTag": tag}, "webrtc": {"connectionString": answer}}
         await self.ch.send_text("turn.start", body, request_id=rid)
