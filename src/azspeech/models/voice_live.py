@@ -19,6 +19,7 @@ from ..audio.formats import PcmFormat
 from ..audio.output import Audio
 from ..errors import InvalidRequestError
 from ._base import Model
+from .voice_live_avatar import AvatarConfig
 
 __all__ = [
     "OPENAI_VOICES",
@@ -50,6 +51,7 @@ __all__ = [
     "ResponseTextDone",
     "ResponseTranscriptDelta",
     "ResponseTranscriptDone",
+    "ResponseVideoDelta",
     "SemanticVad",
     "ServerEvent",
     "ServerVad",
@@ -232,19 +234,6 @@ class FunctionTool(_Wire):
     name: str
     description: str | None = None
     parameters: dict[str, Any] = Field(default_factory=lambda: {"type": "object", "properties": {}})
-
-
-class AvatarConfig(_Wire):
-    """The avatar of a Voice Live session (video over WebRTC, or WebSocket deltas)."""
-
-    type: Literal["video-avatar", "photo-avatar"] | None = None
-    character: str
-    style: str | None = None
-    customized: bool | None = None
-    model: str | None = None
-    video: dict[str, Any] | None = None
-    output_protocol: Literal["webrtc", "websocket"] | None = None
-    ice_servers: list[dict[str, Any]] | None = None
 
 
 class SessionConfig(_Wire):
@@ -513,6 +502,17 @@ class ResponseAudioDelta(_Part):
 def audio_chunk(pcm: bytes, format: PcmFormat) -> Audio:
     """An agent audio chunk as :class:`~azspeech.audio.Audio` (raw PCM in *format*)."""
     return Audio.from_pcm(pcm, format)
+
+
+class ResponseVideoDelta(ServerEvent):
+    """``response.video.delta``: a chunk of the avatar's video, decoded (``output_protocol``
+    ``"websocket"``): fragmented MP4 bytes, H.264 + AAC; the chunks in order form a file."""
+
+    output_index: int = 0
+    codec: str = ""
+    """As sent (``"h264"``); an unknown codec is passed through."""
+    data: bytes = Field(default=b"", repr=False)
+    """The chunk's bytes (``.raw["delta"]`` keeps the base64)."""
 
 
 class ResponseAudioDone(_Part):

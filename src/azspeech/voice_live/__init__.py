@@ -18,6 +18,7 @@ from ..models.voice_live import (
     FunctionCall,
     InputTranscription,
     OpenAIVoice,
+    ResponseVideoDelta,
     SemanticVad,
     ServerEvent,
     ServerVad,
@@ -30,6 +31,7 @@ from .blocking_session import VoiceLiveSession
 from .resource import GA_API_VERSION, AsyncVoiceLive, VoiceLive
 from .session import AsyncVoiceLiveSession, Player
 from .tools import Tools
+from .video import VideoFeed
 
 __all__ = [
     "GA_API_VERSION",
@@ -47,6 +49,7 @@ __all__ = [
     "InputTranscription",
     "OpenAIVoice",
     "Player",
+    "ResponseVideoDelta",
     "SemanticVad",
     "ServerEvent",
     "ServerVad",
@@ -54,6 +57,7 @@ __all__ = [
     "ToolCompleted",
     "ToolFailed",
     "Tools",
+    "VideoFeed",
     "VoiceLive",
     "VoiceLiveAvatar",
     "VoiceLiveSession",
