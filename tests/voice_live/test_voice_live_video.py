@@ -4,6 +4,7 @@ against the emulator: ``response.video.delta`` events, ``conn.avatar.video()`` a
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from pathlib import Path
 from typing import Any
@@ -187,3 +188,40 @@ async def test_without_pyav_the_emulator_refuses_the_streamed_avatar_naming_the_
                 break
     assert isinstance(event, m.ErrorEvent)
     assert "azspeech[video]" in event.error.message and "PyAV" in event.error.message
+
+
+async def test_a_cancelled_answer_leaves_a_playable_beginning_and_no_more_video(
+    aclient: AsyncSpeechClient, emulator: Emulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # The agent's audio is paced only so that there is time to cancel mid-answer.
+    monkeypatch.setitem(emulator.state.extra, "voice_live_chunk_delay", 0.2)
+    long = "Tell me everything about the weather in Paris, London, Madrid and Rome this week."
+    async with aclient.voice_live.connect("gpt-realtime", avatar=STREAMED) as conn:
+        saving = asyncio.ensure_future(conn.avatar.save_video(tmp_path / "cut.mp4"))
+        await conn.send_text(long)
+        video = 0
+        async for event in conn:
+            if isinstance(event, m.ResponseVideoDelta):
+                video += 1
+                if video == 2:  # the initialisation segment and a first fragment
+                    await conn.cancel()
+            elif isinstance(event, m.ResponseDone):
+                assert event.status == "cancelled"
+                break
+        saved = await saving
+    probe = _probe(saved)
+    assert probe["kinds"] == {"video": "h264", "audio": "aac"} and probe["duration"] > 0
+    log = [s for s in emulator.log if s.kind == "voice_live"][-1]
+    kinds = [message.path for message in log.sent()]
+    done = kinds.index("response.done")
+    assert "response.video.delta" not in kinds[done:]
+    assert kinds[:done].count("response.video.delta") < len(fragments_of(long))
+
+
+def fragments_of(text: str) -> list[bytes]:
+    """The pieces of the whole answer's video, as the emulator makes them."""
+    from azspeech.emulator.avatar_fmp4 import fragmented_mp4
+    from azspeech.emulator.tts_render import render_text
+
+    rendered = render_text(f"You said: {text}", 24000)
+    return fragmented_mp4(rendered.samples, 24000, {})

@@ -8,8 +8,9 @@ its sound track: the batch job's encoder)
 remuxed into an initialisation segment (``ftyp`` + ``moov``) and
 half-second fragments (``moof`` + ``mdat``). :class:`VideoDeltas` sends them
 as ``response.video.delta`` events beside the reply's audio deltas, the
-initialisation segment first; concatenated they are a playable file. A
-cancelled response stops its video where its audio stops.
+initialisation segment first; concatenated they are a playable file. The
+video is encoded while the audio goes out; a cancelled response sends no
+more of it.
 
 PyAV (the ``video`` extra) makes the video; without it the emulator refuses
 such a session (:func:`video_problem`).
@@ -123,36 +124,49 @@ def fragmented_mp4(
 
 
 class VideoDeltas:
-    """The video deltas of one reply, sent along with its audio chunks."""
+    """The video deltas of one reply, sent along with its audio chunks.
 
-    def __init__(self, pieces: list[bytes], audio_chunks: int) -> None:
-        self._pieces = pieces
+    The video is encoded in a worker thread while the audio goes out (the
+    first audio does not wait for it); its pieces follow, spread over the
+    audio chunks still to come, and :meth:`send_rest` waits for the rest.
+    """
+
+    def __init__(self, job: asyncio.Future[list[bytes]] | None, audio_chunks: int) -> None:
+        self._job = job
         self._chunks = max(1, audio_chunks)
         self._sent = 0
+        if job is not None:  # a cancelled reply never reads it: its failure is not news
+            job.add_done_callback(lambda done: done.cancelled() or done.exception())
 
     @classmethod
-    async def for_reply(
+    def for_reply(
         cls, session: Mapping[str, Any], samples: np.ndarray[Any, Any], rate: int, chunks: int
     ) -> VideoDeltas:
-        """The reply's video if the session's avatar streams over the WebSocket (else none)."""
+        """Start the reply's video if the session's avatar streams over the WebSocket."""
         if not streams_video(session):
-            return cls([], chunks)
-        avatar = session["avatar"]
-        pieces = await asyncio.to_thread(fragmented_mp4, samples, rate, avatar)
-        return cls(pieces, chunks)
+            return cls(None, chunks)
+        job = asyncio.ensure_future(
+            asyncio.to_thread(fragmented_mp4, samples, rate, session["avatar"])
+        )
+        return cls(job, chunks)
 
     async def send_due(self, send: Send, chunk: int) -> None:
-        """Send the pieces due before audio chunk number *chunk* (spread evenly over them)."""
-        due = -(-len(self._pieces) * (chunk + 1) // self._chunks)  # the first goes first
-        await self._send_until(send, min(due, len(self._pieces)))
+        """Send the pieces due before audio chunk number *chunk*, if the video is ready."""
+        if self._job is None or not self._job.done():
+            return
+        pieces = self._job.result()
+        due = -(-len(pieces) * (chunk + 1) // self._chunks)  # the first piece goes first
+        await self._send_until(send, pieces, min(due, len(pieces)))
 
     async def send_rest(self, send: Send) -> None:
-        """Send what is left (the reply was spoken to its end)."""
-        await self._send_until(send, len(self._pieces))
+        """Send what is left (the reply was spoken to its end), waiting for the video."""
+        if self._job is not None:
+            pieces = await self._job
+            await self._send_until(send, pieces, len(pieces))
 
-    async def _send_until(self, send: Send, end: int) -> None:
+    async def _send_until(self, send: Send, pieces: list[bytes], end: int) -> None:
         while self._sent < end:
-            piece = self._pieces[self._sent]
+            piece = pieces[self._sent]
             self._sent += 1
             delta = base64.b64encode(piece).decode("ascii")
             await send("response.video.delta", output_index=0, codec=CODEC, delta=delta)

@@ -466,7 +466,7 @@ class _Agent:
             step = rate // 10 * 2  # 100 ms
             chunks = [pcm[i : i + step] for i in range(0, len(pcm), step)]
             per_word = max(1, len(chunks) // max(1, len(words)))
-            video = await VideoDeltas.for_reply(self.session, rendered.samples, rate, len(chunks))
+            video = VideoDeltas.for_reply(self.session, rendered.samples, rate, len(chunks))
             sent_ms, word_starts = 0, list[tuple[int, str]]()
             self.spoken[item_id] = (0, word_starts)
             for n, chunk in enumerate(chunks):
