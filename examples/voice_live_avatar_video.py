@@ -24,7 +24,6 @@ import asyncio
 import contextlib
 import os
 import tempfile
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 from azspeech import AsyncSpeechClient
@@ -33,20 +32,6 @@ from azspeech.voice_live import AvatarConfig
 
 QUESTION = "What can you show me?"
 SILENCE = b"\0" * 48_000  # one second of 24 kHz 16-bit silence: the end of a spoken turn
-
-
-@contextlib.asynccontextmanager
-async def speech_service() -> AsyncIterator[AsyncSpeechClient]:
-    """Azure when AZURE_SPEECH_ENDPOINT is set, otherwise the bundled emulator."""
-    if os.environ.get("AZURE_SPEECH_ENDPOINT"):
-        async with AsyncSpeechClient() as client:
-            yield client
-        return
-    from azspeech.emulator import Emulator
-
-    with Emulator() as emulator:
-        async with emulator.async_client() as client:
-            yield client
 
 
 def video_seconds(path: Path) -> tuple[float, list[str]]:
@@ -64,15 +49,22 @@ async def main(out: Path, question: Path | None) -> None:
         style=os.environ.get("VOICE_LIVE_AVATAR_STYLE", "casual-sitting"),
         output_protocol="websocket",  # the video comes as response.video.delta events
     )
-    async with (
-        speech_service() as client,
-        client.voice_live.connect(
-            os.environ.get("VOICE_LIVE_MODEL", "gpt-realtime"),
-            voice="en-US-AvaMultilingualNeural",
-            input_transcription="azure-speech",
-            avatar=avatar,
-        ) as conn,
-    ):
+    async with contextlib.AsyncExitStack() as stack:
+        if os.environ.get("AZURE_SPEECH_ENDPOINT"):  # Voice Live on Azure
+            client = await stack.enter_async_context(AsyncSpeechClient())
+        else:  # the bundled emulator, in this process
+            from azspeech.emulator import Emulator
+
+            emulator = stack.enter_context(Emulator())
+            client = await stack.enter_async_context(emulator.async_client())
+        conn = await stack.enter_async_context(
+            client.voice_live.connect(
+                os.environ.get("VOICE_LIVE_MODEL", "gpt-realtime"),
+                voice="en-US-AvaMultilingualNeural",
+                input_transcription="azure-speech",
+                avatar=avatar,
+            )
+        )
 
         def on_text(event: events.ServerEvent) -> None:
             if isinstance(event, events.TranscriptionCompleted):

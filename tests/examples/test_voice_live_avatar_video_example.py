@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from azspeech import SpeechClient
+
 from .test_voice_examples import _run
 
 av = pytest.importorskip("av", reason="the emulator makes the avatar's video with PyAV ([video])")
@@ -32,11 +34,10 @@ def test_the_avatar_video_example_saves_the_answer(tmp_path: Path) -> None:
     _assert_video(tmp_path / "answer.mp4", float(found.group(1)))
 
 
-def test_the_avatar_video_example_takes_the_users_question(tmp_path: Path) -> None:
-    from azspeech.emulator import Emulator
-
-    with Emulator() as emulator, emulator.client() as client:
-        question = client.tts.synthesize("Is it sunny?").save(tmp_path / "mine.wav")
+def test_the_avatar_video_example_takes_the_users_question(
+    client: SpeechClient, tmp_path: Path
+) -> None:
+    question = client.tts.synthesize("Is it sunny?").save(tmp_path / "mine.wav")
     done = _run("voice_live_avatar_video.py", tmp_path, "--out", "sunny.mp4", str(question))
     assert done.returncode == 0, done.stderr
     assert "agent: You said: Is it sunny?" in done.stdout

@@ -11,15 +11,15 @@ arrives as a plain :class:`ServerEvent` with its JSON in :attr:`ServerEvent.raw`
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import Field, PrivateAttr, model_validator
+from pydantic import Field, PrivateAttr
 
 from ..audio.formats import PcmFormat
 from ..audio.output import Audio
 from ..errors import InvalidRequestError
 from ._base import Model
-from .voice_live_avatar import AvatarConfig
+from .voice_live_avatar import AvatarConfig, CheckedModel
 
 __all__ = [
     "OPENAI_VOICES",
@@ -236,7 +236,7 @@ class FunctionTool(_Wire):
     parameters: dict[str, Any] = Field(default_factory=lambda: {"type": "object", "properties": {}})
 
 
-class SessionConfig(_Wire):
+class SessionConfig(_Wire, CheckedModel):
     """Everything ``session.update`` can set; checked before it is sent.
 
     ``noise_suppression=True`` and ``echo_cancellation=True`` are shortcuts
@@ -261,13 +261,7 @@ class SessionConfig(_Wire):
     max_response_output_tokens: int | Literal["inf"] | None = None
     avatar: AvatarConfig | None = None
     output_audio_timestamp_types: list[str] | None = None
-
-    @model_validator(mode="after")
-    def _check(self) -> SessionConfig:
-        problems = list(self._problems())
-        if problems:
-            raise InvalidRequestError("invalid Voice Live session: " + "; ".join(problems))
-        return self
+    _invalid: ClassVar[str] = "invalid Voice Live session"
 
     def _problems(self) -> Any:
         if self.temperature is not None and not 0.6 <= self.temperature <= 1.2:

@@ -11,14 +11,14 @@ avatar's video over the Voice Live WebSocket itself, as
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import model_validator
 
 from ..errors import InvalidRequestError
 from ._base import Model
 
-__all__ = ["VIDEO_MIME_TYPE", "AvatarConfig"]
+__all__ = ["VIDEO_MIME_TYPE", "AvatarConfig", "CheckedModel"]
 
 #: The MIME type of the ``websocket`` video stream, as Microsoft's sample gives it to
 #: ``MediaSource`` (H.264 Constrained Baseline + AAC-LC in fragmented MP4).
@@ -27,7 +27,24 @@ VIDEO_MIME_TYPE = 'video/mp4; codecs="avc1.42E01E, mp4a.40.2"'
 _GOP_SIZES = range(1, 2001)
 
 
-class AvatarConfig(Model):
+class CheckedModel(Model):
+    """A configuration checked when made: every problem of :meth:`_problems` in one error."""
+
+    _invalid: ClassVar[str] = "invalid configuration"
+
+    @model_validator(mode="after")
+    def _check(self) -> Any:
+        problems = list(self._problems())
+        if problems:
+            raise InvalidRequestError(f"{self._invalid}: " + "; ".join(problems))
+        return self
+
+    def _problems(self) -> Any:
+        """What the service would refuse, one sentence each."""
+        return ()
+
+
+class AvatarConfig(CheckedModel):
     """The avatar of a Voice Live session (video over WebRTC, or WebSocket deltas).
 
     *output_protocol* ``"webrtc"`` (the service's default): connect with
@@ -50,13 +67,7 @@ class AvatarConfig(Model):
     output_protocol: Literal["webrtc", "websocket"] | None = None
     output_audit_audio: bool | None = None
     ice_servers: list[dict[str, Any]] | None = None
-
-    @model_validator(mode="after")
-    def _check(self) -> AvatarConfig:
-        problems = list(self._problems())
-        if problems:
-            raise InvalidRequestError("invalid avatar: " + "; ".join(problems))
-        return self
+    _invalid: ClassVar[str] = "invalid avatar"
 
     def _problems(self) -> Any:
         if not self.character.strip():
