@@ -26,6 +26,7 @@ from ..models.voice_live import (
     ToolCompleted,
     ToolFailed,
 )
+from ..models.voice_live_avatar import VIDEO_MIME_TYPE
 from .avatar import AsyncVoiceLiveAvatar, VoiceLiveAvatar
 from .blocking_session import VoiceLiveSession
 from .resource import GA_API_VERSION, AsyncVoiceLive, VoiceLive
@@ -35,6 +36,7 @@ from .video import VideoFeed
 
 __all__ = [
     "GA_API_VERSION",
+    "VIDEO_MIME_TYPE",
     "AsyncVoiceLive",
     "AsyncVoiceLiveAvatar",
     "AsyncVoiceLiveSession",
