@@ -32,7 +32,6 @@ from .blocking_session import VoiceLiveSession
 from .resource import GA_API_VERSION, AsyncVoiceLive, VoiceLive
 from .session import AsyncVoiceLiveSession, Player
 from .tools import Tools
-from .video import VideoFeed
 
 __all__ = [
     "GA_API_VERSION",
@@ -59,7 +58,6 @@ __all__ = [
     "ToolCompleted",
     "ToolFailed",
     "Tools",
-    "VideoFeed",
     "VoiceLive",
     "VoiceLiveAvatar",
     "VoiceLiveSession",

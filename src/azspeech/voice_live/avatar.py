@@ -208,7 +208,8 @@ class VoiceLiveAvatar:
         return self._avatar.streams_video
 
     def video(self, *, timeout: float | None = 30.0) -> Iterator[bytes]:
-        """The avatar's video of one response, as fragmented MP4 chunks (see the async twin)."""
+        """The avatar's video of one response, as fragmented MP4 chunks (see the async twin;
+        not from a callback)."""
         self._blocking.start()
         self._avatar._require_stream()
         return self._blocking._client.portal.iterate(self._avatar.video(timeout=timeout))
