@@ -4,8 +4,9 @@ One JSON event per WebSocket text frame. :func:`client_event` builds the
 frame of a client event; :class:`RealtimeDecoder` turns a received frame into
 a typed :class:`~azspeech.models.voice_live.ServerEvent` (an unknown type is a
 plain ``ServerEvent`` carrying its JSON, never an error), decodes audio deltas
-into :class:`~azspeech.audio.Audio` chunks (built by the models) and assembles function calls (name
-from ``response.output_item.added``, arguments from the deltas).
+into :class:`~azspeech.audio.Audio` chunks (built by the models) and video deltas
+into bytes, and assembles function calls (name from ``response.output_item.added``,
+arguments from the deltas).
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ _TYPES: dict[str, type[m.ServerEvent]] = {
     "response.audio_transcript.delta": m.ResponseTranscriptDelta,
     "response.audio_transcript.done": m.ResponseTranscriptDone,
     "response.audio.done": m.ResponseAudioDone,
+    "response.video.delta": m.ResponseVideoDelta,
     "response.function_call_arguments.delta": m.FunctionCallArgumentsDelta,
     "rate_limits.updated": m.RateLimitsUpdated,
 }
@@ -116,6 +118,15 @@ class RealtimeDecoder:
             return m.ResponseAudioDelta.model_validate(
                 {**fields, "audio": m.audio_chunk(pcm, self.audio_format)}
             )
+        if kind == "response.video.delta":
+            fields = {k: v for k, v in data.items() if k != "delta"}
+            try:
+                video = base64.b64decode(str(data.get("delta", "")), validate=True)
+            except (binascii.Error, ValueError):
+                raise ProtocolError(
+                    "Voice Live sent a response.video.delta whose delta is not base64"
+                ) from None
+            data = {**fields, "data": video}
         if kind == "response.function_call_arguments.delta":
             call_id = str(data.get("call_id", ""))
             self._args.setdefault(call_id, []).append(str(data.get("delta", "")))

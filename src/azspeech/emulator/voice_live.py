@@ -14,7 +14,8 @@ during a response (``interrupt_response``) end it with status
 audio the user heard (its transcript keeps the words begun before that
 point; ``conversation.item.retrieve`` shows it), refusing unknown items and
 times past the audio sent. ``create_response: false`` leaves the response
-to the client.
+to the client. An avatar with ``output_protocol: "websocket"`` also sends each
+spoken reply as ``response.video.delta`` fragmented MP4 (:mod:`.avatar_fmp4`).
 
 Knobs: ``state.extra["voice_live_chunk_delay"]`` seconds between audio
 deltas (default 0; a delay lets tests barge in mid-response).
@@ -39,12 +40,12 @@ from .._protocol.framing import loads_json
 from ..errors import ProtocolError
 from ._audio import PcmConverter, WavFormat
 from .auth import check_credentials, deny, error_response
-from .avatar_realtime import say_at, voice_live_answer
-from .batch_avatar import relay_port
+from .avatar_fmp4 import VideoDeltas
+from .avatar_realtime import say_at
 from .engines.base import Final, RecognitionOptions, SegmentingStream, SpeechStarted
 from .state import EmulatorState, LoggedMessage, SessionLog
 from .tts_render import render_text
-from .tts_ssml import SynthesisError
+from .voice_live_avatar import answer_avatar, with_ice_servers
 from .voice_live_checks import OUT_RATES, session_problem
 
 __all__ = ["routes"]
@@ -92,7 +93,8 @@ class _Agent:
     async def send(self, event_type: str, **fields: Any) -> None:
         body = {"type": event_type, "event_id": _id("event"), **fields}
         text = json.dumps(body)
-        logged = text if event_type != "response.audio.delta" else json.dumps({"type": event_type})
+        binary = event_type in ("response.audio.delta", "response.video.delta")
+        logged = json.dumps({"type": event_type}) if binary else text
         self.log.add(LoggedMessage("out", event_type, {}, logged.encode(), len(text), False, 0.0))
         async with self.send_lock:
             await self.ws.send_text(text)
@@ -138,12 +140,7 @@ class _Agent:
             problem = session_problem(merged)
             if problem:
                 return await self.error(problem, event_id=event_id)
-            if isinstance(merged.get("avatar"), dict):
-                host = self.ws.url.hostname or "127.0.0.1"
-                merged["avatar"] = {**merged["avatar"], "ice_servers": [
-                    {"urls": [f"turn:{host}:{await relay_port(self.state)}"],
-                     "username": "emulator", "credential": "relay"}
-                ]}  # fmt: skip
+            await with_ice_servers(merged, self.ws.url.hostname or "127.0.0.1", self.state)
             self.session = merged
             self.stream = None
             await self.send("session.updated", session=self.session)
@@ -206,7 +203,7 @@ class _Agent:
         elif kind == "response.cancel":
             await self.cancel()
         elif kind == "session.avatar.connect":
-            await self.avatar_connect(data.get("client_sdp"), event_id)
+            await answer_avatar(self, data.get("client_sdp"), event_id)
         else:
             await self.error(
                 f"Unknown event type {kind!r}.", code="unknown_event", event_id=event_id
@@ -241,23 +238,6 @@ class _Agent:
             content_index=data.get("content_index", 0),
             audio_end_ms=end_ms,
         )
-
-    async def avatar_connect(self, client_sdp: Any, event_id: Any) -> None:
-        if not isinstance(self.session.get("avatar"), dict):
-            return await self.error("No avatar is configured for this session.", event_id=event_id)
-        try:
-            offer = json.loads(base64.b64decode(str(client_sdp), validate=True))
-        except (ValueError, binascii.Error):
-            return await self.error("client_sdp must be base64 JSON.", event_id=event_id)
-        if not isinstance(offer, dict) or offer.get("type") != "offer" or not offer.get("sdp"):
-            return await self.error("client_sdp must hold an SDP offer.", event_id=event_id)
-        try:  # a real WebRTC answer (aiortc) that speaks the agent's replies
-            self.avatar_media, answer = await voice_live_answer(
-                offer["sdp"], self.session["avatar"]
-            )
-        except SynthesisError as exc:
-            return await self.error(str(exc), code="avatar_unavailable", event_id=event_id)
-        await self.send("session.avatar.connecting", server_sdp=answer)
 
     async def audio(self, raw: bytes) -> None:
         if self.stream is None or self.converter is None:
@@ -486,11 +466,13 @@ class _Agent:
             step = rate // 10 * 2  # 100 ms
             chunks = [pcm[i : i + step] for i in range(0, len(pcm), step)]
             per_word = max(1, len(chunks) // max(1, len(words)))
+            video = VideoDeltas.for_reply(self.session, rendered.samples, rate, len(chunks))
             sent_ms, word_starts = 0, list[tuple[int, str]]()
             self.spoken[item_id] = (0, word_starts)
             for n, chunk in enumerate(chunks):
                 if self.cancelled:
                     break
+                await video.send_due(self.send, n)
                 if n % per_word == 0 and len(sent_words) < len(words):
                     word = words[len(sent_words)]
                     word_starts.append((sent_ms, word))
@@ -507,6 +489,7 @@ class _Agent:
                 self.spoken[item_id] = (sent_ms, word_starts)
                 await asyncio.sleep(delay)
             if not self.cancelled:
+                await video.send_rest(self.send)
                 for word in words[len(sent_words) :]:
                     await self.send(
                         "response.audio_transcript.delta",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .avatar_fmp4 import video_problem
 from .voices import find_voice
 
 __all__ = ["OUT_RATES", "session_problem"]
@@ -55,4 +56,4 @@ def session_problem(session: dict[str, Any]) -> str | None:
         not isinstance(echo, dict) or echo.get("type") != "server_echo_cancellation"
     ):
         return "Unknown input_audio_echo_cancellation type."
-    return None
+    return video_problem(session)

@@ -11,14 +11,15 @@ arrives as a plain :class:`ServerEvent` with its JSON in :attr:`ServerEvent.raw`
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import Field, PrivateAttr, model_validator
+from pydantic import Field, PrivateAttr
 
 from ..audio.formats import PcmFormat
 from ..audio.output import Audio
 from ..errors import InvalidRequestError
 from ._base import Model
+from .voice_live_avatar import AvatarConfig, CheckedModel
 
 __all__ = [
     "OPENAI_VOICES",
@@ -50,6 +51,7 @@ __all__ = [
     "ResponseTextDone",
     "ResponseTranscriptDelta",
     "ResponseTranscriptDone",
+    "ResponseVideoDelta",
     "SemanticVad",
     "ServerEvent",
     "ServerVad",
@@ -234,20 +236,7 @@ class FunctionTool(_Wire):
     parameters: dict[str, Any] = Field(default_factory=lambda: {"type": "object", "properties": {}})
 
 
-class AvatarConfig(_Wire):
-    """The avatar of a Voice Live session (video over WebRTC, or WebSocket deltas)."""
-
-    type: Literal["video-avatar", "photo-avatar"] | None = None
-    character: str
-    style: str | None = None
-    customized: bool | None = None
-    model: str | None = None
-    video: dict[str, Any] | None = None
-    output_protocol: Literal["webrtc", "websocket"] | None = None
-    ice_servers: list[dict[str, Any]] | None = None
-
-
-class SessionConfig(_Wire):
+class SessionConfig(_Wire, CheckedModel):
     """Everything ``session.update`` can set; checked before it is sent.
 
     ``noise_suppression=True`` and ``echo_cancellation=True`` are shortcuts
@@ -272,13 +261,7 @@ class SessionConfig(_Wire):
     max_response_output_tokens: int | Literal["inf"] | None = None
     avatar: AvatarConfig | None = None
     output_audio_timestamp_types: list[str] | None = None
-
-    @model_validator(mode="after")
-    def _check(self) -> SessionConfig:
-        problems = list(self._problems())
-        if problems:
-            raise InvalidRequestError("invalid Voice Live session: " + "; ".join(problems))
-        return self
+    _invalid: ClassVar[str] = "invalid Voice Live session"
 
     def _problems(self) -> Any:
         if self.temperature is not None and not 0.6 <= self.temperature <= 1.2:
@@ -513,6 +496,17 @@ class ResponseAudioDelta(_Part):
 def audio_chunk(pcm: bytes, format: PcmFormat) -> Audio:
     """An agent audio chunk as :class:`~azspeech.audio.Audio` (raw PCM in *format*)."""
     return Audio.from_pcm(pcm, format)
+
+
+class ResponseVideoDelta(ServerEvent):
+    """``response.video.delta``: a chunk of the avatar's video, decoded (``output_protocol``
+    ``"websocket"``): fragmented MP4 bytes, H.264 + AAC; the chunks in order form a file."""
+
+    output_index: int = 0
+    codec: str = ""
+    """As sent (``"h264"``); an unknown codec is passed through."""
+    data: bytes = Field(default=b"", repr=False)
+    """The chunk's bytes (``.raw["delta"]`` keeps the base64)."""
 
 
 class ResponseAudioDone(_Part):

@@ -18,6 +18,7 @@ from ..models.voice_live import (
     FunctionCall,
     InputTranscription,
     OpenAIVoice,
+    ResponseVideoDelta,
     SemanticVad,
     ServerEvent,
     ServerVad,
@@ -25,6 +26,7 @@ from ..models.voice_live import (
     ToolCompleted,
     ToolFailed,
 )
+from ..models.voice_live_avatar import VIDEO_MIME_TYPE
 from .avatar import AsyncVoiceLiveAvatar, VoiceLiveAvatar
 from .blocking_session import VoiceLiveSession
 from .resource import GA_API_VERSION, AsyncVoiceLive, VoiceLive
@@ -33,6 +35,7 @@ from .tools import Tools
 
 __all__ = [
     "GA_API_VERSION",
+    "VIDEO_MIME_TYPE",
     "AsyncVoiceLive",
     "AsyncVoiceLiveAvatar",
     "AsyncVoiceLiveSession",
@@ -47,6 +50,7 @@ __all__ = [
     "InputTranscription",
     "OpenAIVoice",
     "Player",
+    "ResponseVideoDelta",
     "SemanticVad",
     "ServerEvent",
     "ServerVad",

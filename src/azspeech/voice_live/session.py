@@ -155,6 +155,7 @@ class AsyncVoiceLiveSession(AsyncSession[m.ServerEvent]):
             if not waiter.done():
                 waiter.set_exception(self.error or InvalidRequestError("the session ended"))
         self._avatar_waiters.clear()
+        self.avatar._end(self.error)
         await self.avatar.close()
         self._client._state.untrack(self)
         ws, self._ws = self._ws, None
@@ -184,6 +185,7 @@ class AsyncVoiceLiveSession(AsyncSession[m.ServerEvent]):
             ended.cancel()
 
     async def _handle(self, event: m.ServerEvent) -> None:
+        self.avatar._observe(event)
         if event.type == "session.avatar.connecting":
             waiters, self._avatar_waiters = self._avatar_waiters, {}
             for waiter in waiters.values():
