@@ -14,6 +14,7 @@ from typing import Any
 
 from ._output import print_json, print_line, print_table
 from ._pictures import check_plot_extra, save_picture
+from ._play_stream import synthesize_playing
 from ._progress import Meter, open_meter
 from ._settings import EXIT, CliError, open_client
 from ._speaker import check_speaker, play
@@ -349,18 +350,25 @@ def synthesize(args: argparse.Namespace) -> int:
     output = args.output if args.output or args.play else DEFAULT_SPEECH_FILE
     if args.play:
         check_speaker()
+    streamed = args.play and OutputFormat(fmt_name).pcm_format is not None
+    events: list[Any] = []
     with open_client(args) as client:
-        if args.plot:
+        if streamed:  # the first audio plays while the rest is being synthesized
+            audio = synthesize_playing(
+                client, text, voice=args.voice, fmt=OutputFormat(fmt_name), output=output,
+                events=events if args.plot else None,
+            )  # fmt: skip
+        elif args.plot:
             audio, events = _synthesize_with_events(client, text, args.voice, fmt_name)
         else:
             audio = client.tts.synthesize(text, voice=args.voice, output_format=fmt_name)
-    if output:
+    if output and not streamed:
         audio.save(output)
     if args.plot:
         from ..plot import synthesis_timeline
 
         save_picture(args.plot, lambda: synthesis_timeline(events, audio=audio), json=args.json)
-    if args.play:
+    if args.play and not streamed:  # a compressed format: decoded whole, then played
         play(audio)
     seconds = audio.duration.total_seconds()
     if args.json:
