@@ -234,3 +234,19 @@ def test_a_chunk_that_splits_a_sample_is_joined_with_the_next(
     player.finish()
     [stream] = speaker.streams
     assert stream.pcm() == pcm
+
+
+def test_a_compressed_format_is_played_whole_after_the_synthesis(
+    emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    speaker = FakeSpeakerDevice()
+    monkeypatch.setitem(sys.modules, "sounddevice", speaker)
+    mp3 = tmp_path / "hello.mp3"
+    fmt = ["--format", "audio-24khz-48kbitrate-mono-mp3"]
+    argv = ["synthesize", "Hello there.", "--play", "-o", str(mp3), *fmt, *_flags(emulator)]
+    assert main(argv) == EXIT["ok"]
+    [samples] = speaker.whole  # decoded whole, then played: no chunk can be played alone
+    assert speaker.streams == [] and len(samples) > 12000
+    plain = tmp_path / "plain.mp3"
+    assert main(["synthesize", "Hello there.", "-o", str(plain), *fmt, *_flags(emulator)]) == 0
+    assert mp3.read_bytes() == plain.read_bytes()

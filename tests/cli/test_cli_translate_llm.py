@@ -163,3 +163,14 @@ def test_silence_is_nothing_recognized_and_exit_3(
     quiet.write_bytes(wav(bytes(32000)))
     assert main(_argv(emulator, quiet)) == EXIT["nothing_recognized"]
     assert "nothing recognized" in capsys.readouterr().err
+
+
+def test_fast_transcription_of_a_file_that_is_not_audio_is_exit_4_as_well(
+    emulator: Emulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    notes = tmp_path / "notes.ogg"
+    notes.write_text("these are meeting notes, not a recording\n")
+    flags = ["--endpoint", emulator.url, "--key", emulator.key]
+    assert main(["transcribe", str(notes), "--mode", "fast", *flags]) == EXIT["bad_file"]
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "cannot decode it as audio" in err
