@@ -9,8 +9,12 @@ takes far longer than handing one chunk to the speaker.
 from __future__ import annotations
 
 import _thread
+import os
+import signal
+import subprocess
 import sys
 import threading
+import time
 import types
 from pathlib import Path
 from typing import Any
@@ -250,3 +254,74 @@ def test_a_compressed_format_is_played_whole_after_the_synthesis(
     plain = tmp_path / "plain.mp3"
     assert main(["synthesize", "Hello there.", "-o", str(plain), *fmt, *_flags(emulator)]) == 0
     assert mp3.read_bytes() == plain.read_bytes()
+
+
+FAKE_SOUNDDEVICE = '''
+"""A fake sounddevice for a subprocess: logs the output stream's calls to $FAKE_SD_LOG."""
+import os
+
+
+def _log(what):
+    with open(os.environ["FAKE_SD_LOG"], "a") as log:
+        log.write(what + "\\n")
+
+
+def query_devices(device=None, kind=None):
+    return {"name": "fake speaker", "max_output_channels": 2}
+
+
+class OutputStream:
+    def __init__(self, **settings):
+        _log("open")
+
+    def start(self):
+        _log("start")
+
+    def write(self, data):
+        _log("write")
+        return False
+
+    def stop(self):
+        _log("stop")
+
+    def abort(self):
+        _log("abort")
+
+    def close(self):
+        _log("close")
+'''
+
+
+def test_a_real_sigint_while_playing_ends_with_130_and_a_valid_shorter_file(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    whole, wav, log = tmp_path / "whole.wav", tmp_path / "cut.wav", tmp_path / "speaker.log"
+    assert main(["synthesize", TEXT, "-o", str(whole), *_flags(emulator)]) == EXIT["ok"]
+    fake = tmp_path / "fake"
+    fake.mkdir()
+    (fake / "sounddevice.py").write_text(FAKE_SOUNDDEVICE)
+    path = os.pathsep.join([str(fake), *filter(None, [os.environ.get("PYTHONPATH")])])
+    env = {**os.environ, "PYTHONPATH": path, "FAKE_SD_LOG": str(log)}
+    emulator.faults.delay(0.1, path=SYNTHESIS_SOCKET, protocol="ws")  # about 4 s in all
+    argv = ["synthesize", TEXT, "--play", "-o", str(wav), *_flags(emulator)]
+    with subprocess.Popen(
+        [sys.executable, "-m", "azspeech", *argv],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as proc:
+        for _ in range(1200):  # until the first sound (bounded: 60 s)
+            if (log.exists() and "write" in log.read_text()) or proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        assert proc.poll() is None, proc.communicate()
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    assert proc.returncode == EXIT["interrupted"], err
+    assert "Traceback" not in err and out == ""
+    calls = log.read_text().split()
+    assert calls[:2] == ["open", "start"] and calls[-2:] == ["abort", "close"]
+    assert "stop" not in calls  # not played to the end
+    cut = Audio(wav.read_bytes(), "riff-24khz-16bit-mono-pcm")  # a valid WAV
+    assert 0 < len(cut.pcm) < len(Audio(whole.read_bytes(), "riff-24khz-16bit-mono-pcm").pcm)
