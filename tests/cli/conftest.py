@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from rich.console import Console
 
 from azspeech.cli import _progress
+from tests.stt._audio import phrase_audio, wav
 
 
 @pytest.fixture
@@ -17,3 +19,12 @@ def terminal(monkeypatch: pytest.MonkeyPatch) -> io.StringIO:
     console = Console(file=screen, force_terminal=True, width=110, color_system=None)
     monkeypatch.setattr(_progress, "bar_console", lambda: console)
     return screen
+
+
+@pytest.fixture
+def meeting(tmp_path: Path) -> Path:
+    """Two spoken phrases with long silences (about 200 KB: several 64 KiB pieces)."""
+    pcm, _ = phrase_audio(["Good morning.", "Hello world."], gap_ms=(3000, 3000), seed=5)
+    path = tmp_path / "meeting.wav"
+    path.write_bytes(wav(pcm))
+    return path

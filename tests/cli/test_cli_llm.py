@@ -12,7 +12,6 @@ from rich.console import Console
 
 from azspeech.cli import EXIT, _progress, main
 from azspeech.emulator import Emulator
-from tests.stt._audio import phrase_audio, wav
 
 
 @pytest.fixture
@@ -22,15 +21,6 @@ def terminal(monkeypatch: pytest.MonkeyPatch) -> io.StringIO:
     console = Console(file=screen, force_terminal=True, width=110, color_system=None)
     monkeypatch.setattr(_progress, "bar_console", lambda: console)
     return screen
-
-
-@pytest.fixture
-def meeting(tmp_path: Path) -> Path:
-    """Two spoken phrases with long silences (about 200 KB: several 64 KiB pieces)."""
-    pcm, _ = phrase_audio(["Good morning.", "Hello world."], gap_ms=(3000, 3000), seed=5)
-    path = tmp_path / "meeting.wav"
-    path.write_bytes(wav(pcm))
-    return path
 
 
 def _argv(emulator: Emulator, path: Path, *more: str) -> list[str]:

@@ -16,18 +16,9 @@ import pytest
 
 from azspeech.cli import EXIT, main
 from azspeech.emulator import Emulator
-from tests.stt._audio import phrase_audio, wav
+from tests.stt._audio import wav
 
 TRANSLATE_PATH = "transcriptions:transcribe"
-
-
-@pytest.fixture
-def meeting(tmp_path: Path) -> Path:
-    """Two spoken phrases with long silences (about 200 KB: several 64 KiB pieces)."""
-    pcm, _ = phrase_audio(["Good morning.", "Hello world."], gap_ms=(3000, 3000), seed=5)
-    path = tmp_path / "meeting.wav"
-    path.write_bytes(wav(pcm))
-    return path
 
 
 def _argv(emulator: Emulator, path: Path | str, *more: str) -> list[str]:

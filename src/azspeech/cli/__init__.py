@@ -32,6 +32,7 @@ from typing import Any
 from . import _commands
 from ._features import add_feature_commands
 from ._help import HelpFormatter
+from ._output import add_format_options
 from ._settings import EXIT, CliError, add_global_options
 
 __all__ = ["EXIT", "main"]
@@ -144,18 +145,7 @@ def _parser() -> argparse.ArgumentParser:
         help="fast/batch locales (repeat; default: the service detects the language)",
     )
     tr.add_argument("--diarization", action="store_true", help="label speakers")
-    tr.add_argument(
-        "--format",
-        choices=["text", "json", "srt", "vtt"],
-        default=None,
-        help="the output (default: text, or json with --json)",
-    )
-    tr.add_argument(
-        "--srt", dest="format", action="store_const", const="srt", help="= --format srt"
-    )
-    tr.add_argument(
-        "--vtt", dest="format", action="store_const", const="vtt", help="= --format vtt"
-    )
+    add_format_options(tr, "the output (default: text, or json with --json)")
     _poll_option(tr)
     tr.add_argument(
         "--container",

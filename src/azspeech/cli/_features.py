@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from ._commands import audio_seconds, check_audio_file, nothing_recognized, streaming
-from ._output import print_json, print_line, print_table
+from ._output import add_format_options, print_json, print_line, print_table
 from ._pictures import check_plot_extra, save_picture
 from ._progress import open_meter
 from ._settings import EXIT, open_client
@@ -128,17 +128,8 @@ def add_feature_commands(sub: Any, make: Any) -> None:
         default=None,
         help="--mode llm: the model to use (default: the service's)",
     )
-    tr.add_argument(
-        "--format",
-        choices=["text", "json", "srt", "vtt"],
-        default=None,
-        help="the output (default: text, or json with --json; srt and vtt with --mode llm)",
-    )
-    tr.add_argument(
-        "--srt", dest="format", action="store_const", const="srt", help="= --format srt"
-    )
-    tr.add_argument(
-        "--vtt", dest="format", action="store_const", const="vtt", help="= --format vtt"
+    add_format_options(
+        tr, "the output (default: text, or json with --json; srt and vtt with --mode llm)"
     )
     tr.add_argument(
         "--realtime",
