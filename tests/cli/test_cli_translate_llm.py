@@ -7,9 +7,12 @@ lexical output comes back lower case without punctuation.
 
 from __future__ import annotations
 
+import functools
+import http.server
 import io
 import json
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -165,3 +168,25 @@ def test_fast_transcription_of_a_file_that_is_not_audio_is_exit_4_as_well(
     assert main(["transcribe", str(notes), "--mode", "fast", *flags]) == EXIT["bad_file"]
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "cannot decode it as audio" in err
+
+
+def test_a_url_is_handed_to_the_service_with_llm_mode_only(
+    emulator: Emulator, meeting: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    serve = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(meeting.parent))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), serve) as files:
+        worker = threading.Thread(target=files.serve_forever, daemon=True)
+        worker.start()
+        url = f"http://127.0.0.1:{files.server_address[1]}/{meeting.name}"
+        try:
+            assert main(_argv(emulator, url, "--json")) == EXIT["ok"]
+            phrases = json.loads(capsys.readouterr().out)["phrases"]
+            assert [p["text"] for p in phrases] == ["Guten Morgen.", "[de] Hello world."]
+            realtime = _argv(emulator, url)
+            realtime.remove("llm")
+            realtime.remove("--mode")
+            assert main(realtime) == EXIT["usage"]
+            assert "a URL needs --mode llm" in capsys.readouterr().err
+        finally:
+            files.shutdown()
+            worker.join(10)

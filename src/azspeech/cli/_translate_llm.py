@@ -23,6 +23,11 @@ def check_translate_options(args: argparse.Namespace) -> str:
     """The output format (text, json, srt, vtt), or exit code 2 for options that do not mix."""
     output: str = args.format or ("json" if args.json else "text")
     if args.mode != "llm":
+        if args.file.startswith(("http://", "https://")):
+            raise CliError(
+                "a URL needs --mode llm (real-time translation streams a local file)",
+                EXIT["usage"],
+            )
         for given, name in ((args.prompt, "--prompt"), (args.model, "--model")):
             if given:
                 raise CliError(f"{name} applies to --mode llm only", EXIT["usage"])
