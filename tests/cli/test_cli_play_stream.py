@@ -325,3 +325,21 @@ def test_a_real_sigint_while_playing_ends_with_130_and_a_valid_shorter_file(
     assert "stop" not in calls  # not played to the end
     cut = Audio(wav.read_bytes(), "riff-24khz-16bit-mono-pcm")  # a valid WAV
     assert 0 < len(cut.pcm) < len(Audio(whole.read_bytes(), "riff-24khz-16bit-mono-pcm").pcm)
+
+
+def test_a_file_that_cannot_be_written_is_one_line_and_exit_4_before_the_service_is_asked(
+    emulator: Emulator,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    speaker = FakeSpeakerDevice()
+    monkeypatch.setitem(sys.modules, "sounddevice", speaker)
+    before = len(emulator.state.sessions)
+    target = tmp_path / "no-such-folder" / "x.wav"
+    argv = ["synthesize", TEXT, "--play", "-o", str(target), *_flags(emulator)]
+    assert main(argv) == EXIT["bad_file"]
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "cannot save audio" in err and "x.wav" in err
+    assert speaker.streams == [] and len(emulator.state.sessions) == before
+    assert not [t for t in threading.enumerate() if t.name == "azspeech-speaker"]

@@ -48,9 +48,16 @@ class AudioFileWriter:
 
     def write(self, chunk: bytes) -> None:
         """Append *chunk* and flush it (a reader of the file sees it at once)."""
+        from ..errors import AudioError
+
         assert self._file is not None
-        self._file.write(chunk)
-        self._file.flush()
+        try:
+            self._file.write(chunk)
+            self._file.flush()
+        except OSError as exc:  # a full disk, a removed drive
+            raise AudioError(
+                f"cannot save audio to {str(self.path)!r}: {exc.strerror or exc}"
+            ) from exc
         self.size += len(chunk)
 
     def close(self) -> None:
@@ -58,12 +65,19 @@ class AudioFileWriter:
         file, self._file = self._file, None
         if file is None:
             return
-        with file:
-            if self._wav:
-                if self.size & 1:
-                    file.write(b"\x00")
-                file.seek(0)
-                file.write(self._pcm.wav_header(self.size))
+        from ..errors import AudioError
+
+        try:
+            with file:
+                if self._wav:
+                    if self.size & 1:
+                        file.write(b"\x00")
+                    file.seek(0)
+                    file.write(self._pcm.wav_header(self.size))
+        except OSError as exc:
+            raise AudioError(
+                f"cannot save audio to {str(self.path)!r}: {exc.strerror or exc}"
+            ) from exc
 
 
 def synthesize_playing(
@@ -80,13 +94,14 @@ def synthesize_playing(
     *events*, when given, collects the word boundaries and visemes (for ``--plot``).
     """
     from ..audio import Audio
+    from ..errors import AudioError
     from ..models.tts import AudioChunk
 
     pcm_format = fmt.pcm_format
     assert pcm_format is not None
     pcm = bytearray()
-    speaker = StreamingSpeaker(pcm_format)
     writer = AudioFileWriter(output, fmt) if output else None
+    speaker = StreamingSpeaker(pcm_format)
     try:
         stream = client.tts.stream(
             text, voice=voice, output_format=fmt, visemes=events is not None,
@@ -110,6 +125,7 @@ def synthesize_playing(
     except BaseException:  # Ctrl-C, a failed synthesis: stop playing, keep a valid file
         speaker.abort()
         if writer is not None:
-            writer.close()
+            with contextlib.suppress(AudioError):  # the first failure is the one to show
+                writer.close()
         raise
     return Audio(bytes(pcm), fmt)
