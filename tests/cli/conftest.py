@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -28,3 +29,10 @@ def meeting(tmp_path: Path) -> Path:
     path = tmp_path / "meeting.wav"
     path.write_bytes(wav(pcm))
     return path
+
+
+def assert_upload_bar(screen: str, name: str, done: str) -> None:
+    """*screen* shows the upload of *name* moving up to 100 %, then *done* (``"transcribed"``)."""
+    assert f"uploading {name}" in screen and f"{done} {name}" in screen
+    shown = [int(p) for p in re.findall(r"(\d+)%", screen)]
+    assert len(set(shown)) >= 2 and shown == sorted(shown) and shown[-1] == 100

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,8 @@ from rich.console import Console
 
 from azspeech.cli import EXIT, _progress, main
 from azspeech.emulator import Emulator
+
+from .conftest import assert_upload_bar
 
 
 @pytest.fixture
@@ -35,10 +36,7 @@ def test_llm_mode_shows_the_upload_bar_and_prints_each_phrase(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert main(_argv(emulator, meeting)) == EXIT["ok"]
-    screen = terminal.getvalue()
-    assert "uploading meeting.wav" in screen and "transcribed meeting.wav" in screen
-    shown = [int(p) for p in re.findall(r"(\d+)%", screen)]
-    assert len(set(shown)) >= 2 and shown == sorted(shown) and shown[-1] == 100
+    assert_upload_bar(terminal.getvalue(), "meeting.wav", "transcribed")
     out = capsys.readouterr().out.splitlines()
     assert [line.split("] ", 1)[1] for line in out] == ["Good morning.", "Hello world."]
     [request] = [r for r in emulator.requests if r.path.endswith("transcriptions:transcribe")]

@@ -11,7 +11,6 @@ import functools
 import http.server
 import io
 import json
-import re
 import threading
 from pathlib import Path
 
@@ -20,6 +19,8 @@ import pytest
 from azspeech.cli import EXIT, main
 from azspeech.emulator import Emulator
 from tests.stt._audio import wav
+
+from .conftest import assert_upload_bar
 
 TRANSLATE_PATH = "transcriptions:transcribe"
 
@@ -40,10 +41,7 @@ def test_llm_translation_shows_the_upload_bar_and_prints_the_translated_phrases(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert main(_argv(emulator, meeting)) == EXIT["ok"]
-    screen = terminal.getvalue()
-    assert "uploading meeting.wav" in screen and "translated meeting.wav" in screen
-    shown = [int(p) for p in re.findall(r"(\d+)%", screen)]
-    assert len(set(shown)) >= 2 and shown == sorted(shown) and shown[-1] == 100
+    assert_upload_bar(terminal.getvalue(), "meeting.wav", "translated")
     out = capsys.readouterr().out.splitlines()
     assert [line.split("] ", 1)[1] for line in out] == ["Guten Morgen.", "[de] Hello world."]
     assert out[0].startswith("[0:00:0")  # each phrase with its offset
