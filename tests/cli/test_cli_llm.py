@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,8 @@ from rich.console import Console
 
 from azspeech.cli import EXIT, _progress, main
 from azspeech.emulator import Emulator
-from tests.stt._audio import phrase_audio, wav
+
+from .conftest import assert_upload_bar
 
 
 @pytest.fixture
@@ -22,15 +22,6 @@ def terminal(monkeypatch: pytest.MonkeyPatch) -> io.StringIO:
     console = Console(file=screen, force_terminal=True, width=110, color_system=None)
     monkeypatch.setattr(_progress, "bar_console", lambda: console)
     return screen
-
-
-@pytest.fixture
-def meeting(tmp_path: Path) -> Path:
-    """Two spoken phrases with long silences (about 200 KB: several 64 KiB pieces)."""
-    pcm, _ = phrase_audio(["Good morning.", "Hello world."], gap_ms=(3000, 3000), seed=5)
-    path = tmp_path / "meeting.wav"
-    path.write_bytes(wav(pcm))
-    return path
 
 
 def _argv(emulator: Emulator, path: Path, *more: str) -> list[str]:
@@ -45,10 +36,7 @@ def test_llm_mode_shows_the_upload_bar_and_prints_each_phrase(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert main(_argv(emulator, meeting)) == EXIT["ok"]
-    screen = terminal.getvalue()
-    assert "uploading meeting.wav" in screen and "transcribed meeting.wav" in screen
-    shown = [int(p) for p in re.findall(r"(\d+)%", screen)]
-    assert len(set(shown)) >= 2 and shown == sorted(shown) and shown[-1] == 100
+    assert_upload_bar(terminal.getvalue(), "meeting.wav", "transcribed")
     out = capsys.readouterr().out.splitlines()
     assert [line.split("] ", 1)[1] for line in out] == ["Good morning.", "Hello world."]
     [request] = [r for r in emulator.requests if r.path.endswith("transcriptions:transcribe")]

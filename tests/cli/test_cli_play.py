@@ -43,6 +43,38 @@ class FakeSoundDevice(types.ModuleType):
             raise RuntimeError("Error opening OutputStream: Invalid device [PaErrorCode -9996]")
         self.played.append((np.array(data, copy=True), samplerate, blocking))
 
+    def OutputStream(self, samplerate: int, channels: int, dtype: str) -> FakeOutputStream:
+        """The stream ``--play`` writes PCM formats to as they arrive."""
+        return FakeOutputStream(self, samplerate)
+
+
+class FakeOutputStream:
+    """Records what is written; a stream played to the end lands in ``played`` as one entry."""
+
+    def __init__(self, device: FakeSoundDevice, samplerate: int) -> None:
+        self.device, self.samplerate = device, samplerate
+        self.blocks: list[Any] = []
+        self.stopped = False
+
+    def start(self) -> None:
+        pass
+
+    def write(self, data: Any) -> bool:
+        if not self.device.devices:
+            raise RuntimeError("Error opening OutputStream: Invalid device [PaErrorCode -9996]")
+        self.blocks.append(np.array(data, copy=True)[:, 0])
+        return False
+
+    def stop(self) -> None:  # sounddevice's stop() returns once everything has played
+        self.stopped = True
+
+    def abort(self) -> None:
+        pass
+
+    def close(self) -> None:
+        if self.stopped:
+            self.device.played.append((np.concatenate(self.blocks), self.samplerate, True))
+
 
 def _int16(samples: Any) -> np.ndarray[Any, Any]:
     return np.round(np.asarray(samples, dtype=np.float64) * 32768).clip(-32768, 32767).astype("<i2")
@@ -121,6 +153,7 @@ def test_a_device_that_fails_while_playing_is_one_line_and_exit_6(
     speaker = FakeSoundDevice()
     monkeypatch.setitem(sys.modules, "sounddevice", speaker)
     monkeypatch.setattr(speaker, "play", FakeSoundDevice(devices=False).play)
+    monkeypatch.setattr(speaker, "OutputStream", FakeSoundDevice(devices=False).OutputStream)
     wav = tmp_path / "kept.wav"
     argv = ["synthesize", "Hi.", "--play", "-o", str(wav), *_flags(emulator)]
     assert main(argv) == EXIT["no_audio_device"]

@@ -2,10 +2,11 @@
 
     azspeech --emulator demo                       offline, against an in-process emulator
     azspeech synthesize "Hello" -o hi.wav          text to speech (TEXT, --ssml FILE or stdin)
-    azspeech synthesize "Hello" --play             ... to the speaker (extra [mic])
+    azspeech synthesize "Hello" --play             ... to the speaker as it arrives (extra [mic])
     azspeech transcribe talk.wav --format srt      real time, fast or batch; text/json/srt/vtt
     azspeech transcribe talk.wav --mode llm        LLM speech (--prompt guides the model)
     azspeech transcribe call.wav --plot when.png   who spoke when, as a picture (extra [plot])
+    azspeech translate talk.wav --to de --mode llm LLM speech translation (text/json/srt/vtt)
     azspeech voices --search ava                   a searchable table of the voices
     azspeech batch list                            batch transcription jobs
     azspeech emulator --port 5000                  run the bundled emulator
@@ -31,6 +32,7 @@ from typing import Any
 from . import _commands
 from ._features import add_feature_commands
 from ._help import HelpFormatter
+from ._output import add_format_options
 from ._settings import EXIT, CliError, add_global_options
 
 __all__ = ["EXIT", "main"]
@@ -97,8 +99,9 @@ def _parser() -> argparse.ArgumentParser:
     syn.add_argument(
         "--play",
         action="store_true",
-        help="play the audio on the default output device (extra [mic]; exit code 5 without "
-        "it, 6 without an output device)",
+        help="play the audio on the default output device as it arrives (PCM formats; "
+        "compressed ones after the synthesis; extra [mic]; exit code 5 without it, 6 without "
+        "an output device; default: off)",
     )
     syn.add_argument("--voice", default="en-US-AvaMultilingualNeural", help="the voice")
     syn.add_argument("--format", default="riff-24khz-16bit-mono-pcm", help="the output format")
@@ -142,18 +145,7 @@ def _parser() -> argparse.ArgumentParser:
         help="fast/batch locales (repeat; default: the service detects the language)",
     )
     tr.add_argument("--diarization", action="store_true", help="label speakers")
-    tr.add_argument(
-        "--format",
-        choices=["text", "json", "srt", "vtt"],
-        default=None,
-        help="the output (default: text, or json with --json)",
-    )
-    tr.add_argument(
-        "--srt", dest="format", action="store_const", const="srt", help="= --format srt"
-    )
-    tr.add_argument(
-        "--vtt", dest="format", action="store_const", const="vtt", help="= --format vtt"
-    )
+    add_format_options(tr, "the output (default: text, or json with --json)")
     _poll_option(tr)
     tr.add_argument(
         "--container",

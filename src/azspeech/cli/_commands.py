@@ -8,12 +8,13 @@ import difflib
 import os
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from ._output import print_json, print_line, print_table
 from ._pictures import check_plot_extra, save_picture
+from ._play_stream import synthesize_playing
 from ._progress import Meter, open_meter
 from ._settings import EXIT, CliError, open_client
 from ._speaker import check_speaker, play
@@ -24,10 +25,12 @@ __all__ = [
     "check_audio_file",
     "demo",
     "nothing_recognized",
+    "print_transcription",
     "recognize",
     "streaming",
     "synthesize",
     "transcribe",
+    "upload_and_print",
     "voices",
 ]
 
@@ -186,6 +189,43 @@ def transcribe(args: argparse.Namespace) -> int:
 
 def _upload_transcribe(args: argparse.Namespace, output: str, file: Path | None) -> int:
     """Fast or LLM transcription (``--mode llm``) of *file*, or of the URL when it is None."""
+
+    def request(client: Any, source: dict[str, Any], on_progress: Any) -> Any:
+        if args.mode == "llm":
+            return client.llm.transcribe(
+                **source,
+                prompt=args.prompt,
+                diarization=args.diarization or None,
+                on_progress=on_progress,
+            )
+        return client.stt.transcribe(
+            **source,
+            locales=args.locale or None,
+            diarization=args.diarization,
+            on_progress=on_progress,
+        )
+
+    return upload_and_print(args, output, file, request, done="transcribed")
+
+
+def upload_and_print(
+    args: argparse.Namespace,
+    output: str,
+    file: Path | None,
+    request: Callable[[Any, dict[str, Any], Callable[[Any], None]], Any],
+    *,
+    done: str,
+) -> int:
+    """Upload *file* (or hand over the URL ``args.file`` when it is None) and print the result.
+
+    ``request(client, source, on_progress)`` makes the call (*source* is
+    ``{"audio": path}`` or ``{"audio_url": url}``) and returns a
+    :class:`~azspeech.stt.TranscriptionResult`; a bar follows the upload and
+    then says *done* (``"transcribed talk.wav"``). Audio the service cannot
+    decode is exit code 4; no phrase is exit code 3.
+    """
+    from ..errors import SpeechError
+
     where = file.name if file is not None else args.file
     size = file.stat().st_size if file is not None else None
     with (
@@ -193,25 +233,27 @@ def _upload_transcribe(args: argparse.Namespace, output: str, file: Path | None)
         open_meter(args, f"{'uploading' if file else 'transcribing'} {where}", size) as meter,
     ):
         source: dict[str, Any] = {"audio": str(file)} if file else {"audio_url": args.file}
-        if args.mode == "llm":
-            result = client.llm.transcribe(
-                **source,
-                prompt=args.prompt,
-                diarization=args.diarization or None,
-                on_progress=lambda p: meter.update(p.sent),
-            )
-        else:
-            result = client.stt.transcribe(
-                **source,
-                locales=args.locale or None,
-                diarization=args.diarization,
-                on_progress=lambda p: meter.update(p.sent),
-            )
-        meter.describe(f"transcribed {where}")
+        try:
+            result = request(client, source, lambda p: meter.update(p.sent))
+        except SpeechError as exc:
+            if exc.code != "InvalidAudioFormat":
+                raise
+            raise CliError(
+                f"{args.file}: the service cannot decode it as audio (InvalidAudioFormat); "
+                "give a WAV, MP3, Ogg/Opus or FLAC file",
+                EXIT["bad_file"],
+            ) from exc
+        meter.describe(f"{done} {where}")
     if not result.phrases:
         return nothing_recognized(file or Path(args.file))
-    if args.plot:
+    if getattr(args, "plot", None):
         save_picture(args.plot, result.plot, json=output == "json")
+    print_transcription(result, output)
+    return EXIT["ok"]
+
+
+def print_transcription(result: Any, output: str) -> None:
+    """Print a fast or LLM transcription (or translation) as text, JSON, SRT or WebVTT."""
     if output == "srt":
         print(result.to_srt(), end="")
     elif output == "vtt":
@@ -222,7 +264,6 @@ def _upload_transcribe(args: argparse.Namespace, output: str, file: Path | None)
         for phrase in result.phrases:
             speaker = f" speaker {phrase.speaker}" if phrase.speaker is not None else ""
             print_line(f"[{phrase.offset}]{speaker} {phrase.text}")
-    return EXIT["ok"]
 
 
 def _batch_local_file(args: argparse.Namespace, client: Any, locale: str) -> list[Any]:
@@ -349,18 +390,25 @@ def synthesize(args: argparse.Namespace) -> int:
     output = args.output if args.output or args.play else DEFAULT_SPEECH_FILE
     if args.play:
         check_speaker()
+    streamed = args.play and OutputFormat(fmt_name).pcm_format is not None
+    events: list[Any] = []
     with open_client(args) as client:
-        if args.plot:
+        if streamed:  # the first audio plays while the rest is being synthesized
+            audio = synthesize_playing(
+                client, text, voice=args.voice, fmt=OutputFormat(fmt_name), output=output,
+                events=events if args.plot else None,
+            )  # fmt: skip
+        elif args.plot:
             audio, events = _synthesize_with_events(client, text, args.voice, fmt_name)
         else:
             audio = client.tts.synthesize(text, voice=args.voice, output_format=fmt_name)
-    if output:
+    if output and not streamed:
         audio.save(output)
     if args.plot:
         from ..plot import synthesis_timeline
 
         save_picture(args.plot, lambda: synthesis_timeline(events, audio=audio), json=args.json)
-    if args.play:
+    if args.play and not streamed:  # a compressed format: decoded whole, then played
         play(audio)
     seconds = audio.duration.total_seconds()
     if args.json:

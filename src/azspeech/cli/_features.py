@@ -6,12 +6,16 @@ import argparse
 from typing import Any
 
 from ._commands import audio_seconds, check_audio_file, nothing_recognized, streaming
-from ._output import print_json, print_line, print_table
+from ._output import add_format_options, print_json, print_line, print_table
 from ._pictures import check_plot_extra, save_picture
 from ._progress import open_meter
 from ._settings import EXIT, open_client
+from ._translate_llm import check_translate_options, translate_llm
 
 __all__ = ["add_feature_commands"]
+
+#: The spoken language of real-time translation when ``--source`` is not given.
+DEFAULT_SOURCE = "en-US"
 
 
 def translate(args: argparse.Namespace) -> int:
@@ -19,13 +23,17 @@ def translate(args: argparse.Namespace) -> int:
 
     The audio streams from a thread (a seconds-of-audio bar on a terminal)
     while each result is printed the moment it arrives, above the bar.
+    ``--mode llm`` hands the file to LLM speech instead (:mod:`._translate_llm`).
     """
+    output = check_translate_options(args)
+    if args.mode == "llm":
+        return translate_llm(args, output)
     file = check_audio_file(args.file)
     found = 0
     with (
         open_client(args) as client,
         client.translation.connect(
-            source_language=args.source, target_languages=args.to
+            source_language=args.source or DEFAULT_SOURCE, target_languages=args.to
         ) as session,
         open_meter(args, f"streaming {file.name}", audio_seconds(file), "seconds") as meter,
         streaming(session, file, args.realtime, meter),
@@ -34,7 +42,7 @@ def translate(args: argparse.Namespace) -> int:
             if not result.text:
                 continue
             found += 1
-            if args.json:
+            if output == "json":
                 print_json({"text": result.text, "translations": result.translations})
             else:
                 print_line(f"[{result.offset}] {result.text}")
@@ -88,14 +96,45 @@ def assess(args: argparse.Namespace) -> int:
 
 def add_feature_commands(sub: Any, make: Any) -> None:
     """Add the three subcommands to *sub* (``make(sub, name, help)`` builds each parser)."""
-    tr = make(sub, "translate", "speech translation of an audio file")
-    tr.add_argument("file", help="an audio file")
-    tr.add_argument("--source", default="en-US", help="the spoken language")
-    tr.add_argument("--to", action="append", required=True, help="a target language (repeat)")
+    tr = make(sub, "translate", "speech translation of an audio file (real time or LLM)")
+    tr.add_argument("file", help="an audio file (with --mode llm also an http(s) URL)")
+    tr.add_argument(
+        "--mode",
+        choices=["realtime", "llm"],
+        default="realtime",
+        help="realtime: speech translation, each phrase printed as it arrives, into every --to; "
+        "llm: LLM speech translates the whole file into one --to (the language is detected, "
+        "--prompt guides it)",
+    )
+    tr.add_argument(
+        "--source",
+        default=None,
+        help=f"the spoken language (default: {DEFAULT_SOURCE}; --mode llm detects it)",
+    )
+    tr.add_argument(
+        "--to",
+        action="append",
+        required=True,
+        help="a target language, e.g. de (repeat for several; --mode llm takes one)",
+    )
+    tr.add_argument(
+        "--prompt",
+        action="append",
+        default=None,
+        help="--mode llm: an instruction for the model (repeat; default: none)",
+    )
+    tr.add_argument(
+        "--model",
+        default=None,
+        help="--mode llm: the model to use (default: the service's)",
+    )
+    add_format_options(
+        tr, "the output (default: text, or json with --json; srt and vtt with --mode llm)"
+    )
     tr.add_argument(
         "--realtime",
         action="store_true",
-        help="send the audio at the pace of speech, like a live source",
+        help="--mode realtime: send the audio at the pace of speech, like a live source",
     )
     tr.set_defaults(func=translate)
 

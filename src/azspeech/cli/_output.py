@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["print_json", "print_line", "print_table"]
+__all__ = ["add_format_options", "print_json", "print_line", "print_table"]
+
+
+def add_format_options(parser: argparse.ArgumentParser, help_text: str) -> None:
+    """``--format text|json|srt|vtt`` (help: *help_text*) and its aliases ``--srt``, ``--vtt``."""
+    parser.add_argument(
+        "--format", choices=["text", "json", "srt", "vtt"], default=None, help=help_text
+    )
+    for name in ("srt", "vtt"):
+        parser.add_argument(
+            f"--{name}", dest="format", action="store_const", const=name, help=f"= --format {name}"
+        )
 
 
 def _console(stderr: bool = False) -> Any:
