@@ -8,7 +8,7 @@ import json
 import pytest
 
 from azspeech.emulator.avatar_media import AvatarMedia
-from azspeech.emulator.avatar_realtime import answer_offer
+from azspeech.emulator.avatar_realtime import answer_offer, voice_live_answer
 
 from .offers import real_offer
 
@@ -49,6 +49,21 @@ async def test_the_video_goes_in_the_codec_asked_for_when_the_offer_has_it(
     # the SDKs ask for H264 (format.codec); aiortc's offer lists VP8 first, and a codec
     # aiortc cannot send leaves the offer's order
     media, answer = await answer_offer(real_offer()["sdp"], codec=asked)
+    try:
+        assert _first_video_codec(answer) == sent
+    finally:
+        await media.close()
+
+
+@pytest.mark.parametrize(
+    ("video", "sent"), [({}, "H264"), ({"codec": "h264"}, "H264"), ({"codec": "vp8"}, "VP8")]
+)
+async def test_a_voice_live_avatar_gets_its_video_in_the_codec_of_its_config(
+    video: dict[str, str], sent: str
+) -> None:
+    # session.avatar.video.codec is "h264" unless set (the Voice Live reference)
+    avatar = {"character": "lisa", "style": "casual-sitting", "video": video}
+    media, answer = await voice_live_answer(real_offer()["sdp"], avatar)
     try:
         assert _first_video_codec(answer) == sent
     finally:

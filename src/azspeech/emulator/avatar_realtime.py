@@ -261,9 +261,12 @@ async def voice_live_answer(offer_sdp: str, avatar: Mapping[str, Any]) -> tuple[
     )
     if problem:
         raise SynthesisError(problem)
-    video = avatar.get("video") if isinstance(avatar.get("video"), Mapping) else {}
+    video = avatar.get("video")
+    if not isinstance(video, Mapping):
+        video = {}
     background = _ci(video, "background", "color")
-    return await answer_offer(offer_sdp, str(background or "#FFFFFFFF"))
+    codec = str(video.get("codec") or "h264")  # the reference's default
+    return await answer_offer(offer_sdp, str(background or "#FFFFFFFF"), codec)
 
 
 def say_at(media: AvatarMedia, samples: Any, rate: int) -> None:
