@@ -1,4 +1,4 @@
-"""Voice Live from WAV files: a spoken conversation with a tool, and an avatar video.
+"""Voice Live from WAV files: a spoken conversation with a tool, and avatar videos.
 
 python examples/guide_voice_live.py [OUTPUT_DIR]
 
@@ -6,7 +6,11 @@ Runs against the bundled emulator, whose agent transcribes what it hears and
 answers "You said: ..." (and calls your tools when you name them). Point
 ``AsyncSpeechClient(endpoint="https://NAME.services.ai.azure.com", key=...)``
 at a Foundry resource to talk to a real model. The agent's audio is saved as
-WAV files; with the ``[video]`` extra the avatar part saves an MP4 too.
+WAV files. With the ``[video]`` extra two MP4 files too: the session's avatar
+answering on video over the Voice Live WebSocket (``output_protocol=
+"websocket"``, ``conn.avatar.save_video``: ``voice-live-avatar.mp4``), and a
+batch avatar video (``client.avatar.create``: ``avatar.mp4`` with its
+subtitles). The avatar over WebRTC is in ``examples/avatar_realtime.py``.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from azspeech import AsyncSpeechClient
 from azspeech.audio import Audio
 from azspeech.emulator import Emulator
 from azspeech.models import voice_live as events
-from azspeech.voice_live import AzureSemanticVad, Tools
+from azspeech.voice_live import AvatarConfig, AzureSemanticVad, Tools
 
 
 def get_weather(city: str) -> dict[str, str]:
@@ -61,6 +65,17 @@ async def conversation(client: AsyncSpeechClient, questions: list[Path], out: Pa
             print(f"saved {path.name}")
 
 
+async def avatar_websocket_video(client: AsyncSpeechClient, question: Path, out: Path) -> None:
+    # output_protocol="websocket": the avatar's video comes as response.video.delta events
+    # (fragmented MP4) on the Voice Live socket itself, no WebRTC.
+    avatar = AvatarConfig(character="lisa", style="casual-sitting", output_protocol="websocket")
+    async with client.voice_live.connect("gpt-realtime", avatar=avatar) as conn:
+        await conn.send_file(question)
+        await conn.send_audio(b"\0" * 48_000)  # a second of silence ends the turn
+        video = await conn.avatar.save_video(out / "voice-live-avatar.mp4")  # one response
+    print(f"voice live avatar video: {video.name}, {video.stat().st_size} bytes")
+
+
 async def avatar_video(client: AsyncSpeechClient, out: Path) -> None:
     job = await client.avatar.create(
         "Hello, I am your avatar.",
@@ -92,6 +107,7 @@ async def main(out: Path) -> None:
             except ImportError:
                 print("avatar video skipped: pip install 'azspeech[video]'")
             else:
+                await avatar_websocket_video(client, questions[0], out)
                 await avatar_video(client, out)
 
 

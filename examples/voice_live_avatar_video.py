@@ -87,7 +87,17 @@ async def main(out: Path, question: Path | None) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("question", nargs="?", type=Path, help="a WAV file with the question")
-    parser.add_argument("--out", type=Path, default=Path("answer.mp4"), help="the video to write")
+    parser.add_argument(
+        "question",
+        nargs="?",
+        type=Path,
+        help="a WAV file with the question (default: one synthesized)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("answer.mp4"),
+        help="the video to write (default: answer.mp4)",
+    )
     args = parser.parse_args()
     asyncio.run(main(args.out, args.question))

@@ -22,4 +22,6 @@ def test_the_guide_example_runs(
     assert (tmp_path / "agent-2.wav").exists()
     if "avatar video skipped" not in out:
         assert (tmp_path / "avatar.mp4").stat().st_size > 1000
+        assert (tmp_path / "voice-live-avatar.mp4").stat().st_size > 1000
+        assert "voice live avatar video: voice-live-avatar.mp4" in out
         assert (tmp_path / "avatar.vtt").read_text().startswith("WEBVTT")

@@ -53,12 +53,12 @@ __all__ = [
     "VideoCrop",
 ]
 
-#: The relay token path on the text-to-speech host.
 RELAY_TOKEN_PATH = "/cognitiveservices/avatar/relay/token/v1"
+"""The relay token path on the text-to-speech host."""
 
 
-#: The voice a real-time avatar speaks plain text with unless told otherwise.
 DEFAULT_AVATAR_VOICE = "en-US-AvaMultilingualNeural"
+"""The voice a real-time avatar speaks plain text with unless told otherwise."""
 
 
 def _relay_request(endpoints: Endpoints) -> HttpRequest:

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 __all__ = ["API_VERSION", "AVATAR_BATCH", "CropArg", "avatar_create_call", "subtitle_request"]
 
 API_VERSION = "2024-08-01"
+"""The api-version of the batch avatar synthesis API this module speaks."""
+
 _COLOR = re.compile(r"^#[0-9A-Fa-f]{6}([0-9A-Fa-f]{2})?$")
 _CODECS = {"mp4": ("h264", "hevc"), "webm": ("vp9",)}
 SUBTITLE_TYPES = ("none", "soft_embedded", "hard_embedded", "external_file")

@@ -109,7 +109,8 @@ def add_feature_commands(sub: Any, make: Any) -> None:
     tr.add_argument(
         "--source",
         default=None,
-        help=f"the spoken language (default: {DEFAULT_SOURCE}; --mode llm detects it)",
+        help=f"--mode realtime: the spoken language (default: {DEFAULT_SOURCE}; "
+        "--mode llm detects it and refuses --source)",
     )
     tr.add_argument(
         "--to",

@@ -20,9 +20,9 @@ from ._base import Model
 
 __all__ = ["VIDEO_MIME_TYPE", "AvatarConfig", "CheckedModel"]
 
-#: The MIME type of the ``websocket`` video stream, as Microsoft's sample gives it to
-#: ``MediaSource`` (H.264 Constrained Baseline + AAC-LC in fragmented MP4).
 VIDEO_MIME_TYPE = 'video/mp4; codecs="avc1.42E01E, mp4a.40.2"'
+"""The MIME type of the ``websocket`` video stream, as Microsoft's sample gives it to
+``MediaSource`` (H.264 Constrained Baseline + AAC-LC in fragmented MP4)."""
 
 _GOP_SIZES = range(1, 2001)
 

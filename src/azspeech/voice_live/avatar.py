@@ -144,8 +144,15 @@ class AsyncVoiceLiveAvatar:
         tracks; it is closed with the session (or by ``close()``).
 
         Raises:
+            InvalidRequestError: the avatar streams its video over the WebSocket
+                (``output_protocol="websocket"``: read it with ``video()``).
             ImportError: aiortc is not installed (``pip install 'azspeech[webrtc]'``).
         """
+        if self.streams_video:
+            raise InvalidRequestError(
+                "this session's avatar streams its video over the WebSocket "
+                "(output_protocol='websocket'): read it with conn.avatar.video(), no WebRTC"
+            )
         require_webrtc()
         if self.peer is not None:
             raise InvalidRequestError("the avatar is connected already")

@@ -30,9 +30,9 @@ if TYPE_CHECKING:
 
 __all__ = ["GA_API_VERSION", "AsyncVoiceLive", "VoiceLive", "build_config", "voice_live_url"]
 
-#: The api-version used unless told otherwise: the newest GA version (also the default of
-#: Microsoft's azure-ai-voicelive 1.3); "2026-04-10" and "2025-10-01" are older GA ones.
 GA_API_VERSION = "2026-07-15"
+"""The api-version used unless told otherwise: the newest GA version (also the default of
+Microsoft's azure-ai-voicelive 1.3); "2026-04-10" and "2025-10-01" are older GA ones."""
 
 ToolsArg = Tools | Iterable[Callable[..., Any]] | None
 

@@ -171,6 +171,7 @@ class AsyncVoiceLiveSession(AsyncSession[m.ServerEvent]):
     async def _serve(self) -> None:
         assert self._ws is not None
         ended = asyncio.ensure_future(self._ended.wait())
+        frame: asyncio.Future[str | bytes] | None = None
         try:
             while True:
                 frame = asyncio.ensure_future(self._ws.recv())
@@ -183,6 +184,13 @@ class AsyncVoiceLiveSession(AsyncSession[m.ServerEvent]):
                 await self._emit(event)
         finally:
             ended.cancel()
+            # Cancelled mid-wait (the session left by an exception), the pending recv() would
+            # fail when the socket closes with nobody to retrieve it: "never retrieved".
+            if frame is not None:
+                if not frame.done():
+                    frame.cancel()
+                elif not frame.cancelled():
+                    frame.exception()
 
     async def _handle(self, event: m.ServerEvent) -> None:
         self.avatar._observe(event)
