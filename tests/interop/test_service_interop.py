@@ -90,7 +90,7 @@ def test_connection_lost_mid_stream(emulator: Any, tmp_path: Path, kind: str) ->
     # the SDK resumes from the end of the last final it got (first sentence)
     first_end = finals[0]["offset"] + finals[0]["duration"]
     assert int(resumed["continuation"]["audio"]["streams"]["1"]["offset"]) == first_end
-    assert [e["event"] for e in out["events"]][-2:] == ["canceled", "session_stopped"]
+    _ends_at_the_end_of_the_audio(out["events"])
 
 
 def test_connection_lifetime_reconnects(emulator: Any, tmp_path: Path) -> None:
@@ -113,7 +113,7 @@ def test_connection_lifetime_reconnects(emulator: Any, tmp_path: Path) -> None:
     sessions = emulator.log
     assert len(sessions) >= 2, "the SDK took under a second: no lifetime close happened"
     assert all(s.close_code == 1001 and s.closed_by == "emulator" for s in sessions[:-1])
-    assert [e["event"] for e in out["events"]][-2:] == ["canceled", "session_stopped"]
+    _ends_at_the_end_of_the_audio(out["events"])
 
 
 def test_concurrent_sessions_keep_their_own_results(emulator: Any, tmp_path: Path) -> None:
@@ -135,3 +135,14 @@ def test_concurrent_sessions_keep_their_own_results(emulator: Any, tmp_path: Pat
         assert " ".join(finals) == text
     assert synth["results"][0]["reason"] == "SynthesizingAudioCompleted"
     assert len(emulator.log) == 4
+
+
+def _ends_at_the_end_of_the_audio(events: list[dict[str, Any]]) -> None:
+    """The SDK ends with ``session_stopped`` and, if it cancels, only for the end of the audio.
+
+    It raises ``canceled`` (EndOfStream) and ``session_stopped`` from different
+    threads, so their order varies (seen reversed once in 2400 tests).
+    """
+    assert "session_stopped" in [e["event"] for e in events][-2:], events[-3:]
+    cancels = [e for e in events if e["event"] == "canceled"]
+    assert all(c["reason"] == "EndOfStream" for c in cancels), cancels
