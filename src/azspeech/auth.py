@@ -33,10 +33,11 @@ __all__ = [
 ]
 
 COGNITIVE_SCOPE = "https://cognitiveservices.azure.com/.default"
-#: The Entra ID scope the Voice Live reference (2026) documents for Foundry resources.
+"""The Entra ID scope of the Speech service (tokens for a Speech or AI Services resource)."""
 AI_SCOPE = "https://ai.azure.com/.default"
-#: The header a resource key travels in for the Speech APIs (Voice Live documents ``api-key``).
+"""The Entra ID scope the Voice Live reference (2026) documents for Foundry resources."""
 KEY_HEADER = "Ocp-Apim-Subscription-Key"
+"""The header a resource key travels in for the Speech APIs (Voice Live documents ``api-key``)."""
 STS_TOKEN_LIFETIME = 600.0  # the service's STS tokens live ten minutes
 REFRESH_MARGIN = 60.0  # refresh this long before a token expires
 

@@ -93,8 +93,6 @@ _CLOUDS = {
     ),
 }
 
-# Regions where the Speech service runs (public and sovereign). Used to catch
-# typos and display names early, with a suggestion.
 KNOWN_REGIONS = frozenset(
     {
         "australiaeast",
@@ -149,6 +147,9 @@ KNOWN_REGIONS = frozenset(
         "westus3",
     }
 )
+"""Regions where the Speech service runs (public and sovereign clouds): a region not among them is
+refused early, with the nearest suggested.
+"""
 
 
 _REGION_SYNTAX = re.compile(r"[a-z][a-z0-9]{2,39}")
@@ -232,8 +233,8 @@ _REGIONAL_HOST = re.compile(
 _CUSTOM_DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]*\.cognitiveservices\.azure\.(?:com|us|cn)$")
 _FOUNDRY = re.compile(r"^[a-z0-9][a-z0-9-]*\.services\.ai\.azure\.com$")
 
-#: The Voice Live WebSocket path (query: ``api-version`` and ``model`` or an agent).
 VOICE_LIVE_PATH = "/voice-live/realtime"
+"""The Voice Live WebSocket path (query: ``api-version`` and ``model`` or an agent)."""
 
 
 def _join(base: str, path: str) -> str:

@@ -42,8 +42,8 @@ FORMAT_FLOAT = 3
 FORMAT_ALAW = 6
 FORMAT_MULAW = 7
 
-#: The service measures offsets and durations in 100-nanosecond ticks.
 TICKS_PER_SECOND = 10_000_000
+"""The service measures offsets and durations in 100-nanosecond ticks."""
 
 
 def ticks_to_timedelta(ticks: int) -> _dt.timedelta:

@@ -40,7 +40,6 @@ __all__ = ["AudioInput", "make_source"]
 
 logger = logging.getLogger("azspeech")
 
-#: Everything :func:`open_pcm_stream` and :func:`decode_audio` accept.
 AudioInput = Union[
     str,
     "os.PathLike[str]",
@@ -56,6 +55,7 @@ AudioInput = Union[
     "tuple[npt.NDArray[Any], int]",
     Audio,
 ]
+"""Everything :func:`open_pcm_stream` and :func:`decode_audio` accept."""
 
 _STRONG_MAGIC = ("wav", "flac", "ogg")  # recognised even when input_format says raw
 

@@ -55,6 +55,7 @@ __all__ = [
 ]
 
 API_VERSION = "2025-10-15"
+"""The REST API version this client speaks (its ``api-version`` query parameter)."""
 
 TRANSCRIPTIONS = JobKind(
     what="batch transcription",

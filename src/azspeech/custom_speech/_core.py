@@ -50,6 +50,7 @@ __all__ = [
 ]
 
 API_VERSION = "2025-10-15"
+"""The REST API version this client speaks (its ``api-version`` query parameter)."""
 J = TypeVar("J", bound=BaseModel)
 T = TypeVar("T")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")

@@ -392,6 +392,7 @@ def cli_main(argv: Sequence[str] | None = None) -> int:
 
 
 main = cli_main
+"""Run the emulator from the command line (``python -m azspeech.emulator``): :func:`cli_main`."""
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(cli_main())

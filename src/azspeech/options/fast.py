@@ -12,6 +12,9 @@ from ._base import check_phrases, choice, validate_locale
 __all__ = ["FastProfanity", "FastTranscriptionOptions"]
 
 FastProfanity = Literal["none", "raw", "masked", "removed", "tags"]
+"""What fast transcription does with profanity: ``none``/``raw`` (no filtering), ``masked``,
+``removed`` or ``tags``.
+"""
 # "raw" is the real-time spelling of "None" (no filtering); both are accepted.
 _PROFANITY = {
     "none": "None",

@@ -22,9 +22,13 @@ __all__ = [
 ]
 
 LanguageIdMode = Literal["at_start", "continuous"]
+"""Language identification ``at_start`` of the audio, or ``continuous`` (it may change)."""
 LanguageIdPriority = Literal["latency", "accuracy"]
+"""What language identification favours: ``latency`` or ``accuracy``."""
 GradingSystem = Literal["five_point", "hundred_mark"]
+"""Pronunciation assessment's scale: ``five_point`` or ``hundred_mark``."""
 Granularity = Literal["phoneme", "word", "full_text"]
+"""How deep pronunciation assessment goes: ``phoneme``, ``word`` or ``full_text``."""
 Dimension = Literal["basic", "comprehensive"]
 PhonemeAlphabet = Literal["sapi", "ipa"]
 

@@ -38,8 +38,15 @@ __all__ = [
 ]
 
 Mode = Literal["interactive", "conversation", "dictation"]
+"""A recognition mode: ``interactive`` (short commands), ``conversation`` (the default:
+dialogue) or ``dictation`` (punctuation spoken aloud).
+"""
 Profanity = Literal["masked", "removed", "raw"]
+"""What real-time recognition does with profanity: ``masked`` (the default, ``****``),
+``removed`` or ``raw``.
+"""
 SpeechStartSensitivity = Literal["low", "medium", "high"]
+"""How readily the service decides that speech has started: ``low``, ``medium`` or ``high``."""
 
 MODES: tuple[Mode, ...] = ("interactive", "conversation", "dictation")
 PROFANITY: tuple[Profanity, ...] = ("masked", "removed", "raw")

@@ -27,7 +27,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["ERROR_COLOURS", "PronunciationReport"]
 
-#: The colour of each error type in the HTML and the plot.
 ERROR_COLOURS: dict[PronunciationErrorType, str] = {
     PronunciationErrorType.NONE: "#2e7d32",
     PronunciationErrorType.MISPRONUNCIATION: "#ef6c00",
@@ -38,6 +37,7 @@ ERROR_COLOURS: dict[PronunciationErrorType, str] = {
     PronunciationErrorType.MONOTONE: "#1565c0",
     PronunciationErrorType.UNKNOWN: "#546e7a",
 }
+"""The colour of each error type in the HTML and the plot."""
 
 _SCORES = (
     ("Pronunciation", "pronunciation_score"),

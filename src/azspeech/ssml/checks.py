@@ -27,10 +27,10 @@ SSML_NS = "http://www.w3.org/2001/10/synthesis"
 MSTTS_NS = "http://www.w3.org/2001/mstts"
 EMO_NS = "http://www.w3.org/2009/10/emotionml"
 
-#: The service's limit on one SSML document sent over the WebSocket (per turn).
 MAX_SSML_BYTES = 64 * 1024
-#: The service's limit on ``<voice>`` plus ``<audio>`` elements in one document.
+"""The service's limit on one SSML document sent over the WebSocket (per turn)."""
 MAX_VOICE_AND_AUDIO_ELEMENTS = 50
+"""The service's limit on ``<voice>`` plus ``<audio>`` elements in one document."""
 
 # Characters XML 1.0 cannot carry (its Char production), as a regex class.
 _INVALID_XML = re.compile(

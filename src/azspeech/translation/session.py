@@ -50,7 +50,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["EVENT_TYPES", "AsyncTranslationSession", "TranslationCallbacks", "recognize_once"]
 
-#: The event types of a translation session (``session.on(...)`` keys).
 EVENT_TYPES = frozenset(
     {
         "session_started",
@@ -65,6 +64,7 @@ EVENT_TYPES = frozenset(
         "canceled",
     }
 )
+"""The event types of a translation session (``session.on(...)`` keys)."""
 
 
 class TranslationCallbacks:

@@ -12,7 +12,7 @@
 SSML can be built safely with :mod:`azspeech.ssml`.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..models.tts import (
     AudioChunk,
@@ -58,6 +58,9 @@ __all__ = [
     "VoiceList",
     "WordBoundary",
 ]
+
+if TYPE_CHECKING:  # for type checkers and the API reference; loaded lazily below
+    from ._result import SynthesizedAudio
 
 
 def __getattr__(name: str) -> Any:

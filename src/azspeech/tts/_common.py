@@ -54,14 +54,16 @@ __all__ = [
 ]
 
 DEFAULT_VOICE = "en-US-AvaMultilingualNeural"
+"""The voice used when none is given."""
 DEFAULT_FORMAT = "riff-24khz-16bit-mono-pcm"
 DEFAULT_STREAM_FORMAT = "raw-24khz-16bit-mono-pcm"
 WS_PATH = "/cognitiveservices/websocket/v1"
 WS_STREAMING_PATH = "/cognitiveservices/websocket/v2"
 REST_PATH = "/cognitiveservices/v1"
-#: Most text one ``stream_text(mode="service")`` request takes (the service stops at
-#: ten minutes of audio, about 10,000 characters; the text is kept for offsets).
 MAX_STREAM_TEXT_CHARS = 100_000
+"""Most text one ``stream_text(mode="service")`` request takes (the service stops at ten minutes of
+audio, about 10,000 characters; the text is kept for offsets).
+"""
 
 Transport = Literal["auto", "rest", "websocket"]
 StreamTextMode = Literal["service", "sentences"]
