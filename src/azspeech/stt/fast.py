@@ -199,7 +199,7 @@ class _NoClose(io.RawIOBase):
         return self._f.read(-1 if size is None else size)
 
     def readinto(self, b: Any) -> int:
-        data = self._f.read(len(b))
+        data = self.read(len(b))  # through read(): a subclass counting reads sees these too
         n = len(data)
         b[:n] = data
         return n

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import IO, Any
 
+from .fast import _NoClose
+
 __all__ = ["UploadProgress", "UploadProgressCallback", "with_upload_progress"]
 
 
@@ -36,53 +38,33 @@ UploadProgressCallback = Callable[[UploadProgress], Any]
 """What ``on_progress=`` takes: a function of an :class:`UploadProgress` (its result is ignored)."""
 
 
-class _Counting(io.RawIOBase):
-    """A reader that reports its position after each read (seekable when its source is)."""
+class _Counting(_NoClose):
+    """A reader that reports its position after each read (seekable when its source is).
+
+    Unlike the view it builds on, closing it closes its source (a reader our
+    own request opened).
+    """
 
     def __init__(
         self, source: IO[bytes], name: str, total: int | None, report: UploadProgressCallback
     ) -> None:
-        self._f = source
+        super().__init__(source)
         self._name = name
         self._total = total
         self._report = report
         self._sent = 0
 
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        try:
-            return bool(self._f.seekable())
-        except (AttributeError, OSError, ValueError):
-            return False
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        if not self.seekable():
-            raise io.UnsupportedOperation("seek")
-        return self._f.seek(offset, whence)
-
-    def tell(self) -> int:
-        if not self.seekable():
-            raise io.UnsupportedOperation("tell")
-        return self._f.tell()
-
     def read(self, size: int | None = -1) -> bytes:
-        data = self._f.read(-1 if size is None else size)
+        data = super().read(size)
         if data:
             self._sent += len(data)
-            sent = self._f.tell() if self.seekable() else self._sent
+            sent = self.tell() if self.seekable() else self._sent
             self._report(UploadProgress(self._name, sent, self._total))
         return data
 
-    def readinto(self, b: Any) -> int:
-        data = self.read(len(b))
-        b[: len(data)] = data
-        return len(data)
-
     def close(self) -> None:
         self._f.close()
-        super().close()
+        io.RawIOBase.close(self)
 
 
 def with_upload_progress(part: Any, on_progress: UploadProgressCallback | None) -> Any:
