@@ -209,26 +209,10 @@ def parse_result(
     snr = _opt_float(body, "SNR", what)
     if type(body) is dict and type(text) is str and type(off) is int:
         # A JSON object (every value checked above): no second validation by pydantic.
-        return build_trusted(
-            RecognitionResult,
-            {
-                "status": status,
-                "text": text,
-                "offset": _td(0, 0, off // 10),
-                "duration": _td(0, 0, dur // 10),
-                "offset_ticks": off,
-                "duration_ticks": dur,
-                "language": language,
-                "language_confidence": lang_conf,
-                "speaker_id": speaker,
-                "channel": channel,
-                "snr": snr,
-                "nbest": nbest,
-                "is_final": True,
-                "raw": body.copy(),
-            },
-            _FINAL_FIELDS.copy(),
-        )
+        return _trusted_result(
+            status, text, off, dur, language, lang_conf, speaker, channel, snr, nbest, True,
+            body, _FINAL_FIELDS,
+        )  # fmt: skip
     return RecognitionResult(
         status=status,
         text=text,
@@ -273,26 +257,10 @@ def parse_partial(
         channel = _channel(body, what)
     if type(body) is dict and type(text) is str and type(off) is int:
         # A JSON object (every value checked above): no second validation by pydantic.
-        return build_trusted(
-            RecognitionResult,
-            {
-                "status": RecognitionStatus.SUCCESS,
-                "text": text,
-                "offset": _td(0, 0, off // 10),
-                "duration": _td(0, 0, dur // 10),
-                "offset_ticks": off,
-                "duration_ticks": dur,
-                "language": language,
-                "language_confidence": lang_conf,
-                "speaker_id": speaker,
-                "channel": channel,
-                "snr": None,
-                "nbest": [],
-                "is_final": False,
-                "raw": body.copy(),
-            },
-            _PARTIAL_FIELDS.copy(),
-        )
+        return _trusted_result(
+            RecognitionStatus.SUCCESS, text, off, dur, language, lang_conf, speaker, channel,
+            None, [], False, body, _PARTIAL_FIELDS,
+        )  # fmt: skip
     return RecognitionResult(
         status=RecognitionStatus.SUCCESS,
         text=text,
@@ -319,4 +287,42 @@ def canceled_event(error: Exception, session_id: str = "") -> Canceled:
         code=str(code) if code is not None else None,
         message=str(getattr(error, "message", error)),
         error=error,
+    )
+
+
+def _trusted_result(
+    status: RecognitionStatus,
+    text: str,
+    off: int,
+    dur: int,
+    language: str | None,
+    lang_conf: str | None,
+    speaker: str | None,
+    channel: int | None,
+    snr: float | None,
+    nbest: list[NBestEntry],
+    is_final: bool,
+    body: dict[str, Any],
+    fields: set[str],
+) -> RecognitionResult:
+    """A result from values the parser checked: every field, in declaration order."""
+    return build_trusted(
+        RecognitionResult,
+        {
+            "status": status,
+            "text": text,
+            "offset": _td(0, 0, off // 10),
+            "duration": _td(0, 0, dur // 10),
+            "offset_ticks": off,
+            "duration_ticks": dur,
+            "language": language,
+            "language_confidence": lang_conf,
+            "speaker_id": speaker,
+            "channel": channel,
+            "snr": snr,
+            "nbest": nbest,
+            "is_final": is_final,
+            "raw": body.copy(),
+        },
+        fields.copy(),
     )
