@@ -17,7 +17,7 @@ here.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from ..errors import CanceledError
 from ..models._base import build_trusted
@@ -116,20 +116,7 @@ class SpeechCodec(ResultCodec[SpeechEvent]):
             return None
         result = parse_partial(body, base_ticks, what=path)
         stable = path == "speech.fragment"
-        event: Recognizing
-        if type(session_id) is str:  # the fields are of their types: no second validation
-            event = build_trusted(
-                Recognizing,
-                {
-                    "type": "recognizing",
-                    "session_id": session_id,
-                    "result": result,
-                    "stable": stable,
-                },
-                {"session_id", "result", "stable"},
-            )
-        else:
-            event = Recognizing(session_id=session_id, result=result, stable=stable)
+        event = _event(Recognizing, "recognizing", session_id, result=result, stable=stable)
         dur = result.duration_ticks
         return Partial(result.offset_ticks + dur, dur, [event])
 
@@ -150,31 +137,11 @@ class SpeechCodec(ResultCodec[SpeechEvent]):
         if status is RecognitionStatus.END_OF_DICTATION:
             return None  # the service ending a dictation turn; not a result
         event: SpeechEvent
-        trusted = type(session_id) is str  # the fields are of their types: no second validation
         if status is RecognitionStatus.SUCCESS:
-            if trusted:
-                event = build_trusted(
-                    Recognized,
-                    {"type": "recognized", "session_id": session_id, "result": result},
-                    {"session_id", "result"},
-                )
-            else:
-                event = Recognized(session_id=session_id, result=result)
+            event = _event(Recognized, "recognized", session_id, result=result)
         else:
             reason = _NO_MATCH_REASON.get(status, NoMatchReason.NOT_RECOGNIZED)
-            if trusted:
-                event = build_trusted(
-                    NoMatch,
-                    {
-                        "type": "no_match",
-                        "session_id": session_id,
-                        "result": result,
-                        "reason": reason,
-                    },
-                    {"session_id", "result", "reason"},
-                )
-            else:
-                event = NoMatch(session_id=session_id, result=result, reason=reason)
+            event = _event(NoMatch, "no_match", session_id, result=result, reason=reason)
         return Final(
             result.end_ticks,
             result.duration_ticks,
@@ -210,3 +177,19 @@ class SpeechRecognitionState(_GenericState[SpeechEvent]):
 
 #: The speech-to-text state under its former name.
 RecognitionState = SpeechRecognitionState
+
+
+E_ = TypeVar("E_", bound=SpeechEvent)
+
+
+def _event(cls: type[E_], kind: str, session_id: str, **fields: Any) -> E_:
+    """An event of *cls*; *fields* in declaration order, after ``type`` and ``session_id``.
+
+    A plain ``str`` session id means every value is of its declared type (the
+    codec checked them): the event is built without a second validation.
+    """
+    if type(session_id) is str:
+        return build_trusted(
+            cls, {"type": kind, "session_id": session_id, **fields}, {"session_id", *fields}
+        )
+    return cls(session_id=session_id, **fields)
