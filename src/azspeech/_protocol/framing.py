@@ -107,6 +107,19 @@ class Message:
         """The body parsed as JSON, within the depth limit."""
         return loads_json(self.body, limits=limits, what=self.path)
 
+    def json_or_empty(self, limits: Limits = DEFAULT_LIMITS) -> Any:
+        """The body parsed as JSON, or ``{}`` when it is empty or unreadable.
+
+        For messages read leniently, as the service reads them: a metadata
+        or context body that does not parse counts as empty.
+        """
+        if not self.body:
+            return {}
+        try:
+            return loads_json(self.body, limits=limits, what=self.path)
+        except ProtocolError:
+            return {}
+
 
 def _header_block(
     path: str,

@@ -19,7 +19,6 @@ from typing import Any
 from xml.sax.saxutils import unescape as _xml_unescape
 
 from ..audio.formats import bytes_to_ticks
-from ..errors import ProtocolError
 from ..models.tts import (
     AudioChunk,
     Bookmark,
@@ -31,7 +30,7 @@ from ..models.tts import (
     WordBoundary,
 )
 from . import usp
-from .framing import Message, encode_text, loads_json
+from .framing import Message, encode_text
 
 __all__ = [
     "MetadataOptions",
@@ -388,10 +387,5 @@ class SynthesisTurn:
 
 
 def _json_object(msg: Message) -> Mapping[str, Any]:
-    if not msg.body:
-        return {}
-    try:
-        value = loads_json(msg.body, what=msg.path)
-    except ProtocolError:
-        return {}
+    value = msg.json_or_empty()
     return value if isinstance(value, Mapping) else {}

@@ -34,7 +34,6 @@ from ..errors import (
     CanceledError,
     ConnectionError,
     InvalidRequestError,
-    ProtocolError,
     SpeechError,
     StreamClosedError,
     TimeoutError,
@@ -88,11 +87,11 @@ class _Turn:
     def feed(self, msg: Message) -> None:
         path = msg.path.lower()
         if path == "turn.start":
-            self.start_body = _json(msg)
+            self.start_body = msg.json_or_empty()
             if not self.started.done():
                 self.started.set_result(None)
         elif path == "audio.metadata":
-            body = _json(msg)
+            body = msg.json_or_empty()
             for entry in body.get("Metadata", []) if isinstance(body, dict) else []:
                 data = entry.get("Data", {}) if isinstance(entry, dict) else {}
                 offset = float(data.get("Offset", 0) or 0) / TICKS_PER_SECOND
@@ -102,15 +101,6 @@ class _Turn:
                     self.duration = offset
         elif path == "turn.end" and not self.done.done():
             self.done.set_result(None)
-
-
-def _json(msg: Message) -> Any:
-    if not msg.body:
-        return {}
-    try:
-        return msg.json()
-    except ProtocolError:
-        return {}
 
 
 class AsyncAvatarSession:

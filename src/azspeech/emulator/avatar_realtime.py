@@ -27,9 +27,7 @@ from typing import Any
 
 from starlette.websockets import WebSocket
 
-from .._protocol.framing import Message
 from ..audio.formats import TICKS_PER_SECOND
-from ..errors import ProtocolError
 from .auth import guard_ws
 from .avatar_media import AUDIO_RATE, AvatarMedia, webrtc_available
 from .state import EmulatorState
@@ -110,13 +108,6 @@ def _ci(obj: Any, *names: str) -> Any:
             return None
         cur = next((v for k, v in cur.items() if str(k).lower() == name.lower()), None)
     return cur
-
-
-def _json(msg: Message) -> Any:
-    try:
-        return msg.json() if msg.body else {}
-    except ProtocolError:
-        return {}
 
 
 class _AvatarSocket:
@@ -203,11 +194,11 @@ async def _read(sock: _AvatarSocket) -> None:
     while (msg := await ch.recv()) is not None:
         path = msg.path.lower()
         if path == "speech.config":
-            sock.configure(_json(msg))
+            sock.configure(msg.json_or_empty())
         elif path == "ssml":
             await sock.requests.put((msg.request_id or "", msg.text))
         elif path == "synthesis.control":
-            body = _json(msg)
+            body = msg.json_or_empty()
             if isinstance(body, Mapping) and str(body.get("action", "")).lower() == "stop":
                 sock.stop()
         elif path not in ("synthesis.context", "telemetry"):

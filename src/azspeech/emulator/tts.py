@@ -31,7 +31,6 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from .._protocol.framing import Message
 from ..audio.formats import TICKS_PER_SECOND, OutputFormat
 from ..errors import ProtocolError
 from .auth import admit_http, error_response, guard_ws
@@ -267,7 +266,7 @@ async def _session(state: EmulatorState, websocket: WebSocket, *, v2: bool) -> N
                 path = msg.path.lower()
                 rid = msg.request_id
                 if path == "speech.config":
-                    body = _json(msg)
+                    body = msg.json_or_empty()
                     if _ci(body, "context", "synthesis") is not None:  # edge-tts style options
                         base = _Options.from_context(body)
                     continue
@@ -280,7 +279,7 @@ async def _session(state: EmulatorState, websocket: WebSocket, *, v2: bool) -> N
                     return
                 if path == "synthesis.context":
                     assert rid is not None
-                    contexts[rid.lower()] = _Options.from_context(_json(msg), base)
+                    contexts[rid.lower()] = _Options.from_context(msg.json_or_empty(), base)
                     continue
                 if path == "ssml":
                     assert rid is not None
@@ -329,16 +328,6 @@ async def _session(state: EmulatorState, websocket: WebSocket, *, v2: bool) -> N
 
 class _Refused(Exception):
     pass
-
-
-def _json(msg: Message) -> Any:
-    # Lenient like the service: an unreadable (or too deeply nested) body counts as empty.
-    if not msg.body:
-        return {}
-    try:
-        return msg.json()
-    except ProtocolError:
-        return {}
 
 
 def check_ssml_size(ssml: str) -> None:
