@@ -28,9 +28,7 @@ Runs against the bundled emulator unless ``AZURE_SPEECH_KEY`` and
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import os
 import re
 import sys
 import time
@@ -40,6 +38,7 @@ from pathlib import Path
 
 from azspeech import SpeechClient
 from azspeech.audio import Audio
+from azspeech.emulator import azure_or_emulator
 from azspeech.ssml import Speak
 from azspeech.tts import AudioChunk, Bookmark, WordBoundary
 
@@ -74,22 +73,6 @@ class Chapter:
     pcm: bytearray = field(default_factory=bytearray)
     words: list[dict[str, object]] = field(default_factory=list)
     bookmark_at: float | None = None
-
-
-@contextlib.contextmanager
-def speech_client() -> Iterator[SpeechClient]:
-    """Azure when ``AZURE_SPEECH_KEY`` and a region or endpoint are set, else the emulator."""
-    if os.environ.get("AZURE_SPEECH_KEY") and (
-        os.environ.get("AZURE_SPEECH_REGION") or os.environ.get("AZURE_SPEECH_ENDPOINT")
-    ):
-        with SpeechClient() as client:
-            yield client
-        return
-    from azspeech.emulator import Emulator
-
-    print("(no AZURE_SPEECH_KEY/AZURE_SPEECH_REGION: using the bundled emulator)")
-    with Emulator() as emulator, emulator.client() as client:
-        yield client
 
 
 def split_chapters(text: str) -> list[Chapter]:
@@ -170,7 +153,7 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
 
-    with speech_client() as client:
+    with azure_or_emulator() as client:
         for n, chapter in enumerate(chapters, 1):
             read_chapter(client, chapter, args.voice)
             print(f"chapter {n}: {chapter.title!r}, {len(chapter.words)} words")

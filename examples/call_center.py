@@ -51,6 +51,7 @@ import numpy as np
 
 from azspeech import SpeechClient
 from azspeech.audio import Audio
+from azspeech.emulator import azure_configured, azure_or_emulator
 from azspeech.models.batch import BatchTranscriptionResult
 
 AGENT_VOICE = "en-US-AvaMultilingualNeural"
@@ -78,22 +79,6 @@ CALLS = [
         "Perfect. Thank you very much.",
     ],
 ]
-
-
-@contextlib.contextmanager
-def speech_client() -> Iterator[tuple[SpeechClient, bool]]:
-    """(client, is_emulator): Azure when ``AZURE_SPEECH_KEY`` and a region are set."""
-    if os.environ.get("AZURE_SPEECH_KEY") and (
-        os.environ.get("AZURE_SPEECH_REGION") or os.environ.get("AZURE_SPEECH_ENDPOINT")
-    ):
-        with SpeechClient() as client:
-            yield client, False
-        return
-    from azspeech.emulator import Emulator
-
-    print("(no AZURE_SPEECH_KEY/AZURE_SPEECH_REGION: using the bundled emulator)")
-    with Emulator() as emulator, emulator.client() as client:
-        yield client, True
 
 
 def make_call(client: SpeechClient, turns: Sequence[str], path: Path) -> Path:
@@ -241,12 +226,10 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
 
+    emulated = not azure_configured()
     with (
         tempfile.TemporaryDirectory(prefix="azspeech-calls-") as tmp,
-        speech_client() as (
-            client,
-            emulated,
-        ),
+        azure_or_emulator() as client,
     ):
         calls = list(args.calls)
         if not calls:

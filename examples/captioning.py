@@ -20,16 +20,13 @@ Temporary files are removed on exit.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-from azspeech import SpeechClient
 from azspeech.audio import Audio
+from azspeech.emulator import azure_or_emulator
 
 AUDIO_SUFFIXES = {".wav", ".mp3", ".ogg", ".opus", ".flac", ".m4a", ".aac", ".wma", ".amr"}
 TALK = (
@@ -38,22 +35,6 @@ TALK = (
     "They also help everyone who watches with the sound off. "
     "Thank you for watching."
 )
-
-
-@contextlib.contextmanager
-def speech_client() -> Iterator[SpeechClient]:
-    """Azure when ``AZURE_SPEECH_KEY`` and a region or endpoint are set, else the emulator."""
-    if os.environ.get("AZURE_SPEECH_KEY") and (
-        os.environ.get("AZURE_SPEECH_REGION") or os.environ.get("AZURE_SPEECH_ENDPOINT")
-    ):
-        with SpeechClient() as client:
-            yield client
-        return
-    from azspeech.emulator import Emulator
-
-    print("(no AZURE_SPEECH_KEY/AZURE_SPEECH_REGION: using the bundled emulator)")
-    with Emulator() as emulator, emulator.client() as client:
-        yield client
 
 
 def extract_sound_track(video: Path, wav: Path) -> Path:
@@ -91,7 +72,7 @@ def main() -> int:
 
     with (
         tempfile.TemporaryDirectory(prefix="azspeech-captioning-") as tmp,
-        speech_client() as client,
+        azure_or_emulator() as client,
     ):
         if args.media is None:
             media = client.tts.synthesize(TALK).save(Path(tmp) / "talk.wav")

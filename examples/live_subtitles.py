@@ -23,16 +23,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import os
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-from azspeech import AsyncSpeechClient
 from azspeech.captions import LiveCaption, LiveCaptioner
+from azspeech.emulator import async_azure_or_emulator
 from azspeech.models.stt import Recognized, Recognizing
 from azspeech.models.translation import Translated, Translating
 from azspeech.translation import TranslationCaptioner
@@ -42,22 +39,6 @@ SPEECH = (
     "Tonight we talk about the future of public transport. "
     "Our first guest drives a tram in the city centre."
 )
-
-
-@contextlib.asynccontextmanager
-async def speech_client() -> AsyncIterator[AsyncSpeechClient]:
-    """Azure when ``AZURE_SPEECH_KEY`` and a region or endpoint are set, else the emulator."""
-    if os.environ.get("AZURE_SPEECH_KEY") and (
-        os.environ.get("AZURE_SPEECH_REGION") or os.environ.get("AZURE_SPEECH_ENDPOINT")
-    ):
-        async with AsyncSpeechClient() as client:
-            yield client
-        return
-    from azspeech.emulator import Emulator
-
-    print("(no AZURE_SPEECH_KEY/AZURE_SPEECH_REGION: using the bundled emulator)")
-    async with Emulator() as emulator, emulator.async_client() as client:
-        yield client
 
 
 class SubtitleDisplay:
@@ -95,7 +76,7 @@ async def subtitles(
     tracks: dict[str, LiveCaptioner] = {args.source: LiveCaptioner()}
     tracks.update({lang: TranslationCaptioner(lang) for lang in targets})
     display = SubtitleDisplay(list(tracks))
-    async with speech_client() as client:
+    async with async_azure_or_emulator() as client:
         speech = args.speech
         if speech is None:
             speech = (await client.tts.synthesize(SPEECH)).save(tmp / "speech.wav")

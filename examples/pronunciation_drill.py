@@ -23,15 +23,12 @@ removed on exit.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import os
 import sys
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
-from azspeech import SpeechClient
+from azspeech.emulator import azure_or_emulator
 from azspeech.pronunciation import PronunciationErrorType, PronunciationReport
 
 # (the phrase to read, what the made-up learner says instead)
@@ -42,22 +39,6 @@ DRILL = [
     ("Could you tell me the way to the station?", "Could you tell me way to the station?"),
 ]
 PRACTISE_BELOW = 80.0
-
-
-@contextlib.contextmanager
-def speech_client() -> Iterator[SpeechClient]:
-    """Azure when ``AZURE_SPEECH_KEY`` and a region or endpoint are set, else the emulator."""
-    if os.environ.get("AZURE_SPEECH_KEY") and (
-        os.environ.get("AZURE_SPEECH_REGION") or os.environ.get("AZURE_SPEECH_ENDPOINT")
-    ):
-        with SpeechClient() as client:
-            yield client
-        return
-    from azspeech.emulator import Emulator
-
-    print("(no AZURE_SPEECH_KEY/AZURE_SPEECH_REGION: using the bundled emulator)")
-    with Emulator() as emulator, emulator.client() as client:
-        yield client
 
 
 def to_practise(report: PronunciationReport) -> list[str]:
@@ -85,7 +66,10 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
 
     rows = []
-    with tempfile.TemporaryDirectory(prefix="azspeech-drill-") as tmp, speech_client() as client:
+    with (
+        tempfile.TemporaryDirectory(prefix="azspeech-drill-") as tmp,
+        azure_or_emulator() as client,
+    ):
         for n, (phrase, learner_says) in enumerate(DRILL, 1):
             if args.recordings:
                 reading = args.recordings / f"phrase-{n}.wav"

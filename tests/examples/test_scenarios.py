@@ -48,7 +48,7 @@ def run_example(
         check=False,
     )
     assert done.returncode == 0, f"{name} failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}"
-    assert "using the bundled emulator" in done.stdout
+    assert "using the bundled emulator" in done.stderr  # a notice, not output
     assert list(scratch.iterdir()) == [], f"{name} left temporary files behind"
     return done.stdout
 

@@ -51,6 +51,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from .engines.base import SttEngine
+from .fallback import async_azure_or_emulator, azure_configured, azure_or_emulator
 from .faults import Fault, Faults
 from .state import EmulatorState, LoggedMessage, RequestLog, SessionLog
 
@@ -66,6 +67,9 @@ __all__ = [
     "RequestLog",
     "SessionLog",
     "SttEngine",
+    "async_azure_or_emulator",
+    "azure_configured",
+    "azure_or_emulator",
     "cli_main",
     "main",
 ]
